@@ -1,0 +1,25 @@
+/** Check kinds register here, one line each: the runner looks executors up by kind. */
+import type { CheckKind } from '../config/schema.js';
+import type { CheckSpec } from '../config/types.js';
+import type { AttemptOutcome } from '../runner/run-result.js';
+import { runHttpCheck } from './http/http-check.js';
+import { runTlsCheck } from './tls/tls-check.js';
+import type { CheckContext } from './types.js';
+
+function unsupported(spec: CheckSpec): Promise<AttemptOutcome> {
+  return Promise.resolve({
+    outcome: 'error',
+    assertions: [],
+    error: `${spec.kind} checks are not supported by this version of smoke-seal yet`,
+    evidence: {},
+  });
+}
+
+/** Every check kind's executor. */
+export const EXECUTORS = {
+  http: (spec, context) => runHttpCheck(spec as Extract<CheckSpec, { kind: 'http' }>, context),
+  tls: (spec, context) => runTlsCheck(spec as Extract<CheckSpec, { kind: 'tls' }>, context),
+  browser: unsupported,
+  playwright: unsupported,
+  exec: unsupported,
+} satisfies Record<CheckKind, (spec: CheckSpec, context: CheckContext) => Promise<AttemptOutcome>>;

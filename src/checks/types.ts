@@ -1,0 +1,15 @@
+/** The interface every check kind implements: a spec and a context in, one attempt's outcome out. */
+import type { AppConfig, CheckSpec } from '../config/types.js';
+import type { AttemptOutcome } from '../runner/run-result.js';
+
+/** What the runner hands an executor for one attempt. */
+export interface CheckContext {
+  readonly app: AppConfig;
+  /** Aborts on the attempt's timeout or the run's deadline; executors must stop promptly. */
+  readonly signal: AbortSignal;
+  /** The clock, injected so date-dependent checks (certificate expiry) are testable. */
+  readonly now: () => Date;
+}
+
+/** Runs one attempt. A misbehaving production is an outcome, never an exception. */
+export type CheckExecutor<S extends CheckSpec = CheckSpec> = (spec: S, context: CheckContext) => Promise<AttemptOutcome>;

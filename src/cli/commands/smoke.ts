@@ -1,0 +1,90 @@
+/**
+ * `seal smoke <app>`: run the suite, reach a verdict, report it. Whatever happens after the
+ * command starts, it ends with a verdict and exit 0 (a seal is not a gate) unless --gate.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { findConfigPath, loadConfig } from '../../config/load.js';
+import type { SealConfig } from '../../config/types.js';
+import { UnknownAppError } from '../../errors.js';
+import { resolveReleaseInfo, type ReleaseFlags } from '../../release/release-info.js';
+import { writeJsonResult } from '../../reporters/json.js';
+import { renderJunit } from '../../reporters/junit.js';
+import { createTerminalReporter } from '../../reporters/terminal.js';
+import { createRedactor } from '../../redact/redact.js';
+import type { ReleaseInfo, RunResult, Verdict } from '../../runner/run-result.js';
+import { runSuite } from '../../runner/run-suite.js';
+import type { CliIo } from '../io.js';
+
+/** Flags of `seal smoke`. */
+export interface SmokeOptions extends ReleaseFlags {
+  readonly config?: string;
+  readonly json?: boolean;
+  readonly junit?: string;
+  readonly gate?: boolean;
+  readonly server?: string;
+}
+
+const GATE_EXIT: Record<Verdict, number> = { green: 0, red: 1, error: 2 };
+
+/** Runs `seal smoke` and returns the exit code. Never throws. */
+export async function smokeCommand(appName: string, options: SmokeOptions, io: CliIo): Promise<number> {
+  const release = resolveReleaseInfo(options, io.env);
+  const reporter = createTerminalReporter({ stream: io.stderr });
+  let result: RunResult;
+  let secrets: readonly string[] = [];
+  try {
+    const config = loadConfig(findConfigPath(options.config, io.env, io.cwd), io.env);
+    secrets = config.secrets;
+    const app = pickApp(config, appName);
+    result = await runSuite({ app, release, secrets }, { listeners: [reporter] });
+  } catch (error) {
+    // Anything that stops the run before a verdict is still a verdict: error, with its reason.
+    result = errorResult(appName, release, createRedactor(secrets).text((error as Error).message ?? String(error)));
+    reporter.onRunFinish?.(result);
+  }
+  if (options.server) {
+    result = withWarning(result, `--server ${options.server}: reporting to a server is not supported by this version; the run was not reported`);
+    io.stderr.write(`warning: ${result.warnings.at(-1) ?? ''}\n`);
+  }
+  if (options.junit) {
+    const path = resolve(io.cwd, options.junit);
+    try {
+      writeFileSync(path, renderJunit(result));
+    } catch (error) {
+      result = withWarning(result, `could not write the JUnit report to ${path}: ${(error as Error).message}`);
+      io.stderr.write(`warning: ${result.warnings.at(-1) ?? ''}\n`);
+    }
+  }
+  if (options.json) writeJsonResult(io.stdout, result);
+  return options.gate ? GATE_EXIT[result.verdict] : 0;
+}
+
+function pickApp(config: SealConfig, name: string) {
+  const app = config.apps[name];
+  if (!app) throw new UnknownAppError(name, Object.keys(config.apps), config.source);
+  return app;
+}
+
+function withWarning(result: RunResult, warning: string): RunResult {
+  return { ...result, warnings: [...result.warnings, warning] };
+}
+
+/** A run result for a run that could not start: verdict error, the reason as summary. */
+export function errorResult(app: string, release: ReleaseInfo | null, reason: string): RunResult {
+  const now = new Date().toISOString();
+  return {
+    app,
+    base_url: '',
+    verdict: 'error',
+    summary: `could not verify: ${reason}`,
+    started_at: now,
+    finished_at: now,
+    duration_ms: 0,
+    release,
+    checks: [],
+    blocked_requests: [],
+    rollback: null,
+    warnings: [],
+  };
+}

@@ -1,0 +1,83 @@
+/** Resolves a schema-valid, lint-clean config into frozen, fully defaulted objects. */
+import type { CheckKind, RawApp, RawCheck, RawConfig } from './schema.js';
+import { kindOf, hostsOf } from './lint.js';
+import { DEFAULTS, type AppConfig, type CheckSpec } from './types.js';
+
+/** Resolves every app of a config; `cas` holds the PEM text of each app's ca_file. */
+export function normalizeApps(config: RawConfig, cas: ReadonlyMap<string, string>): Record<string, AppConfig> {
+  return Object.fromEntries(
+    Object.entries(config.apps).map(([name, app]) => [name, deepFreeze(normalizeApp(name, app, cas.get(name) ?? null))]),
+  );
+}
+
+function normalizeApp(name: string, app: RawApp, ca: string | null): AppConfig {
+  const written = app.checks ?? [];
+  // An app without checks still gets one that can fail: its health URL must answer 200.
+  const checks: RawCheck[] = written.length > 0
+    ? written
+    : [{ name: 'up', http: app.smoke_url ?? new URL('/up', app.production_url).href, expect: { status: 200 } }];
+  return {
+    name,
+    productionUrl: app.production_url,
+    smokeUrl: app.smoke_url ?? null,
+    rollback: app.rollback ?? DEFAULTS.rollback,
+    notify: app.notify ?? [],
+    deadlineMs: app.deadline_ms ?? DEFAULTS.deadline_ms,
+    concurrency: app.concurrency ?? DEFAULTS.concurrency,
+    ca,
+    checks: checks.map((check) => normalizeCheck(app, check)),
+  };
+}
+
+function normalizeCheck(app: RawApp, check: RawCheck): CheckSpec {
+  const kind = kindOf(check) as CheckKind;
+  const base = {
+    name: check.name,
+    timeoutMs: check.timeout_ms ?? app.timeout_ms ?? DEFAULTS.timeout_ms,
+    retries: check.retries ?? app.retries ?? DEFAULTS.retries,
+    retryDelayMs: check.retry_delay_ms ?? app.retry_delay_ms ?? DEFAULTS.retry_delay_ms,
+    concurrency: check.concurrency ?? app.concurrency ?? DEFAULTS.concurrency,
+    skip: check.skip === true ? 'skipped in config' : typeof check.skip === 'string' ? check.skip : null,
+    expect: check.expect ?? {},
+  };
+  const production = new URL(app.production_url);
+  switch (kind) {
+    case 'http': {
+      const spec = typeof check.http === 'string' ? { path: check.http } : check.http ?? { path: '/' };
+      return {
+        ...base,
+        kind,
+        url: new URL(spec.path, app.production_url).href,
+        method: (spec.method?.toUpperCase() ?? 'GET') as 'GET' | 'HEAD' | 'OPTIONS',
+        headers: spec.headers ?? {},
+        followRedirects: spec.follow_redirects ?? false,
+        maxRedirects: spec.max_redirects ?? DEFAULTS.max_redirects,
+        maxBodyBytes: check.max_body_bytes ?? app.max_body_bytes ?? DEFAULTS.max_body_bytes,
+        allowedHosts: hostsOf(app, check),
+      };
+    }
+    case 'tls': {
+      const host = check.tls?.host ?? production.hostname;
+      return {
+        ...base,
+        kind,
+        host,
+        port: check.tls?.port ?? (check.tls?.host ? 443 : Number(production.port || 443)),
+        servername: check.tls?.servername ?? host,
+        expect: { min_days_left: DEFAULTS.min_days_left, trusted: true, ...base.expect },
+      };
+    }
+    case 'browser':
+    case 'playwright':
+    case 'exec':
+      return { ...base, kind };
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}

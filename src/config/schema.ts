@@ -1,0 +1,160 @@
+/**
+ * The raw shape of `seal.config.yaml`, as zod schemas. One schema serves three jobs:
+ * validation (with path-named errors), the TypeScript input types, and the published
+ * JSON Schema that editors use for autocompletion.
+ */
+import { z } from 'zod';
+
+/** HTTP methods a smoke suite may use: nothing that can change production's state. */
+export const READ_ONLY_METHODS = ['GET', 'HEAD', 'OPTIONS'] as const;
+
+const positiveInt = z.number({ error: 'expected a number' }).int('expected a whole number').positive('expected a number above 0');
+const nonNegativeInt = z.number({ error: 'expected a number' }).int('expected a whole number').min(0, 'expected 0 or more');
+const httpStatus = z.number({ error: 'expected a number' }).int('expected a whole number').min(100, 'expected an HTTP status (100-599)').max(599, 'expected an HTTP status (100-599)');
+const stringOrList = z.union([z.string(), z.array(z.string()).min(1)], { error: 'expected a string or a list of strings' });
+
+const absoluteUrl = z.string({ error: 'expected a URL' }).refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  },
+  { error: (issue) => `expected an absolute http(s) URL, got ${JSON.stringify(issue.input)}` },
+);
+
+const readOnlyMethod = z.string({ error: 'expected a string' }).refine(
+  (method) => (READ_ONLY_METHODS as readonly string[]).includes(method.toUpperCase()),
+  {
+    error: (issue) =>
+      `method ${String(issue.input)} is refused: the smoke suite is read-only (only ${READ_ONLY_METHODS.join(', ')} may be sent to production)`,
+  },
+);
+
+/** A `/pattern/flags` string or a plain pattern; invalid regular expressions are config errors. */
+const regexString = z.string({ error: 'expected a string' }).refine(
+  (value) => {
+    try {
+      parseRegex(value);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: (issue) => `invalid regular expression ${JSON.stringify(issue.input)}` },
+);
+
+/** Knobs shared by an app (its defaults) and each check (its overrides). */
+const tuning = {
+  concurrency: positiveInt.optional().describe('Most checks running at once (app); on a check: most checks running while it runs.'),
+  timeout_ms: positiveInt.optional().describe('Per-attempt timeout covering the whole exchange.'),
+  retries: nonNegativeInt.optional().describe('Extra attempts after a failure; passing on a retry makes the check "flaky".'),
+  retry_delay_ms: nonNegativeInt.optional().describe('Pause between attempts.'),
+  max_body_bytes: positiveInt.optional().describe('Response bytes read for assertions and evidence; the rest is not downloaded.'),
+  allow_hosts: z.array(z.string()).optional().describe('Extra hosts that requests and redirects may reach besides the app\'s own.'),
+};
+
+export const expectSchema = z
+  .strictObject({
+    status: z.union([httpStatus, z.array(httpStatus).min(1)], { error: 'expected a number or a list of numbers' }).optional(),
+    max_ms: positiveInt.optional(),
+    body_contains: stringOrList.optional(),
+    body_not_contains: stringOrList.optional(),
+    body_matches: regexString.optional(),
+    json: z.record(z.string().startsWith('$', 'expected a JSONPath starting with "$"'), z.unknown()).optional(),
+    headers: z.record(z.string(), z.union([z.string(), z.boolean()], { error: 'expected a string, /regex/, true (present) or false (absent)' })).optional(),
+    min_days_left: z.number({ error: 'expected a number' }).optional(),
+    trusted: z.boolean({ error: 'expected true or false' }).optional(),
+    title: z.string().optional(),
+    visible: z.array(z.string()).optional(),
+    text_contains: stringOrList.optional(),
+    no_console_errors: z.boolean().optional(),
+    exit_code: z.number().int().optional(),
+    stdout_contains: stringOrList.optional(),
+  })
+  .describe('What must hold for the check to pass.');
+
+const httpObject = z.strictObject({
+  path: z.string({ error: 'expected a path such as /up, or an absolute URL' }),
+  method: readOnlyMethod.optional(),
+  headers: z.record(z.string(), z.string({ error: 'expected a string' })).optional(),
+  follow_redirects: z.boolean({ error: 'expected true or false' }).optional(),
+  max_redirects: nonNegativeInt.optional(),
+});
+
+const tlsObject = z.strictObject({
+  host: z.string().optional(),
+  port: positiveInt.optional(),
+  servername: z.string().optional(),
+});
+
+// The shapes of the browser, playwright and exec kinds are part of the config contract;
+// their runners arrive with the browser work (issue 3), so they are accepted loosely here.
+const browserSpec = z.union([z.string(), z.looseObject({ path: z.string() })]);
+const playwrightSpec = z.looseObject({ spec: z.string(), grep: z.string().optional(), config: z.string().optional() });
+const execSpec = z.looseObject({ command: z.array(z.string()).min(1) });
+
+/** Each check names exactly one kind key; the key is the discriminator. */
+export const CHECK_KINDS = ['http', 'tls', 'browser', 'playwright', 'exec'] as const;
+/** A check kind, named after its config key. */
+export type CheckKind = (typeof CHECK_KINDS)[number];
+
+export const checkSchema = z.strictObject({
+  name: z.string({ error: 'expected a name' }).min(1, 'a check needs a non-empty name'),
+  http: z.union([z.string(), httpObject], { error: 'expected a path or { path, headers, follow_redirects }' }).optional(),
+  tls: tlsObject.optional(),
+  browser: browserSpec.optional(),
+  playwright: playwrightSpec.optional(),
+  exec: execSpec.optional(),
+  expect: expectSchema.optional(),
+  skip: z.union([z.boolean(), z.string()]).optional().describe('true or a reason: the check is listed as skipped and not run.'),
+  screenshot: z.enum(['on-failure', 'always']).optional(),
+  on_write: z.enum(['record', 'fail']).optional(),
+  ...tuning,
+});
+
+export const appSchema = z.strictObject({
+  production_url: absoluteUrl.describe('Canonical base URL of the suite (required).'),
+  smoke_url: absoluteUrl.optional().describe('The deploy\'s own health URL; checked when the app lists no checks.'),
+  ca_file: z.string().optional().describe('PEM file of extra trusted certificate authorities (for private CAs).'),
+  rollback: z.string().optional().describe('Rollback command template: {app} {version} {sha} {merge_sha} {previous_version}.'),
+  notify: z.array(z.string()).optional(),
+  on_write: z.enum(['record', 'fail']).optional(),
+  deadline_ms: positiveInt.optional().describe('Overall deadline for the whole run.'),
+  checks: z.array(checkSchema, { error: 'expected a list of checks' }).optional(),
+  ...tuning,
+});
+
+export const notifierSchema = z.looseObject({ type: z.string({ error: 'expected a notifier type' }) });
+
+/** An app name is used in URLs and file names, so it is kept to a safe alphabet. */
+export const APP_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/i;
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    apps: z.record(
+      z.string().regex(APP_NAME, 'app names use letters, digits, ".", "_" and "-" (at most 63)'),
+      appSchema,
+      { error: 'expected a map of app name to app' },
+    ),
+    notifiers: z.record(z.string(), notifierSchema).optional(),
+  })
+  .describe('smoke-seal configuration (seal.config.yaml)');
+
+/** The config as written, after validation. */
+export type RawConfig = z.infer<typeof configSchema>;
+/** One app as written. */
+export type RawApp = z.infer<typeof appSchema>;
+/** One check as written. */
+export type RawCheck = z.infer<typeof checkSchema>;
+/** One `expect` block as written. */
+export type RawExpect = z.infer<typeof expectSchema>;
+
+/** Parses `/pattern/flags` (or a bare pattern) into a RegExp; throws on invalid syntax. */
+export function parseRegex(value: string): RegExp {
+  const match = /^\/(.*)\/([dgimsuvy]*)$/s.exec(value);
+  return match ? new RegExp(match[1] ?? '', match[2]) : new RegExp(value);
+}

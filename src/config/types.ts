@@ -1,0 +1,82 @@
+/** The resolved config: validated once at the edge, fully defaulted and frozen, passed inward. */
+import type { CheckKind, RawExpect } from './schema.js';
+
+/** Defaults applied when neither the check nor its app says otherwise. */
+export const DEFAULTS = {
+  concurrency: 8,
+  timeout_ms: 10_000,
+  retries: 0,
+  retry_delay_ms: 250,
+  max_body_bytes: 1024 * 1024,
+  max_redirects: 5,
+  deadline_ms: 120_000,
+  min_days_left: 14,
+  rollback: 'git revert -m 1 {merge_sha}',
+} as const;
+
+/** What every check has, whatever its kind. */
+interface CheckBase {
+  readonly name: string;
+  readonly kind: CheckKind;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly retryDelayMs: number;
+  /** Most checks running at once while this one runs (itself included). */
+  readonly concurrency: number;
+  /** A reason when the check is skipped, else null. */
+  readonly skip: string | null;
+  readonly expect: RawExpect;
+}
+
+/** A read-only HTTP request and what its answer must look like. */
+export interface HttpCheckSpec extends CheckBase {
+  readonly kind: 'http';
+  readonly url: string;
+  readonly method: 'GET' | 'HEAD' | 'OPTIONS';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly followRedirects: boolean;
+  readonly maxRedirects: number;
+  readonly maxBodyBytes: number;
+  /** Hosts requests and redirects may reach (`host:port` or bare hostnames). */
+  readonly allowedHosts: readonly string[];
+}
+
+/** A TLS handshake with production, to read its certificate. */
+export interface TlsCheckSpec extends CheckBase {
+  readonly kind: 'tls';
+  readonly host: string;
+  readonly port: number;
+  readonly servername: string;
+}
+
+/** A check of a kind this version cannot run yet; it reports `error`. */
+export interface UnsupportedCheckSpec extends CheckBase {
+  readonly kind: 'browser' | 'playwright' | 'exec';
+}
+
+/** Any resolved check. */
+export type CheckSpec = HttpCheckSpec | TlsCheckSpec | UnsupportedCheckSpec;
+
+/** One app, ready to run. */
+export interface AppConfig {
+  readonly name: string;
+  readonly productionUrl: string;
+  readonly smokeUrl: string | null;
+  readonly rollback: string;
+  readonly notify: readonly string[];
+  readonly deadlineMs: number;
+  readonly concurrency: number;
+  /** PEM text of extra trusted CAs (from ca_file), or null. */
+  readonly ca: string | null;
+  readonly checks: readonly CheckSpec[];
+}
+
+/** The whole config, ready to run. */
+export interface SealConfig {
+  /** Where it was read from. */
+  readonly source: string;
+  readonly apps: Readonly<Record<string, AppConfig>>;
+  readonly notifiers: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Values that must never be printed or stored (from `${VAR}` interpolation). */
+  readonly secrets: readonly string[];
+}

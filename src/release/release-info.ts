@@ -1,0 +1,25 @@
+/** The release being sealed, from flags first and then from the CI system's environment. */
+import type { ReleaseInfo } from '../runner/run-result.js';
+
+/** Environment variables CI systems use for the commit being built, in order of preference. */
+export const CI_SHA_VARIABLES = ['GITHUB_SHA', 'CI_COMMIT_SHA', 'BUILDKITE_COMMIT', 'CIRCLE_SHA1', 'GIT_COMMIT', 'BITBUCKET_COMMIT', 'DRONE_COMMIT_SHA', 'SEMAPHORE_GIT_SHA'];
+
+/** What the user said about the release on the command line. */
+export interface ReleaseFlags {
+  readonly release?: string;
+  readonly sha?: string;
+  readonly mergeSha?: string;
+  readonly previousVersion?: string;
+}
+
+/** Combines flags with the CI environment; null when nothing at all is known. */
+export function resolveReleaseInfo(flags: ReleaseFlags, env: NodeJS.ProcessEnv): ReleaseInfo | null {
+  const ciSha = CI_SHA_VARIABLES.map((name) => env[name]).find((value) => value !== undefined && value !== '');
+  const info: ReleaseInfo = {
+    version: flags.release ?? null,
+    sha: flags.sha ?? ciSha ?? null,
+    merge_sha: flags.mergeSha ?? null,
+    previous_version: flags.previousVersion ?? null,
+  };
+  return Object.values(info).some((value) => value !== null) ? info : null;
+}

@@ -1,0 +1,106 @@
+/** The human reporter: live progress per check and a final summary table, on stderr. */
+import type { AppConfig, CheckSpec } from '../config/types.js';
+import type { RunListener } from '../runner/listener.js';
+import type { CheckResult, CheckStatus, RunResult, Verdict } from '../runner/run-result.js';
+import { describeProblem } from '../runner/verdict.js';
+import { createPainter, wantsColor, type Painter } from './style.js';
+
+const MARK: Record<CheckStatus, string> = { passed: '✓', flaky: '~', failed: '✗', error: '!', skipped: '-' };
+const STATUS_COLOR: Record<CheckStatus, Parameters<Painter>[0]> = { passed: 'green', flaky: 'yellow', failed: 'red', error: 'magenta', skipped: 'gray' };
+/** The badge each verdict is shown with, everywhere. */
+export const VERDICT_BADGE: Record<Verdict, string> = { green: '🟢 green', red: '🔴 red', error: '⚪ error' };
+const DETAIL_WIDTH = 100;
+
+/** Options for the terminal reporter; `interactive` means a TTY whose last line may be redrawn. */
+export interface TerminalReporterOptions {
+  readonly stream: NodeJS.WritableStream;
+  readonly interactive?: boolean;
+  readonly color?: boolean;
+}
+
+/** Creates the terminal reporter for a stream. */
+export function createTerminalReporter({ stream, interactive = Boolean((stream as NodeJS.WriteStream).isTTY), color = wantsColor(stream) }: TerminalReporterOptions): RunListener {
+  const paint = createPainter(color);
+  const running = new Set<string>();
+  let total = 0;
+  let done = 0;
+  let statusShown = false;
+
+  const write = (line: string): void => {
+    clearStatus();
+    stream.write(`${line}\n`);
+    drawStatus();
+  };
+  function clearStatus(): void {
+    if (statusShown) stream.write('\r\x1b[2K');
+    statusShown = false;
+  }
+  function drawStatus(): void {
+    if (!interactive || running.size === 0) return;
+    const names = [...running].join(', ');
+    stream.write(paint('dim', `  … ${done}/${total} done; running: ${names.length > 60 ? `${names.slice(0, 59)}…` : names}`));
+    statusShown = true;
+  }
+
+  return {
+    onRunStart(app: AppConfig, checks: readonly CheckSpec[]) {
+      total = checks.length;
+      write(`${paint('bold', `Sealing ${app.name}`)} against ${app.productionUrl}: ${checks.length} check${checks.length === 1 ? '' : 's'}`);
+    },
+    onCheckStart(check: CheckSpec) {
+      running.add(check.name);
+      clearStatus();
+      drawStatus();
+    },
+    onCheckFinish(result: CheckResult) {
+      running.delete(result.name);
+      done++;
+      const detail = result.status === 'passed' ? '' : `  ${truncate(result.status === 'flaky' ? `passed on attempt ${result.attempts}` : describeProblem(result))}`;
+      write(`  ${paint(STATUS_COLOR[result.status], `${MARK[result.status]} ${result.name}`)}  ${paint('dim', `${result.duration_ms} ms`)}${detail}`);
+    },
+    onRunFinish(result: RunResult) {
+      clearStatus();
+      stream.write(`\n${renderTable(result, paint)}\n\n${renderVerdict(result, paint)}\n`);
+    },
+  };
+}
+
+/** The final table: one row per check with status, kind, time, attempts and the reason. */
+export function renderTable(result: RunResult, paint: Painter): string {
+  const header = ['STATUS', 'CHECK', 'KIND', 'TIME', 'TRIES', 'DETAIL'];
+  const rows = result.checks.map((check) => [
+    check.status,
+    check.name,
+    check.kind,
+    `${check.duration_ms} ms`,
+    String(check.attempts),
+    check.status === 'passed' ? '' : truncate(check.status === 'flaky' ? `passed on attempt ${check.attempts}` : describeProblem(check)),
+  ]);
+  const widths = header.map((title, column) => Math.min(40, Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length))));
+  const format = (cells: string[]): string => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd();
+  return [
+    paint('bold', format(header)),
+    ...rows.map((row, index) => {
+      const status = result.checks[index]?.status ?? 'passed';
+      return paint(STATUS_COLOR[status], format(row.map((cell, column) => (column === 1 && cell.length > 40 ? `${cell.slice(0, 39)}…` : cell))));
+    }),
+  ].join('\n');
+}
+
+/** The verdict block: badge and summary, warnings, and on red the exact rollback command. */
+export function renderVerdict(result: RunResult, paint: Painter): string {
+  const release = result.release?.version ? ` ${result.release.version}` : '';
+  const lines = [`${paint('bold', `Seal: ${VERDICT_BADGE[result.verdict]}`)}  ${result.app}${release}: ${result.summary}  (${result.duration_ms} ms)`];
+  for (const warning of result.warnings) lines.push(paint('yellow', `warning: ${warning}`));
+  if (result.verdict === 'red') {
+    lines.push('');
+    lines.push(paint('bold', 'Production is not healthy. smoke-seal never rolls back by itself; you decide.'));
+    lines.push(result.rollback ? `To roll back, run:\n\n    ${result.rollback}\n` : 'No rollback command could be rendered (see the warning above).');
+  }
+  return lines.join('\n');
+}
+
+function truncate(text: string): string {
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > DETAIL_WIDTH ? `${line.slice(0, DETAIL_WIDTH - 1)}…` : line;
+}

@@ -1,0 +1,29 @@
+/** Renders the rollback command from the app's template; never guesses a missing value. */
+import type { ReleaseInfo } from './run-result.js';
+
+/** The rendered command, or null with the placeholders nobody gave a value for. */
+export interface RenderedRollback {
+  readonly command: string | null;
+  readonly missing: readonly string[];
+}
+
+/** Fills `{app} {version} {sha} {merge_sha} {previous_version}` in a rollback template. */
+export function renderRollback(template: string, app: string, release: ReleaseInfo | null): RenderedRollback {
+  const values: Record<string, string | null | undefined> = {
+    app,
+    version: release?.version,
+    sha: release?.sha,
+    merge_sha: release?.merge_sha,
+    previous_version: release?.previous_version,
+  };
+  const missing = new Set<string>();
+  const command = template.replace(/\{(\w+)\}/g, (placeholder, name: string) => {
+    const value = values[name];
+    if (value === undefined || value === null || value === '') {
+      missing.add(name);
+      return placeholder;
+    }
+    return value;
+  });
+  return missing.size > 0 ? { command: null, missing: [...missing] } : { command, missing: [] };
+}

@@ -1,0 +1,70 @@
+/** The run result: plain data, the contract every reporter, store and notifier reads. */
+import type { CheckKind } from '../config/schema.js';
+
+/** How one check ended. `failed`: production misbehaved; `error`: the checker could not run. */
+export type CheckStatus = 'passed' | 'failed' | 'flaky' | 'error' | 'skipped';
+/** The seal: green, red, or error (could not verify). */
+export type Verdict = 'green' | 'red' | 'error';
+
+/** One condition with its readable label (`status == 200`) beside expected and actual values. */
+export interface Assertion {
+  readonly label: string;
+  readonly ok: boolean;
+  readonly expected: unknown;
+  readonly actual: unknown;
+  /** One line saying what went wrong, set when the assertion failed. */
+  readonly message?: string;
+}
+
+/** One check in the run result. */
+export interface CheckResult {
+  readonly name: string;
+  readonly kind: CheckKind;
+  readonly status: CheckStatus;
+  readonly duration_ms: number;
+  readonly attempts: number;
+  readonly assertions: readonly Assertion[];
+  readonly error: string | null;
+  readonly evidence: Readonly<Record<string, unknown>>;
+}
+
+/** A write the read-only guard stopped before it left the machine. */
+export interface BlockedRequest {
+  readonly check: string;
+  readonly method: string;
+  readonly url: string;
+}
+
+/** The release being sealed, as far as it is known. */
+export interface ReleaseInfo {
+  readonly version: string | null;
+  readonly sha: string | null;
+  readonly merge_sha: string | null;
+  readonly previous_version?: string | null;
+}
+
+/** The whole run: `seal smoke --json` prints exactly this. */
+export interface RunResult {
+  readonly app: string;
+  readonly base_url: string;
+  readonly verdict: Verdict;
+  readonly summary: string;
+  readonly started_at: string;
+  readonly finished_at: string;
+  readonly duration_ms: number;
+  readonly release: ReleaseInfo | null;
+  readonly checks: readonly CheckResult[];
+  readonly blocked_requests: readonly BlockedRequest[];
+  /** The exact rollback command, or null when the template needs a value nobody gave. */
+  readonly rollback: string | null;
+  /** Problems around the verdict that did not change it (store down, rollback incomplete, …). */
+  readonly warnings: readonly string[];
+}
+
+/** What one attempt of a check produced, before retries are folded in. */
+export interface AttemptOutcome {
+  readonly outcome: 'passed' | 'failed' | 'error';
+  readonly assertions: readonly Assertion[];
+  readonly error: string | null;
+  readonly evidence: Readonly<Record<string, unknown>>;
+}

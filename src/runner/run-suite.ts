@@ -1,0 +1,198 @@
+/**
+ * The runner: takes a job (one app's resolved suite and its release), runs the checks in
+ * parallel under the concurrency limits, timeouts, retries and the overall deadline, and
+ * returns plain data. It never throws for a failing check and does not own any store.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EXECUTORS } from '../checks/registry.js';
+import type { CheckContext } from '../checks/types.js';
+import type { AppConfig, CheckSpec } from '../config/types.js';
+import { createRedactor } from '../redact/redact.js';
+import type { RunListener } from './listener.js';
+import { renderRollback } from './rollback.js';
+import type { AttemptOutcome, CheckResult, ReleaseInfo, RunResult } from './run-result.js';
+import { decideVerdict, summarize } from './verdict.js';
+
+/** One unit of work: everything needed to seal one release of one app. */
+export interface RunJob {
+  readonly app: AppConfig;
+  readonly release: ReleaseInfo | null;
+  /** Values to redact from the result (from `${VAR}` interpolation). */
+  readonly secrets: readonly string[];
+}
+
+/** Injected edges of the runner. */
+export interface RunOptions {
+  readonly listeners?: readonly RunListener[];
+  readonly now?: () => Date;
+}
+
+/** How long an executor may take to hand back its own outcome after its signal aborted. */
+const ABORT_GRACE_MS = 250;
+
+/** Runs a job's checks and returns the run result. */
+export async function runSuite(job: RunJob, { listeners = [], now = () => new Date() }: RunOptions = {}): Promise<RunResult> {
+  const { app } = job;
+  const redactor = createRedactor(job.secrets);
+  const startedAt = now();
+  const started = performance.now();
+  const emit = createEmitter(listeners);
+  emit('onRunStart', app, app.checks);
+
+  const deadline = new AbortController();
+  const deadlineTimer = setTimeout(() => deadline.abort(new Error('deadline')), app.deadlineMs);
+  const results = new Array<CheckResult>(app.checks.length);
+  try {
+    await schedule(app, deadline.signal, async (check, index) => {
+      emit('onCheckStart', check);
+      const raw = await runCheck(check, { app, signal: deadline.signal, now }, deadline.signal);
+      results[index] = redactor.deep(raw);
+      emit('onCheckFinish', results[index]);
+    }, (check, index) => {
+      results[index] = notRun(check, check.skip ?? `not run: the run deadline of ${app.deadlineMs} ms was reached`, check.skip ? 'skipped' : 'error');
+      emit('onCheckFinish', results[index]);
+    });
+  } finally {
+    clearTimeout(deadlineTimer);
+  }
+
+  const rollback = renderRollback(app.rollback, app.name, job.release);
+  const warnings = rollback.missing.length > 0
+    ? [`the rollback command needs ${rollback.missing.map((m) => `{${m}}`).join(', ')}: pass ${rollback.missing.map((m) => `--${m.replace(/_/g, '-')}`).join(', ')} to print it`]
+    : [];
+  const result: RunResult = {
+    app: app.name,
+    base_url: redactor.text(app.productionUrl),
+    verdict: decideVerdict(results),
+    summary: summarize(results),
+    started_at: startedAt.toISOString(),
+    finished_at: now().toISOString(),
+    duration_ms: Math.round(performance.now() - started),
+    release: job.release,
+    checks: results,
+    blocked_requests: [],
+    rollback: rollback.command === null ? null : redactor.text(rollback.command),
+    warnings,
+  };
+  emit('onRunFinish', result);
+  return result;
+}
+
+/**
+ * Starts checks in config order (first in, first out, so none starves) whenever the app's
+ * limit and the per-check limits of the new and the running checks all allow one more.
+ */
+function schedule(
+  app: AppConfig,
+  deadline: AbortSignal,
+  start: (check: CheckSpec, index: number) => Promise<void>,
+  skip: (check: CheckSpec, index: number) => void,
+): Promise<void> {
+  const pending = app.checks.map((check, index) => ({ check, index }));
+  const running = new Map<number, CheckSpec>();
+  return new Promise((resolve) => {
+    const pump = (): void => {
+      while (pending.length > 0) {
+        const next = pending[0] as { check: CheckSpec; index: number };
+        if (next.check.skip !== null || deadline.aborted) {
+          pending.shift();
+          skip(next.check, next.index);
+          continue;
+        }
+        const limit = Math.min(app.concurrency, next.check.concurrency, ...[...running.values()].map((c) => c.concurrency));
+        if (running.size >= limit) break;
+        pending.shift();
+        running.set(next.index, next.check);
+        void start(next.check, next.index).finally(() => {
+          running.delete(next.index);
+          pump();
+        });
+      }
+      if (pending.length === 0 && running.size === 0) resolve();
+    };
+    deadline.addEventListener('abort', pump, { once: true });
+    pump();
+  });
+}
+
+async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSignal): Promise<CheckResult> {
+  const started = performance.now();
+  const history: AttemptOutcome[] = [];
+  let last: AttemptOutcome | undefined;
+  for (let attempt = 1; attempt <= check.retries + 1; attempt++) {
+    if (attempt > 1) {
+      history.push(last as AttemptOutcome);
+      await sleep(check.retryDelayMs, undefined, { signal: deadline }).catch(() => undefined);
+    }
+    if (deadline.aborted) {
+      last = { outcome: 'error', assertions: last?.assertions ?? [], error: 'cut short by the run deadline', evidence: last?.evidence ?? {} };
+      break;
+    }
+    last = await runAttempt(check, base, deadline);
+    if (last.outcome === 'passed') break;
+  }
+  const final = last as AttemptOutcome;
+  const attempts = history.length + 1;
+  const status = final.outcome === 'passed' ? (attempts > 1 ? 'flaky' : 'passed') : final.outcome;
+  const evidence = history.length > 0
+    ? { ...final.evidence, previous_attempts: history.map((h) => ({ outcome: h.outcome, error: h.error, failed: h.assertions.filter((a) => !a.ok).map((a) => a.message ?? a.label) })) }
+    : final.evidence;
+  return {
+    name: check.name,
+    kind: check.kind,
+    status,
+    duration_ms: Math.round(performance.now() - started),
+    attempts,
+    assertions: final.assertions,
+    error: final.error,
+    evidence,
+  };
+}
+
+async function runAttempt(check: CheckSpec, base: CheckContext, deadline: AbortSignal): Promise<AttemptOutcome> {
+  const timeout = AbortSignal.timeout(check.timeoutMs);
+  const signal = AbortSignal.any([timeout, deadline]);
+  const executor = EXECUTORS[check.kind] as (spec: CheckSpec, context: CheckContext) => Promise<AttemptOutcome>;
+  let outcome: AttemptOutcome;
+  try {
+    outcome = await withAbortGrace(executor(check, { ...base, signal }), signal);
+  } catch (error) {
+    // An executor that throws is a bug in the checker, not a production failure.
+    return { outcome: 'error', assertions: [], error: `the ${check.kind} checker crashed: ${(error as Error).message ?? String(error)}`, evidence: {} };
+  }
+  if (deadline.aborted) return { ...outcome, outcome: 'error', error: 'cut short by the run deadline' };
+  if (timeout.aborted) return { ...outcome, outcome: 'failed', error: `timed out after ${check.timeoutMs} ms` };
+  return outcome;
+}
+
+/** Resolves with the executor's own outcome, or a bare one if it ignores its aborted signal. */
+function withAbortGrace(work: Promise<AttemptOutcome>, signal: AbortSignal): Promise<AttemptOutcome> {
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      timer = setTimeout(() => resolve({ outcome: 'failed', assertions: [], error: 'aborted', evidence: {} }), ABORT_GRACE_MS);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    void work.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
+}
+
+function notRun(check: CheckSpec, reason: string, status: 'skipped' | 'error'): CheckResult {
+  return { name: check.name, kind: check.kind, status, duration_ms: 0, attempts: 0, assertions: [], error: reason, evidence: {} };
+}
+
+function createEmitter(listeners: readonly RunListener[]) {
+  return function emit<K extends keyof RunListener>(event: K, ...args: Parameters<NonNullable<RunListener[K]>>): void {
+    for (const listener of listeners) {
+      try {
+        (listener[event] as ((...a: typeof args) => void) | undefined)?.(...args);
+      } catch {
+        // A reporter that throws must not change the verdict; the final output still prints.
+      }
+    }
+  };
+}
