@@ -138,7 +138,7 @@ export const configSchema = z
     apps: z.record(
       z.string().regex(APP_NAME, 'app names use letters, digits, ".", "_" and "-" (at most 63)'),
       appSchema,
-      { error: 'expected a map of app name to app' },
+      { error: (issue) => (issue.code === 'invalid_type' ? 'expected a map of app name to app' : undefined) },
     ),
     notifiers: z.record(z.string(), notifierSchema).optional(),
   })

@@ -31,6 +31,9 @@ function describeIssue(issue: Issue, base: Path): Diagnostic[] {
       if (deeper) return deeper.flatMap((inner) => describeIssue(inner, path));
       return [{ level: 'error', path, message: issue.message }];
     }
+    case 'invalid_key':
+      // A record key that broke its rule: name the key itself, with the rule's message.
+      return issue.issues.map((inner) => ({ level: 'error', path, message: inner.message }));
     case 'invalid_type':
       if (issue.input === undefined) return [{ level: 'error', path, message: `required (${plainMessage(issue)})` }];
       return [{ level: 'error', path, message: `${plainMessage(issue)}, got ${describeValue(issue.input)}` }];

@@ -15,7 +15,7 @@ export function renderJunit(result: RunResult): string {
     time: seconds(result.duration_ms),
   };
   // Production text can hold characters XML 1.0 forbids; they are replaced, not fatal.
-  const root = create({ version: '1.0', encoding: 'UTF-8' }, { invalidCharReplacement: '\uFFFD' }).ele('testsuites', { name: 'smoke-seal', ...totals });
+  const root = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '\uFFFD' }).ele('testsuites', { name: 'smoke-seal', ...totals });
   const suite = root.ele('testsuite', { name: result.app, timestamp: result.started_at, ...totals });
   const properties = suite.ele('properties');
   const props: Record<string, string | null | undefined> = {

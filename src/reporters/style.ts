@@ -16,6 +16,5 @@ export function wantsColor(stream: NodeJS.WritableStream): boolean {
 export function createPainter(enabled: boolean): Painter {
   if (!enabled) return (_format, text) => text;
   // validateStream: false because the decision (for stderr, not stdout) was made above.
-  const paint = styleText as (format: Format, text: string, options?: { validateStream?: boolean }) => string;
-  return (format, text) => paint(format, text, { validateStream: false });
+  return (format, text) => styleText(format, text, { validateStream: false });
 }

@@ -57,13 +57,15 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
   }
 
   const rollback = renderRollback(app.rollback, app.name, job.release);
-  const warnings = rollback.missing.length > 0
+  const verdict = decideVerdict(results);
+  // Only a red seal prints the rollback command, so only then is a missing value worth a warning.
+  const warnings = verdict === 'red' && rollback.missing.length > 0
     ? [`the rollback command needs ${rollback.missing.map((m) => `{${m}}`).join(', ')}: pass ${rollback.missing.map((m) => `--${m.replace(/_/g, '-')}`).join(', ')} to print it`]
     : [];
   const result: RunResult = {
     app: app.name,
     base_url: redactor.text(app.productionUrl),
-    verdict: decideVerdict(results),
+    verdict,
     summary: summarize(results),
     started_at: startedAt.toISOString(),
     finished_at: now().toISOString(),
@@ -152,7 +154,7 @@ async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSig
 async function runAttempt(check: CheckSpec, base: CheckContext, deadline: AbortSignal): Promise<AttemptOutcome> {
   const timeout = AbortSignal.timeout(check.timeoutMs);
   const signal = AbortSignal.any([timeout, deadline]);
-  const executor = EXECUTORS[check.kind] as (spec: CheckSpec, context: CheckContext) => Promise<AttemptOutcome>;
+  const executor = EXECUTORS[check.kind];
   let outcome: AttemptOutcome;
   try {
     outcome = await withAbortGrace(executor(check, { ...base, signal }), signal);

@@ -58,7 +58,7 @@ function assertJson(paths: Record<string, unknown>, body: string, truncated: boo
     return Object.entries(paths).map(([path, expected]) => makeAssertion(`${path} == ${show(expected)}`, false, expected, why, `${path}: ${why}`));
   }
   return Object.entries(paths).map(([path, expected]) => {
-    const matches = JSONPath({ path, json: document as object, wrap: true }) as unknown[];
+    const matches: unknown[] = JSONPath<unknown[]>({ path, json: document as object, wrap: true });
     if (matches.length === 0) return makeAssertion(`${path} == ${show(expected)}`, false, expected, 'no match', `${path} not found in the JSON body`);
     const actual = matches.length === 1 ? matches[0] : matches;
     return makeAssertion(`${path} == ${show(expected)}`, isDeepStrictEqual(actual, expected), expected, actual, `${path} is ${show(actual)}, expected ${show(expected)}`);

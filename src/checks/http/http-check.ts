@@ -28,7 +28,8 @@ export async function runHttpCheck(spec: HttpCheckSpec, { app, signal }: CheckCo
       timings.first_byte_ms = Math.round(performance.now() - started);
       const location = headerValue(response.headers.location);
       if (spec.followRedirects && response.statusCode >= 300 && response.statusCode < 400 && location) {
-        response.body.destroy();
+        // dump() reads a redirect's (normally tiny) body up to a limit, then lets the socket go.
+        await response.body.dump({ limit: 64 * 1024 });
         const next = new URL(location, url);
         redirects.push({ status: response.statusCode, location: next.href });
         const refusal = refuseRedirect(spec, next, redirects.length);
@@ -107,7 +108,7 @@ function excerpt(text: string, contentType: string | undefined): string {
 export function describeNetworkError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? error.cause : null;
-  const code = (error as NodeJS.ErrnoException).code ?? (cause as NodeJS.ErrnoException | null)?.code;
+  const code = (error as NodeJS.ErrnoException).code ?? (cause && 'code' in cause ? String(cause.code) : undefined);
   if (error.name === 'AbortError' || error.name === 'TimeoutError') return 'aborted';
   const message = cause && cause.message !== error.message ? `${error.message}: ${cause.message}` : error.message;
   return code && !message.includes(code) ? `${message} (${code})` : message;

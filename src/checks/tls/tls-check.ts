@@ -81,7 +81,7 @@ function handshake(spec: TlsCheckSpec, ca: string | null, signal: AbortSignal): 
       signal.removeEventListener('abort', onAbort);
       resolve(socket);
     });
-    socket.once('error', (error) => {
+    socket.once('error', (error: Error) => {
       signal.removeEventListener('abort', onAbort);
       reject(error);
     });

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCert, type TestCert } from '../../../test/helpers/certs.js';
+import { reply, startServer, type TestServer } from '../../../test/helpers/servers.js';
+import { resolveApp } from '../../../test/helpers/apps.js';
+import { runSuite } from '../../runner/run-suite.js';
+import type { CheckResult } from '../../runner/run-result.js';
+
+let fresh: TestCert;
+let expiring: TestCert;
+let freshServer: TestServer;
+let expiringServer: TestServer;
+
+beforeAll(async () => {
+  fresh = makeCert(30);
+  expiring = makeCert(5);
+  freshServer = await startServer((_req, res) => reply(res, 200, 'secure ok'), fresh);
+  expiringServer = await startServer((_req, res) => reply(res, 200, 'secure ok'), expiring);
+});
+afterAll(async () => {
+  await freshServer.close();
+  await expiringServer.close();
+});
+
+async function tlsCheck(server: TestServer, cert: TestCert | null, expect_: Record<string, unknown> = {}, now?: () => Date): Promise<CheckResult> {
+  const app = resolveApp({
+    production_url: `https://localhost:${server.port}`,
+    ...(cert ? { ca_file: cert.certPath } : {}),
+    checks: [{ name: 'certificate', tls: {}, expect: expect_ }],
+  });
+  return (await runSuite({ app, release: null, secrets: [] }, now ? { now } : {})).checks[0] as CheckResult;
+}
+
+describe('tls check', () => {
+  it('passes a trusted certificate with enough days left, with issuer and names as evidence', async () => {
+    const result = await tlsCheck(freshServer, fresh, { min_days_left: 14 });
+    expect(result.status).toBe('passed');
+    expect(result.assertions.map((a) => a.label)).toEqual(['days left >= 14', 'certificate trusted for localhost']);
+    expect(result.evidence).toMatchObject({ subject: 'localhost', issuer: 'Seal Test CA', names: ['localhost', '127.0.0.1'], trusted: true });
+    expect([29, 30]).toContain(result.evidence.days_left);
+  });
+
+  it('fails a certificate that expires too soon', async () => {
+    const result = await tlsCheck(expiringServer, expiring, { min_days_left: 14 });
+    expect(result.status).toBe('failed');
+    expect(result.assertions[0]).toMatchObject({ label: 'days left >= 14', ok: false, expected: 14 });
+    expect(result.assertions[0]?.message).toMatch(/^certificate expires in [45] days, expected at least 14$/);
+  });
+
+  it('says how long ago an expired certificate expired (clock injected 40 days ahead)', async () => {
+    const later = () => new Date(Date.now() + 40 * 86_400_000);
+    const result = await tlsCheck(freshServer, fresh, {}, later);
+    expect(result.status).toBe('failed');
+    expect(result.assertions[0]?.message).toMatch(/^certificate expired (10|11) days ago$/);
+  });
+
+  it('fails an untrusted certificate unless trusted: false', async () => {
+    const untrusted = await tlsCheck(freshServer, null);
+    expect(untrusted.status).toBe('failed');
+    expect(untrusted.assertions[1]).toMatchObject({ label: 'certificate trusted for localhost', ok: false, actual: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    const tolerated = await tlsCheck(freshServer, null, { trusted: false });
+    expect(tolerated.status).toBe('passed');
+  });
+
+  it('an https check trusts the app\'s ca_file too', async () => {
+    const app = resolveApp({ production_url: `https://localhost:${freshServer.port}`, ca_file: fresh.certPath, checks: [{ name: 'home', http: '/', expect: { body_contains: 'secure ok' } }] });
+    const result = await runSuite({ app, release: null, secrets: [] });
+    expect(result.verdict).toBe('green');
+    expect((result.checks[0]?.evidence.timings as Record<string, number>).tls_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('an https check against an untrusted certificate fails, naming the TLS error', async () => {
+    const app = resolveApp({ production_url: `https://localhost:${freshServer.port}`, checks: [{ name: 'home', http: '/' }] });
+    const result = await runSuite({ app, release: null, secrets: [] });
+    expect(result.checks[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('self-signed certificate') });
+  });
+
+  it('a closed port fails the tls check', async () => {
+    const closed = await startServer(() => undefined);
+    await closed.close();
+    const app = resolveApp({ production_url: `https://127.0.0.1:${closed.port}`, checks: [{ name: 'cert', tls: {} }] });
+    const result = await runSuite({ app, release: null, secrets: [] });
+    expect(result.checks[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('ECONNREFUSED') });
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { createRedactor, REDACTED } from './redact.js';
+
+describe('the redactor', () => {
+  const redactor = createRedactor(['s3cr3t-value', 'short-s3cr3t-value-longer']);
+
+  it('replaces known secret values wherever they appear, longest first', () => {
+    expect(redactor.text('a short-s3cr3t-value-longer and s3cr3t-value')).toBe(`a ${REDACTED} and ${REDACTED}`);
+  });
+
+  it('drops credential header values entirely, keeping the header visible', () => {
+    expect(redactor.headers({ Authorization: 'Basic Zm9vOmJhcg==', Cookie: 'sid=1', 'set-cookie': 'a=b', 'X-Api-Key': 'k', accept: 'text/html' }))
+      .toEqual({ Authorization: REDACTED, Cookie: REDACTED, 'set-cookie': REDACTED, 'X-Api-Key': REDACTED, accept: 'text/html' });
+  });
+
+  it('redacts tokens in URL queries and passwords in URL user info', () => {
+    expect(redactor.text('GET https://u:pa55word@x.example.com/cb?code=abc123&state=ok&access_token=zzz#frag'))
+      .toBe(`GET https://u:${REDACTED}@x.example.com/cb?code=${REDACTED}&state=ok&access_token=${REDACTED}#frag`);
+  });
+
+  it('redacts bearer tokens and secret-looking JSON fields in free text', () => {
+    expect(redactor.text('Authorization: Bearer eyJhbGciOi.payload.sig')).toBe(`Authorization: Bearer ${REDACTED}`);
+    expect(redactor.text('{"user":"x","api_key":"k-123","refreshToken":"r\\"q"}')).toBe(`{"user":"x","api_key":"${REDACTED}","refreshToken":"${REDACTED}"}`);
+  });
+
+  it('walks nested data: strings everywhere, and values under secret-looking keys', () => {
+    const input = { evidence: { headers: { 'set-cookie': ['a=1', 'b=2'], server: 'nginx' }, body: 'x s3cr3t-value y', n: 5 }, list: ['s3cr3t-value'] };
+    expect(createRedactor(['s3cr3t-value']).deep(input)).toEqual({ evidence: { headers: { 'set-cookie': REDACTED, server: 'nginx' }, body: `x ${REDACTED} y`, n: 5 }, list: [REDACTED] });
+  });
+
+  it('leaves ordinary text alone', () => {
+    const text = 'status 200, expected 404; body contains "Sign in"; https://example.com/a?page=2';
+    expect(redactor.text(text)).toBe(text);
+  });
+});

@@ -1,0 +1,43 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { CheckSpec } from '../config/types.js';
+import type { RunResult } from '../runner/run-result.js';
+import { createTerminalReporter } from './terminal.js';
+
+const result: RunResult = {
+  app: 'studio', base_url: 'https://studio.example.com', verdict: 'red', summary: "0/1 passed; 'up' failed: status 500, expected 200",
+  started_at: '', finished_at: '', duration_ms: 5, release: { version: 'v1', sha: null, merge_sha: 'm1' }, blocked_requests: [], rollback: 'git revert -m 1 m1', warnings: ['store down'],
+  checks: [{ name: 'up', kind: 'http', status: 'failed', duration_ms: 4, attempts: 1, error: null, evidence: {}, assertions: [{ label: 'status == 200', ok: false, expected: 200, actual: 500, message: 'status 500, expected 200' }] }],
+};
+const spec = { name: 'up', kind: 'http' } as CheckSpec;
+
+function capture(options: { interactive: boolean; color: boolean }): string {
+  const stream = new PassThrough();
+  let out = '';
+  stream.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const reporter = createTerminalReporter({ stream, ...options });
+  reporter.onRunStart?.({ name: 'studio', productionUrl: 'https://studio.example.com' } as never, [spec]);
+  reporter.onCheckStart?.(spec);
+  reporter.onCheckFinish?.(result.checks[0] as never);
+  reporter.onRunFinish?.(result);
+  return out;
+}
+
+describe('the terminal reporter', () => {
+  it('writes no escape codes when the stream is not a terminal', () => {
+    const out = capture({ interactive: false, color: false });
+    expect(out).not.toContain('\x1b');
+    expect(out).toContain('✗ up  4 ms  status 500, expected 200');
+    expect(out).toContain("Seal: 🔴 red  studio v1: 0/1 passed; 'up' failed: status 500, expected 200");
+    expect(out).toContain('warning: store down');
+    expect(out).toContain('    git revert -m 1 m1');
+    expect(out).toMatch(/STATUS\s+CHECK\s+KIND\s+TIME\s+TRIES\s+DETAIL\nfailed\s+up\s+http\s+4 ms\s+1\s+status 500, expected 200/);
+  });
+
+  it('draws live progress and colour on a colour terminal', () => {
+    const out = capture({ interactive: true, color: true });
+    expect(out).toContain('running: up');
+    expect(out).toContain('\x1b[2K');
+    expect(out).toContain('\x1b[31m');
+  });
+});

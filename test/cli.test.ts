@@ -1,0 +1,171 @@
+// End to end through the real ./bin/seal: exit codes, stdout/stderr discipline, files, secrets.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { runCli } from './helpers/cli.js';
+import { reply, startServer, type TestServer } from './helpers/servers.js';
+
+const SECRET = 'tok-e2e-5ecret-value';
+let prod: TestServer;
+let dir: string;
+
+function writeConfig(name: string, document: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof document === 'string' ? document : stringify(document));
+  return path;
+}
+
+let greenConfig: string;
+let redConfig: string;
+let errorConfig: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'seal-cli-'));
+  prod = await startServer((req, res) => {
+    if (req.url === '/me') return reply(res, req.headers.authorization === `Bearer ${SECRET}` ? 200 : 401, `hello ${req.headers.authorization ?? ''}`);
+    if (req.url === '/devops') return reply(res, 200, 'console');
+    return reply(res, 200, 'OK');
+  });
+  const checks = [
+    { name: 'up', http: '/up', expect: { status: 200, body_contains: 'OK' } },
+    { name: 'me', http: { path: '/me', headers: { Authorization: 'Bearer ${SMOKE_TOKEN}' } }, expect: { status: 200 } },
+  ];
+  greenConfig = writeConfig('green.yaml', { apps: { studio: { production_url: prod.url, checks } } });
+  redConfig = writeConfig('red.yaml', { apps: { studio: { production_url: prod.url, checks: [...checks, { name: 'devops hidden', http: '/devops', expect: { status: 404 } }] } } });
+  errorConfig = writeConfig('error.yaml', { apps: { studio: { production_url: prod.url, checks: [checks[0], { name: 'page', browser: '/' }] } } });
+});
+afterAll(() => prod.close());
+
+const env = { SMOKE_TOKEN: SECRET };
+
+describe('seal smoke', () => {
+  it('--json prints exactly one JSON document on stdout and the human report on stderr', async () => {
+    const run = await runCli(['smoke', 'studio', '--config', redConfig, '--json', '--release', 'v3.3.0', '--merge-sha', 'abc123'], { env });
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(result).toMatchObject({ app: 'studio', base_url: prod.url, verdict: 'red', summary: "2/3 passed; 'devops hidden' failed: status 200, expected 404", release: { version: 'v3.3.0', merge_sha: 'abc123' }, rollback: 'git revert -m 1 abc123', blocked_requests: [] });
+    expect(Object.keys(result)).toEqual(expect.arrayContaining(['started_at', 'finished_at', 'duration_ms', 'checks']));
+    expect(run.stderr).toContain('Seal: 🔴 red');
+    expect(run.stderr).toContain('    git revert -m 1 abc123');
+  });
+
+  it('never lets a secret from ${VAR} reach stdout, stderr or the JUnit file', async () => {
+    const junit = join(dir, 'secret-junit.xml');
+    const run = await runCli(['smoke', 'studio', '--config', redConfig, '--json', '--junit', junit], { env });
+    expect(run.stdout).toContain('hello Bearer [REDACTED]');
+    for (const text of [run.stdout, run.stderr, readFileSync(junit, 'utf8')]) expect(text).not.toContain(SECRET);
+  });
+
+  it.each([
+    ['green', () => greenConfig, 0],
+    ['red', () => redConfig, 1],
+    ['error', () => errorConfig, 2],
+  ] as const)('--gate exits by verdict: %s', async (verdict, config, code) => {
+    const gated = await runCli(['smoke', 'studio', '--config', config(), '--gate', '--json'], { env });
+    expect(JSON.parse(gated.stdout)).toMatchObject({ verdict });
+    expect(gated.code).toBe(code);
+    const ungated = await runCli(['smoke', 'studio', '--config', config()], { env });
+    expect(ungated.code).toBe(0);
+  });
+
+  it('--junit writes one testcase per check', async () => {
+    const junit = join(dir, 'junit.xml');
+    await runCli(['smoke', 'studio', '--config', redConfig, '--junit', junit], { env });
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml.match(/<testcase /g)).toHaveLength(3);
+    expect(xml).toContain('<failure message="status 200, expected 404" type="assertion">');
+  });
+
+  it('an unwritable --junit path is a warning; the verdict stands and the exit is 0', async () => {
+    const run = await runCli(['smoke', 'studio', '--config', greenConfig, '--json', '--junit', join(dir, 'no', 'such', 'dir', 'j.xml')], { env });
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { verdict: string; warnings: string[] };
+    expect(result.verdict).toBe('green');
+    expect(result.warnings).toEqual([expect.stringMatching(/^could not write the JUnit report to .*ENOENT/)]);
+  });
+
+  it('an invalid config is an error verdict naming the problem, exit 0 (2 with --gate)', async () => {
+    const bad = writeConfig('bad.yaml', { apps: { studio: { production_url: prod.url, checks: [{ name: 'x', http: { path: '/', method: 'POST' } }] } } });
+    const run = await runCli(['smoke', 'studio', '--config', bad, '--json']);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { verdict: string; summary: string };
+    expect(result.verdict).toBe('error');
+    expect(result.summary).toContain('apps.studio.checks[0].http.method: method POST is refused: the smoke suite is read-only');
+    expect((await runCli(['smoke', 'studio', '--config', bad, '--gate'])).code).toBe(2);
+  });
+
+  it('an unknown app is an error verdict that lists the known apps', async () => {
+    const run = await runCli(['smoke', 'nope', '--config', greenConfig, '--json'], { env });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ verdict: 'error', summary: `could not verify: app "nope" is not in ${greenConfig} (apps: studio)` });
+  });
+
+  it('finds the config through SEAL_CONFIG, and seal.config.yaml in the working directory', async () => {
+    const viaEnv = await runCli(['smoke', 'studio', '--json'], { env: { ...env, SEAL_CONFIG: greenConfig } });
+    expect(JSON.parse(viaEnv.stdout)).toMatchObject({ verdict: 'green' });
+    const cwd = mkdtempSync(join(tmpdir(), 'seal-cwd-'));
+    writeFileSync(join(cwd, 'seal.config.yaml'), readFileSync(greenConfig));
+    const viaCwd = await runCli(['smoke', 'studio', '--json'], { env, cwd });
+    expect(JSON.parse(viaCwd.stdout)).toMatchObject({ verdict: 'green' });
+  });
+
+  it('takes the commit from the CI environment when no --sha is given', async () => {
+    const run = await runCli(['smoke', 'studio', '--config', greenConfig, '--json'], { env: { ...env, GITHUB_SHA: 'feedface' } });
+    expect(JSON.parse(run.stdout)).toMatchObject({ release: { sha: 'feedface', version: null } });
+  });
+
+  it('writes no escape codes to a pipe', async () => {
+    const run = await runCli(['smoke', 'studio', '--config', redConfig], { env: { ...env, FORCE_COLOR: '1' } });
+    expect(run.stderr).not.toContain('\x1b');
+  });
+});
+
+describe('seal config', () => {
+  it('check prints every problem with its path and exits 1', async () => {
+    const bad = writeConfig('check-bad.yaml', { apps: { acme: { production_url: 'https://acme.example.com', concurrency: 0, checks: [{ name: 'a', http: '/', expect: { status: 'ok' } }, { name: 'a', http: '/' }] } } });
+    const run = await runCli(['config', 'check', '--config', bad]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('error: apps.acme.checks[0].expect.status: expected a number or a list of numbers');
+    expect(run.stderr).toContain('error: apps.acme.concurrency: expected a number above 0');
+    expect(run.stderr).toContain(`${bad}: 2 errors`);
+  });
+
+  it('check reports lint errors (after the schema passes) all together', async () => {
+    const bad = writeConfig('check-lint.yaml', { apps: { acme: { production_url: 'https://acme.example.com', notify: ['x'], checks: [{ name: 'a', http: '/' }, { name: 'a', http: '/' }] } } });
+    const run = await runCli(['config', 'check', '--config', bad, '--json']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, errors: [{ path: 'apps.acme.notify[0]' }, { path: 'apps.acme.checks[1].name' }] });
+  });
+
+  it('check exits 0 with warnings only', async () => {
+    const warned = writeConfig('check-warn.yaml', { apps: { acme: { production_url: 'https://acme.example.com', smoke_url: 'https://other.example.com/up' } } });
+    const run = await runCli(['config', 'check', '--config', warned, '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, errors: [], warnings: [{ path: 'apps.acme.smoke_url' }] });
+    expect(run.stderr).toContain('ok (1 app, 1 check, 1 warning)');
+  });
+
+  it('check names a missing config file and what to do', async () => {
+    const run = await runCli(['config', 'check', '--config', join(dir, 'absent.yaml')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('config file not found');
+  });
+
+  it('schema prints the JSON Schema', async () => {
+    const run = await runCli(['config', 'schema']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ $schema: 'https://json-schema.org/draft/2020-12/schema', title: 'smoke-seal configuration' });
+  });
+});
+
+describe('the demo (npm start)', () => {
+  it('seals a green release and a red one against its bundled app and exits 0', async () => {
+    const run = await runCli(['demo']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('Seal: 🟢 green  demo v1.0.0: 5/5 passed');
+    expect(run.stderr).toContain("Seal: 🔴 red  demo v1.1.0: 3/5 passed; 'devops hidden' failed: status 200, expected 404");
+    expect(run.stderr).toContain('    git revert -m 1 5e4d3c2');
+  });
+});

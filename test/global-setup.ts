@@ -1,0 +1,6 @@
+// The CLI tests spawn ./bin/seal, which runs dist/: compile once so they test the current source.
+import { execFileSync } from 'node:child_process';
+
+export default function buildOnce(): void {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}

@@ -1,0 +1,62 @@
+/** Real HTTP(S) servers on 127.0.0.1 for tests, with request logs and bounded lifetimes. */
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** A running loopback server. */
+export interface TestServer {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** Every request seen, in arrival order. */
+  readonly requests: { method: string; url: string; headers: IncomingMessage['headers'] }[];
+  /** Most requests in flight at the same time. */
+  readonly maxInFlight: () => number;
+  close(): Promise<void>;
+}
+
+/** Starts a server on 127.0.0.1 (free port); `tls` makes it HTTPS with the given key and cert. */
+export async function startServer(handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>, tls?: { key: string; cert: string }): Promise<TestServer> {
+  const requests: TestServer['requests'] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const sockets = new Set<Socket>();
+  const listener: RequestListener = (req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.on('close', () => inFlight--);
+    Promise.resolve(handler(req, res)).catch((error: unknown) => {
+      res.destroy(error as Error);
+    });
+  };
+  const server: Server = tls ? createHttpsServer(tls, listener) : createServer(listener);
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    port,
+    requests,
+    maxInFlight: () => maxInFlight,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Sends a response after a delay (bounded: the timer is cleared if the client goes away). */
+export function reply(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}, delayMs = 0): void {
+  const send = (): void => {
+    if (!res.destroyed) res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(body);
+  };
+  if (delayMs === 0) return send();
+  const timer = setTimeout(send, delayMs);
+  res.on('close', () => clearTimeout(timer));
+}
