@@ -1,9 +1,9 @@
 /** The `seal` command line. Commands are thin: they parse flags and call the core. */
 import { Command, Option } from 'commander';
-import { configCheckCommand, configSchemaCommand } from './commands/config.js';
-import { demoCommand } from './commands/demo.js';
-import { smokeCommand, type SmokeOptions } from './commands/smoke.js';
+import type { SmokeOptions } from './commands/smoke.js';
 import { processIo } from './io.js';
+
+// Commands load their modules only when they run: `seal --version` should not pay for zod and undici.
 
 const io = processIo();
 const program = new Command('seal')
@@ -28,6 +28,7 @@ program
   .option('--gate', 'exit 1 on red and 2 on error (by default a seal never fails the command)')
   .option('--server <url>', 'report to a seal server (not supported by this version yet)', process.env.SEAL_SERVER_URL)
   .action(async (app: string, options: SmokeOptions) => {
+    const { smokeCommand } = await import('./commands/smoke.js');
     process.exitCode = await smokeCommand(app, options, io);
   });
 
@@ -37,14 +38,16 @@ config
   .description('report every problem in the config with its path; exit 1 on errors')
   .addOption(configOption())
   .option('--json', 'print the report as one JSON document on stdout')
-  .action((options: { config?: string; json?: boolean }) => {
+  .action(async (options: { config?: string; json?: boolean }) => {
+    const { configCheckCommand } = await import('./commands/config.js');
     process.exitCode = configCheckCommand(options, io);
   });
 config
   .command('schema')
   .description('print the JSON Schema of seal.config.yaml (for editors)')
   .addOption(configOption())
-  .action(() => {
+  .action(async () => {
+    const { configSchemaCommand } = await import('./commands/config.js');
     process.exitCode = configSchemaCommand(io);
   });
 
@@ -52,6 +55,7 @@ program
   .command('demo')
   .description('start a demo production app and seal two releases of it (what `npm start` runs)')
   .action(async () => {
+    const { demoCommand } = await import('./commands/demo.js');
     process.exitCode = await demoCommand(io);
   });
 

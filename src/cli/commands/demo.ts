@@ -1,24 +1,24 @@
 /** `seal demo` (what `npm start` runs): a demo production app, a green seal, then a red one. */
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startDemoApp } from '../../demo/demo-app.js';
+import { findPackageRoot } from '../../package-root.js';
 import type { CliIo } from '../io.js';
 import { smokeCommand } from './smoke.js';
 
-/** The bundled demo suite, relative to this file in both src/ and dist/. */
-export const DEMO_CONFIG = fileURLToPath(new URL('../../../examples/demo/seal.config.yaml', import.meta.url));
 
 /** Runs the demo; returns the exit code. */
 export async function demoCommand(io: CliIo): Promise<number> {
+  const demoConfig = join(findPackageRoot(), 'examples', 'demo', 'seal.config.yaml');
   const demo = await startDemoApp(randomBytes(16).toString('hex'));
   const env = { ...io.env, SEAL_DEMO_URL: demo.url, SEAL_DEMO_TOKEN: demo.token };
   const say = (text: string): void => void io.stderr.write(`\n${text}\n\n`);
   try {
-    say(`Demo "production" app listening on ${demo.url} (release v1.0.0). Suite: ${DEMO_CONFIG}`);
-    await smokeCommand('demo', { config: DEMO_CONFIG, release: 'v1.0.0', sha: 'a1b2c3d', mergeSha: '9f8e7d6' }, { ...io, env });
+    say(`Demo "production" app listening on ${demo.url} (release v1.0.0). Suite: ${demoConfig}`);
+    await smokeCommand('demo', { config: demoConfig, release: 'v1.0.0', sha: 'a1b2c3d', mergeSha: '9f8e7d6' }, { ...io, env });
     demo.deploy('v1.1.0');
     say('Now release v1.1.0 ships with a regression: /devops is exposed and /api/health reports "degraded".');
-    await smokeCommand('demo', { config: DEMO_CONFIG, release: 'v1.1.0', sha: 'b4c5d6e', mergeSha: '5e4d3c2', previousVersion: 'v1.0.0' }, { ...io, env });
+    await smokeCommand('demo', { config: demoConfig, release: 'v1.1.0', sha: 'b4c5d6e', mergeSha: '5e4d3c2', previousVersion: 'v1.0.0' }, { ...io, env });
     say('That is smoke-seal: a verdict with evidence for every release, and on red the exact rollback command.\nNext: copy examples/demo/seal.config.yaml to seal.config.yaml, point production_url at your app, and run ./bin/seal smoke <app>.');
     return 0;
   } finally {

@@ -9,7 +9,6 @@ import type { SealConfig } from '../../config/types.js';
 import { UnknownAppError } from '../../errors.js';
 import { resolveReleaseInfo, type ReleaseFlags } from '../../release/release-info.js';
 import { writeJsonResult } from '../../reporters/json.js';
-import { renderJunit } from '../../reporters/junit.js';
 import { createTerminalReporter } from '../../reporters/terminal.js';
 import { createRedactor } from '../../redact/redact.js';
 import type { ReleaseInfo, RunResult, Verdict } from '../../runner/run-result.js';
@@ -50,6 +49,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   if (options.junit) {
     const path = resolve(io.cwd, options.junit);
     try {
+      const { renderJunit } = await import('../../reporters/junit.js');
       writeFileSync(path, renderJunit(result));
     } catch (error) {
       result = withWarning(result, `could not write the JUnit report to ${path}: ${(error as Error).message}`);

@@ -1,0 +1,21 @@
+// Bundles the CLI into dist/ with esbuild. One bundle loads in about half the time of the
+// hundreds of files tsc would emit plus their dependencies, and startup is part of every seal.
+// Type checking is tsc's job (`npm run lint`); this only transpiles and bundles.
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+await build({
+  entryPoints: { seal: 'src/cli/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true, // rarely used parts (JUnit's XML builder) load only when asked for
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  sourcemap: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  logLevel: 'warning',
+  // Bundled CommonJS dependencies call require() for Node's built-ins.
+  banner: { js: "import { createRequire as __sealCreateRequire } from 'node:module'; const require = __sealCreateRequire(import.meta.url);" },
+});
