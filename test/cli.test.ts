@@ -70,6 +70,14 @@ describe('seal smoke', () => {
     expect(ungated.code).toBe(0);
   });
 
+  it('redacts a token in production_url\'s query from the terminal, JSON and JUnit output', async () => {
+    const config = writeConfig('token-url.yaml', { apps: { studio: { production_url: `${prod.url}/?token=url-secret-123`, checks: [{ name: 'up', http: '/up' }] } } });
+    const junit = join(dir, 'token-junit.xml');
+    const run = await runCli(['smoke', 'studio', '--config', config, '--json', '--junit', junit]);
+    expect(run.stderr).toContain(`Sealing studio against ${prod.url}/?token=[REDACTED]`);
+    for (const text of [run.stdout, run.stderr, readFileSync(junit, 'utf8')]) expect(text).not.toContain('url-secret-123');
+  });
+
   it('--junit writes one testcase per check', async () => {
     const junit = join(dir, 'junit.xml');
     await runCli(['smoke', 'studio', '--config', redConfig, '--junit', junit], { env });

@@ -1,6 +1,5 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CheckSpec } from '../config/types.js';
 import type { RunResult } from '../runner/run-result.js';
 import { createTerminalReporter } from './terminal.js';
 
@@ -9,14 +8,14 @@ const result: RunResult = {
   started_at: '', finished_at: '', duration_ms: 5, release: { version: 'v1', sha: null, merge_sha: 'm1' }, blocked_requests: [], rollback: 'git revert -m 1 m1', warnings: ['store down'],
   checks: [{ name: 'up', kind: 'http', status: 'failed', duration_ms: 4, attempts: 1, error: null, evidence: {}, assertions: [{ label: 'status == 200', ok: false, expected: 200, actual: 500, message: 'status 500, expected 200' }] }],
 };
-const spec = { name: 'up', kind: 'http' } as CheckSpec;
+const spec = { name: 'up', kind: 'http' } as const;
 
 function capture(options: { interactive: boolean; color: boolean }): string {
   const stream = new PassThrough();
   let out = '';
   stream.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const reporter = createTerminalReporter({ stream, ...options });
-  reporter.onRunStart?.({ name: 'studio', productionUrl: 'https://studio.example.com' } as never, [spec]);
+  reporter.onRunStart?.({ app: 'studio', base_url: 'https://studio.example.com', checks: [spec] });
   reporter.onCheckStart?.(spec);
   reporter.onCheckFinish?.(result.checks[0] as never);
   reporter.onRunFinish?.(result);

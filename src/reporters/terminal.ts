@@ -1,6 +1,5 @@
 /** The human reporter: live progress per check and a final summary table, on stderr. */
-import type { AppConfig, CheckSpec } from '../config/types.js';
-import type { RunListener } from '../runner/listener.js';
+import type { CheckRef, RunListener, RunStart } from '../runner/listener.js';
 import type { CheckResult, CheckStatus, RunResult, Verdict } from '../runner/run-result.js';
 import { describeProblem } from '../runner/verdict.js';
 import { createPainter, wantsColor, type Painter } from './style.js';
@@ -43,11 +42,11 @@ export function createTerminalReporter({ stream, interactive = Boolean((stream a
   }
 
   return {
-    onRunStart(app: AppConfig, checks: readonly CheckSpec[]) {
+    onRunStart({ app, base_url, checks }: RunStart) {
       total = checks.length;
-      write(`${paint('bold', `Sealing ${app.name}`)} against ${app.productionUrl}: ${checks.length} check${checks.length === 1 ? '' : 's'}`);
+      write(`${paint('bold', `Sealing ${app}`)} against ${base_url}: ${checks.length} check${checks.length === 1 ? '' : 's'}`);
     },
-    onCheckStart(check: CheckSpec) {
+    onCheckStart(check: CheckRef) {
       running.add(check.name);
       clearStatus();
       drawStatus();

@@ -37,14 +37,14 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
   const startedAt = now();
   const started = performance.now();
   const emit = createEmitter(listeners);
-  emit('onRunStart', app, app.checks);
+  emit('onRunStart', { app: app.name, base_url: redactor.text(app.productionUrl), checks: app.checks.map(({ name, kind }) => ({ name, kind })) });
 
   const deadline = new AbortController();
   const deadlineTimer = setTimeout(() => deadline.abort(new Error('deadline')), app.deadlineMs);
   const results = new Array<CheckResult>(app.checks.length);
   try {
     await schedule(app, deadline.signal, async (check, index) => {
-      emit('onCheckStart', check);
+      emit('onCheckStart', { name: check.name, kind: check.kind });
       const raw = await runCheck(check, { app, signal: deadline.signal, now }, deadline.signal);
       results[index] = redactor.deep(raw);
       emit('onCheckFinish', results[index]);
