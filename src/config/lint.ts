@@ -3,6 +3,7 @@
  * kind, unique names, known notifiers and placeholders, hosts. Pure: config in, diagnostics out.
  */
 import type { Diagnostic, Path } from './diagnostics.js';
+import { hostsOf, isAllowedHost, resolveCheckUrl } from './urls.js';
 import { CHECK_KINDS, type CheckKind, type RawApp, type RawCheck, type RawConfig, type RawExpect } from './schema.js';
 
 /** The `expect` keys each check kind understands. */
@@ -106,7 +107,7 @@ function lintHttp(app: RawApp, check: RawCheck, at: Path, interpolatedPaths: Rea
   const pathAt: Path = [...at, 'http', ...(typeof check.http === 'string' ? [] : ['path'])];
   let url: URL;
   try {
-    url = new URL(spec.path, app.production_url);
+    url = new URL(resolveCheckUrl(app.production_url, spec.path));
   } catch {
     out.push({ level: 'error', path: pathAt, message: `not a valid path or URL: ${JSON.stringify(spec.path)}` });
     return;
@@ -124,17 +125,7 @@ function lintHttp(app: RawApp, check: RawCheck, at: Path, interpolatedPaths: Rea
   }
 }
 
-/** True when a URL's host is listed, as `host:port` or as a bare hostname (any port). */
-export function isAllowedHost(url: URL, hosts: readonly string[]): boolean {
-  return hosts.some((host) => host.toLowerCase() === url.host || host.toLowerCase() === url.hostname);
-}
 
-/** Hosts (`host:port`) a check may reach: the app's own plus its and the check's allow_hosts. */
-export function hostsOf(app: RawApp, check?: RawCheck): string[] {
-  const hosts = [new URL(app.production_url).host];
-  if (app.smoke_url) hosts.push(new URL(app.smoke_url).host);
-  return [...hosts, ...(app.allow_hosts ?? []), ...(check?.allow_hosts ?? [])];
-}
 
 function lintNames(checks: readonly RawCheck[], at: Path, out: Diagnostic[]): void {
   const seen = new Map<string, number>();

@@ -165,6 +165,18 @@ describe('defaults and overrides', () => {
     expect(report.config?.apps.acme?.checks).toEqual([expect.objectContaining({ name: 'up', kind: 'http', url: 'https://acme.example.com/healthz', expect: { status: 200 } })]);
   });
 
+  it.each([
+    ['https://acme.example.com', '/up', 'https://acme.example.com/up'],
+    ['https://acme.example.com/', 'up', 'https://acme.example.com/up'],
+    ['https://acme.example.com/studio', '/up', 'https://acme.example.com/studio/up'],
+    ['https://acme.example.com/studio/', '/api/health?full=1', 'https://acme.example.com/studio/api/health?full=1'],
+    ['https://acme.example.com/studio', 'https://acme.example.com/other', 'https://acme.example.com/other'],
+  ])('resolves a check path against a base URL with a path prefix: %s + %s', (base, path, expected) => {
+    const { report } = problems({ apps: { acme: { production_url: base, checks: [{ name: 'a', http: path }] } } });
+    const check = report.config?.apps.acme?.checks[0];
+    expect(check?.kind === 'http' && check.url).toBe(expected);
+  });
+
   it('fills tls defaults from an https production_url with a port', () => {
     const { report } = problems({ apps: { acme: { production_url: 'https://localhost:8443', checks: [{ name: 't', tls: {} }] } } });
     expect(report.config?.apps.acme?.checks[0]).toMatchObject({ kind: 'tls', host: 'localhost', port: 8443, servername: 'localhost', expect: { min_days_left: 14, trusted: true } });

@@ -1,6 +1,7 @@
 /** Resolves a schema-valid, lint-clean config into frozen, fully defaulted objects. */
 import type { CheckKind, RawApp, RawCheck, RawConfig } from './schema.js';
-import { kindOf, hostsOf } from './lint.js';
+import { kindOf } from './lint.js';
+import { hostsOf, resolveCheckUrl } from './urls.js';
 import { DEFAULTS, type AppConfig, type CheckSpec } from './types.js';
 
 /** Resolves every app of a config; `cas` holds the PEM text of each app's ca_file. */
@@ -15,7 +16,7 @@ function normalizeApp(name: string, app: RawApp, ca: string | null): AppConfig {
   // An app without checks still gets one that can fail: its health URL must answer 200.
   const checks: RawCheck[] = written.length > 0
     ? written
-    : [{ name: 'up', http: app.smoke_url ?? new URL('/up', app.production_url).href, expect: { status: 200 } }];
+    : [{ name: 'up', http: app.smoke_url ?? resolveCheckUrl(app.production_url, '/up'), expect: { status: 200 } }];
   return {
     name,
     productionUrl: app.production_url,
@@ -47,7 +48,7 @@ function normalizeCheck(app: RawApp, check: RawCheck): CheckSpec {
       return {
         ...base,
         kind,
-        url: new URL(spec.path, app.production_url).href,
+        url: resolveCheckUrl(app.production_url, spec.path),
         method: (spec.method?.toUpperCase() ?? 'GET') as 'GET' | 'HEAD' | 'OPTIONS',
         headers: spec.headers ?? {},
         followRedirects: spec.follow_redirects ?? false,
@@ -73,6 +74,7 @@ function normalizeCheck(app: RawApp, check: RawCheck): CheckSpec {
       return { ...base, kind };
   }
 }
+
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {

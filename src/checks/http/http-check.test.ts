@@ -31,6 +31,21 @@ function drainOrClose(res: ServerResponse): Promise<void> {
   });
 }
 
+/** Sends headers at once, then one byte every 50 ms until the client hangs up (at most 10 s). */
+function trickle(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/plain' });
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || ++sent > 200) {
+      clearInterval(timer);
+      res.end();
+      return;
+    }
+    res.write('.');
+  }, 50);
+  res.on('close', () => clearInterval(timer));
+}
+
 beforeAll(async () => {
   other = await startServer((_req, res) => reply(res, 200, 'other host'));
   prod = await startServer(async (req, res) => {
@@ -42,6 +57,7 @@ beforeAll(async () => {
       case '/error': return reply(res, 500, 'Internal Server Error: stack trace here');
       case '/slow': return reply(res, 200, 'slow ok', {}, 150);
       case '/hang': return; // never answers
+      case '/trickle': return trickle(res);
       case '/method': return reply(res, 200, `method=${req.method ?? ''}`);
       case '/echo-auth': return reply(res, 200, `you sent ${req.headers.authorization ?? 'nothing'}`);
       case '/redirect-local': return reply(res, 302, '', { location: '/ok' });
@@ -115,6 +131,12 @@ describe('failures of production are data, never exceptions', () => {
     const result = await check({ http: '/hang', timeout_ms: 200 });
     expect(result).toMatchObject({ status: 'failed', error: 'timed out after 200 ms', attempts: 1 });
     expect(result.duration_ms).toBeGreaterThanOrEqual(190);
+  });
+
+  it('a body that trickles forever fails at the timeout too: it covers the body, not only the headers', async () => {
+    const result = await check({ http: '/trickle', timeout_ms: 300 });
+    expect(result).toMatchObject({ status: 'failed', error: 'timed out after 300 ms' });
+    expect(result.duration_ms).toBeLessThan(5000);
   });
 
   it('a refused connection is a failure naming the cause', async () => {

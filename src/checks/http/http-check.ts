@@ -1,7 +1,7 @@
 /** The `http` check: one read-only request (plus same-host redirects when asked) and its assertions. */
 import { request } from 'undici';
 import type { HttpCheckSpec } from '../../config/types.js';
-import { isAllowedHost } from '../../config/lint.js';
+import { isAllowedHost } from '../../config/urls.js';
 import type { Assertion, AttemptOutcome } from '../../runner/run-result.js';
 import { makeAssertion, outcomeOf } from '../assertion.js';
 import type { CheckContext } from '../types.js';

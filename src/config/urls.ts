@@ -1,0 +1,26 @@
+/** URLs and hosts of an app: where its checks point and which hosts they may reach. */
+import type { RawApp, RawCheck } from './schema.js';
+
+/**
+ * Resolves a check's path against the base URL, keeping the base's own path: with
+ * `https://x.com/studio`, `/up` is `https://x.com/studio/up` (a base URL is a prefix, not a
+ * page). An absolute URL stays as written.
+ */
+export function resolveCheckUrl(base: string, path: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) return new URL(path).href;
+  const root = new URL(base);
+  const prefix = root.pathname.replace(/\/+$/, '');
+  return new URL(`${prefix}${path.startsWith('/') ? '' : '/'}${path}`, root.origin).href;
+}
+
+/** True when a URL's host is listed, as `host:port` or as a bare hostname (any port). */
+export function isAllowedHost(url: URL, hosts: readonly string[]): boolean {
+  return hosts.some((host) => host.toLowerCase() === url.host || host.toLowerCase() === url.hostname);
+}
+
+/** Hosts (`host:port`) a check may reach: the app's own plus its and the check's allow_hosts. */
+export function hostsOf(app: RawApp, check?: RawCheck): string[] {
+  const hosts = [new URL(app.production_url).host];
+  if (app.smoke_url) hosts.push(new URL(app.smoke_url).host);
+  return [...hosts, ...(app.allow_hosts ?? []), ...(check?.allow_hosts ?? [])];
+}
