@@ -119,6 +119,34 @@ describe('seal smoke', () => {
     expect(JSON.parse(viaCwd.stdout)).toMatchObject({ verdict: 'green' });
   });
 
+  it('always reports a release object, with null for what nobody said', async () => {
+    const run = await runCli(['smoke', 'studio', '--config', greenConfig, '--json'], { env });
+    expect(JSON.parse(run.stdout)).toMatchObject({ release: { version: null, sha: null, merge_sha: null, previous_version: null } });
+  });
+
+  it('keeps a ${VAR} value out of check names and out of config errors', async () => {
+    const named = writeConfig('named.yaml', { apps: { studio: { production_url: prod.url, checks: [{ name: 'me as ${SMOKE_TOKEN}', http: '/up' }] } } });
+    const run = await runCli(['smoke', 'studio', '--config', named, '--json'], { env });
+    expect(run.stderr).toContain('me as [REDACTED]');
+    expect(run.stdout + run.stderr).not.toContain(SECRET);
+    const broken = writeConfig('broken-secret.yaml', { apps: { studio: { production_url: prod.url, checks: [{ name: 'x', http: { path: '/', headers: 'Authorization: ${SMOKE_TOKEN}' } }] } } });
+    for (const args of [['config', 'check', '--config', broken], ['smoke', 'studio', '--config', broken, '--json']]) {
+      const out = await runCli(args, { env });
+      expect(out.stdout + out.stderr).toContain('[REDACTED]');
+      expect(out.stdout + out.stderr).not.toContain(SECRET);
+    }
+  });
+
+  it('on a real terminal, colours the output unless NO_COLOR is set', async () => {
+    // script(1) gives the CLI a pseudo-terminal, as a person at a shell would.
+    const inPty = (extra: string) => runCli([], { env: { ...env, TERM: 'xterm-256color' }, shell: `script -qec "${extra} ${process.execPath} bin/seal smoke studio --config ${redConfig}" /dev/null` });
+    const coloured = await inPty('');
+    expect(coloured.stdout).toMatch(/\x1b\[3\dm/);
+    const plain = await inPty('NO_COLOR=1');
+    expect(plain.stdout).toContain('Seal: 🔴 red');
+    expect(plain.stdout).not.toMatch(/\x1b\[\d+m/);
+  });
+
   it('takes the commit from the CI environment when no --sha is given', async () => {
     const run = await runCli(['smoke', 'studio', '--config', greenConfig, '--json'], { env: { ...env, GITHUB_SHA: 'feedface' } });
     expect(JSON.parse(run.stdout)).toMatchObject({ release: { sha: 'feedface', version: null } });

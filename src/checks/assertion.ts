@@ -6,11 +6,14 @@ export function makeAssertion(label: string, ok: boolean, expected: unknown, act
   return ok ? { label, ok, expected, actual } : { label, ok, expected, actual, message };
 }
 
-/** Quotes a value the way labels show it: strings in double quotes, the rest as JSON. */
+/**
+ * Quotes a value the way labels show it: strings in double quotes, the rest as JSON. Never
+ * shortened here: a cut could leave part of a secret the redactor no longer recognises;
+ * reporters shorten after redaction.
+ */
 export function show(value: unknown): string {
   if (value instanceof RegExp) return String(value);
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 120 ? `${text.slice(0, 117)}…` : text;
+  return JSON.stringify(value) ?? String(value);
 }
 
 /** Assertion that the whole attempt took at most `maxMs`. */

@@ -9,6 +9,8 @@ export interface CheckContext {
   readonly signal: AbortSignal;
   /** The clock, injected so date-dependent checks (certificate expiry) are testable. */
   readonly now: () => Date;
+  /** Redacts a text before an executor shortens it (a cut secret would no longer be found). */
+  readonly redact: (text: string) => string;
 }
 
 /** Runs one attempt. A misbehaving production is an outcome, never an exception. */

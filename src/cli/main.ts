@@ -26,7 +26,7 @@ program
   .option('--json', 'print the run result as one JSON document on stdout')
   .option('--junit <path>', 'write a JUnit XML report')
   .option('--gate', 'exit 1 on red and 2 on error (by default a seal never fails the command)')
-  .option('--server <url>', 'report to a seal server (not supported by this version yet)', process.env.SEAL_SERVER_URL)
+  .option('--server <url>', 'report to a seal server (not supported by this version yet)', io.env.SEAL_SERVER_URL)
   .action(async (app: string, options: SmokeOptions) => {
     const { smokeCommand } = await import('./commands/smoke.js');
     process.exitCode = await smokeCommand(app, options, io);

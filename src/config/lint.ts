@@ -29,7 +29,7 @@ export function kindOf(check: RawCheck): CheckKind | undefined {
   return kinds.length === 1 ? kinds[0] : undefined;
 }
 
-/** Lints a schema-valid config; `rawLiterals` tells which header values were written literally. */
+/** Lints a schema-valid config; `interpolatedPaths` (JSON of each path) tells which values came from `${VAR}`. */
 export function lintConfig(config: RawConfig, interpolatedPaths: ReadonlySet<string>): Diagnostic[] {
   const out: Diagnostic[] = [];
   const notifiers = new Set(Object.keys(config.notifiers ?? {}));
@@ -124,8 +124,6 @@ function lintHttp(app: RawApp, check: RawCheck, at: Path, interpolatedPaths: Rea
     }
   }
 }
-
-
 
 function lintNames(checks: readonly RawCheck[], at: Path, out: Diagnostic[]): void {
   const seen = new Map<string, number>();

@@ -73,6 +73,11 @@ describe('interpolation', () => {
     expect(report.config?.secrets).toEqual(['abcdef123']);
   });
 
+  it('never quotes a ${VAR} value in a diagnostic', () => {
+    const { errors } = problems(app([{ name: 'a', http: { path: '/', headers: 'X-Api-Key: ${API_KEY}' } }]), { API_KEY: 'ak_live_SUPERSECRET123' });
+    expect(errors).toEqual(['apps.acme.checks[0].http.headers: expected a map, got string "X-Api-Key: [REDACTED]"']);
+  });
+
   it('warns that a secret shorter than 4 characters cannot be redacted', () => {
     const { warnings } = problems(app([{ name: 'a', http: { path: '/', headers: { 'X-Key': '${K}' } } }]), { K: 'ab' });
     expect(warnings).toEqual(['apps.acme.checks[0].http.headers.X-Key: the value of K is shorter than 4 characters and cannot be redacted from output']);
@@ -175,6 +180,12 @@ describe('defaults and overrides', () => {
     const { report } = problems({ apps: { acme: { production_url: base, checks: [{ name: 'a', http: path }] } } });
     const check = report.config?.apps.acme?.checks[0];
     expect(check?.kind === 'http' && check.url).toBe(expected);
+  });
+
+  it('accepts an IPv6 host in allow_hosts with or without brackets', () => {
+    for (const host of ['::1', '[::1]:8080', '[::1]']) {
+      expect(problems(app([{ name: 'a', http: 'http://[::1]:8080/x' }], { allow_hosts: [host] })).errors).toEqual([]);
+    }
   });
 
   it('fills tls defaults from an https production_url with a port', () => {

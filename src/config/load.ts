@@ -3,6 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { createRedactor } from '../redact/redact.js';
 import type { Diagnostic } from './diagnostics.js';
 import { interpolateEnv, selectSecrets } from './interpolate.js';
 import { lintConfig } from './lint.js';
@@ -39,13 +40,21 @@ export function inspectConfig(text: string, source: string, env: NodeJS.ProcessE
     };
   }
   const interpolated = interpolateEnv(document.toJS(), env);
+  const { secrets, tooShort } = selectSecrets(interpolated.substitutions);
+  // Diagnostics quote the values they reject; a value that came from ${VAR} must not be quoted.
+  const redactor = createRedactor(secrets);
+  const finish = (config: SealConfig | null, diagnostics: Diagnostic[]): ConfigReport => ({
+    source,
+    config,
+    diagnostics: sortDiagnostics(diagnostics).map((d) => ({ ...d, message: redactor.text(d.message) })),
+  });
+
   const { config: raw, diagnostics: schemaDiagnostics } = validateSchema(interpolated.value);
   const diagnostics: Diagnostic[] = [...interpolated.diagnostics, ...schemaDiagnostics];
-  if (!raw) return { source, config: null, diagnostics: sortDiagnostics(diagnostics) };
+  if (!raw) return finish(null, diagnostics);
 
   const interpolatedPaths = new Set(interpolated.substitutions.map((sub) => JSON.stringify(sub.path)));
   diagnostics.push(...lintConfig(raw, interpolatedPaths));
-  const { secrets, tooShort } = selectSecrets(interpolated.substitutions);
   for (const sub of tooShort) {
     diagnostics.push({ level: 'warning', path: sub.path, message: `the value of ${sub.name} is shorter than 4 characters and cannot be redacted from output` });
   }
@@ -58,14 +67,14 @@ export function inspectConfig(text: string, source: string, env: NodeJS.ProcessE
       diagnostics.push({ level: 'error', path: ['apps', name, 'ca_file'], message: `cannot read ${app.ca_file}: ${(error as Error).message}` });
     }
   }
-  if (diagnostics.some((d) => d.level === 'error')) return { source, config: null, diagnostics: sortDiagnostics(diagnostics) };
+  if (diagnostics.some((d) => d.level === 'error')) return finish(null, diagnostics);
   const config: SealConfig = Object.freeze({
     source,
     apps: normalizeApps(raw, cas),
     notifiers: raw.notifiers ?? {},
     secrets: Object.freeze(secrets),
   });
-  return { source, config, diagnostics: sortDiagnostics(diagnostics) };
+  return finish(config, diagnostics);
 }
 
 /** Reads and resolves the config file, throwing ConfigError with every problem when invalid. */

@@ -1,4 +1,5 @@
 /** Resolves a schema-valid, lint-clean config into frozen, fully defaulted objects. */
+import { isIP } from 'node:net';
 import type { CheckKind, RawApp, RawCheck, RawConfig } from './schema.js';
 import { kindOf } from './lint.js';
 import { hostsOf, resolveCheckUrl } from './urls.js';
@@ -58,13 +59,13 @@ function normalizeCheck(app: RawApp, check: RawCheck): CheckSpec {
       };
     }
     case 'tls': {
-      const host = check.tls?.host ?? production.hostname;
+      const host = (check.tls?.host ?? production.hostname).replace(/^\[(.*)\]$/, '$1');
       return {
         ...base,
         kind,
         host,
         port: check.tls?.port ?? (check.tls?.host ? 443 : Number(production.port || 443)),
-        servername: check.tls?.servername ?? host,
+        servername: check.tls?.servername ?? (isIP(host) ? null : host),
         expect: { min_days_left: DEFAULTS.min_days_left, trusted: true, ...base.expect },
       };
     }
@@ -74,7 +75,6 @@ function normalizeCheck(app: RawApp, check: RawCheck): CheckSpec {
       return { ...base, kind };
   }
 }
-
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {

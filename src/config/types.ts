@@ -44,9 +44,11 @@ export interface HttpCheckSpec extends CheckBase {
 /** A TLS handshake with production, to read its certificate. */
 export interface TlsCheckSpec extends CheckBase {
   readonly kind: 'tls';
+  /** Host name or IP, without IPv6 brackets. */
   readonly host: string;
   readonly port: number;
-  readonly servername: string;
+  /** Name sent as SNI and verified against the certificate; null for an IP literal. */
+  readonly servername: string | null;
 }
 
 /** A check of a kind this version cannot run yet; it reports `error`. */

@@ -15,7 +15,11 @@ export function resolveCheckUrl(base: string, path: string): string {
 
 /** True when a URL's host is listed, as `host:port` or as a bare hostname (any port). */
 export function isAllowedHost(url: URL, hosts: readonly string[]): boolean {
-  return hosts.some((host) => host.toLowerCase() === url.host || host.toLowerCase() === url.hostname);
+  const bare = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return hosts.some((host) => {
+    const entry = host.toLowerCase();
+    return entry === url.host || entry === url.hostname || entry === bare;
+  });
 }
 
 /** Hosts (`host:port`) a check may reach: the app's own plus its and the check's allow_hosts. */

@@ -18,6 +18,10 @@ describe('the redactor', () => {
       .toBe(`GET https://u:${REDACTED}@x.example.com/cb?code=${REDACTED}&state=ok&access_token=${REDACTED}#frag`);
   });
 
+  it('redacts tokens in URL fragments (implicit OAuth flows put them there)', () => {
+    expect(redactor.text('https://x.example.com/cb#access_token=abc.def&state=1')).toBe(`https://x.example.com/cb#access_token=${REDACTED}&state=1`);
+  });
+
   it('redacts bearer tokens and secret-looking JSON fields in free text', () => {
     expect(redactor.text('Authorization: Bearer eyJhbGciOi.payload.sig')).toBe(`Authorization: Bearer ${REDACTED}`);
     expect(redactor.text('{"user":"x","api_key":"k-123","refreshToken":"r\\"q"}')).toBe(`{"user":"x","api_key":"${REDACTED}","refreshToken":"${REDACTED}"}`);

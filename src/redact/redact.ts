@@ -9,19 +9,24 @@ export const REDACTED = '[REDACTED]';
 
 const SECRET_KEY = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|apikey|x-auth-token|x-csrf-token|x-xsrf-token|x-amz-security-token)$|token|secret|passw(or)?d|api[-_]?key|session[-_]?id|credential/i;
 const SECRET_PARAM = 'access_token|id_token|refresh_token|token|api_key|apikey|key|secret|client_secret|password|passwd|pwd|auth|signature|sig|x-amz-signature|x-amz-credential|x-amz-security-token|code|session|sessionid|sid|jwt';
-const URL_PARAM = new RegExp(`([?&;](?:${SECRET_PARAM})=)[^&#\\s"'<>]+`, 'gi');
+const URL_PARAM = new RegExp(`([?&;#](?:${SECRET_PARAM})=)[^&#\\s"'<>]+`, 'gi');
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@"'<>]+:)[^\s/@"'<>]+@/gi;
 const AUTH_SCHEME = /\b(Bearer|Basic|Token|Digest)\s+[A-Za-z0-9._~+/=-]{6,}/g;
 const JSON_SECRET = /("(?:[\w-]*(?:token|secret|password|passwd|api_?key)[\w-]*)"\s*:\s*")((?:[^"\\]|\\.)*)"/gi;
 
+/** True for header or field names that carry credentials (their values are never shown). */
+export function isSecretName(name: string): boolean {
+  return SECRET_KEY.test(name);
+}
+
 /** A redactor bound to one run's secret values. */
 export interface Redactor {
   /** Redacts a string. */
-  text(value: string): string;
+  readonly text: (value: string) => string;
   /** Redacts a header map: credential headers lose their values entirely. */
-  headers(headers: Readonly<Record<string, string>>): Record<string, string>;
+  readonly headers: (headers: Readonly<Record<string, string>>) => Record<string, string>;
   /** Redacts every string in a plain-data value, and values under secret-looking keys. */
-  deep<T>(value: T): T;
+  readonly deep: <T>(value: T) => T;
 }
 
 /** Creates a redactor for the given secret values (longest first, so overlaps redact fully). */

@@ -12,14 +12,13 @@ export interface ReleaseFlags {
   readonly previousVersion?: string;
 }
 
-/** Combines flags with the CI environment; null when nothing at all is known. */
-export function resolveReleaseInfo(flags: ReleaseFlags, env: NodeJS.ProcessEnv): ReleaseInfo | null {
+/** Combines flags with the CI environment; fields nobody knows are null. */
+export function resolveReleaseInfo(flags: ReleaseFlags, env: NodeJS.ProcessEnv): ReleaseInfo {
   const ciSha = CI_SHA_VARIABLES.map((name) => env[name]).find((value) => value !== undefined && value !== '');
-  const info: ReleaseInfo = {
+  return {
     version: flags.release ?? null,
     sha: flags.sha ?? ciSha ?? null,
     merge_sha: flags.mergeSha ?? null,
     previous_version: flags.previousVersion ?? null,
   };
-  return Object.values(info).some((value) => value !== null) ? info : null;
 }

@@ -37,19 +37,20 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
   const startedAt = now();
   const started = performance.now();
   const emit = createEmitter(listeners);
-  emit('onRunStart', { app: app.name, base_url: redactor.text(app.productionUrl), checks: app.checks.map(({ name, kind }) => ({ name, kind })) });
+  const refOf = ({ name, kind }: CheckSpec) => ({ name: redactor.text(name), kind });
+  emit('onRunStart', { app: app.name, base_url: redactor.text(app.productionUrl), checks: app.checks.map(refOf) });
 
   const deadline = new AbortController();
   const deadlineTimer = setTimeout(() => deadline.abort(new Error('deadline')), app.deadlineMs);
   const results = new Array<CheckResult>(app.checks.length);
   try {
     await schedule(app, deadline.signal, async (check, index) => {
-      emit('onCheckStart', { name: check.name, kind: check.kind });
-      const raw = await runCheck(check, { app, signal: deadline.signal, now }, deadline.signal);
+      emit('onCheckStart', refOf(check));
+      const raw = await runCheck(check, { app, signal: deadline.signal, now, redact: redactor.text }, deadline.signal);
       results[index] = redactor.deep(raw);
       emit('onCheckFinish', results[index]);
     }, (check, index) => {
-      results[index] = notRun(check, check.skip ?? `not run: the run deadline of ${app.deadlineMs} ms was reached`, check.skip ? 'skipped' : 'error');
+      results[index] = redactor.deep(notRun(check, check.skip ?? `not run: the run deadline of ${app.deadlineMs} ms was reached`, check.skip ? 'skipped' : 'error'));
       emit('onCheckFinish', results[index]);
     });
   } finally {

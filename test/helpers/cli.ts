@@ -13,9 +13,11 @@ export interface CliRun {
 }
 
 /** Runs `seal ...args`; the child is killed if it outlives `timeoutMs`. */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; shell?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${ROOT}bin/seal`, ...args], {
+    // `shell` runs a whole command line instead (for wrappers such as script(1)).
+    const [command, argv] = options.shell ? ['/bin/sh', ['-c', options.shell]] : [process.execPath, [`${ROOT}bin/seal`, ...args]];
+    const child = spawn(command, argv, {
       cwd: options.cwd ?? ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

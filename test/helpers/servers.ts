@@ -15,8 +15,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts a server on 127.0.0.1 (free port); `tls` makes it HTTPS with the given key and cert. */
-export async function startServer(handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>, tls?: { key: string; cert: string }): Promise<TestServer> {
+/** Starts a server on 127.0.0.1 or another loopback address (free port); `tls` makes it HTTPS. */
+export async function startServer(handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>, tls?: { key: string; cert: string }, host = '127.0.0.1'): Promise<TestServer> {
   const requests: TestServer['requests'] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -35,11 +35,12 @@ export async function startServer(handler: (req: IncomingMessage, res: ServerRes
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
+  const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   return {
-    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
-    host: `127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://${authority}`,
+    host: authority,
     port,
     requests,
     maxInFlight: () => maxInFlight,

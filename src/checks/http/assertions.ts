@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { JSONPath } from 'jsonpath-plus';
 import { parseRegex, type RawExpect } from '../../config/schema.js';
 import type { Assertion } from '../../runner/run-result.js';
+import { isSecretName, REDACTED } from '../../redact/redact.js';
 import { assertMaxMs, makeAssertion, show, toList } from '../assertion.js';
 
 /** What the assertions look at. `headers` keys are lower-case. */
@@ -26,7 +27,8 @@ export function assertHttp(expect: RawExpect, seen: HttpObservation): Assertion[
   }
   for (const text of toList(expect.body_not_contains)) {
     const found = seen.body.includes(text);
-    out.push(makeAssertion(`body does not contain ${show(text)}`, !found, text, found ? 'found' : 'not found', `body contains ${show(text)}`));
+    // On a body cut at the cap, "absent" only covers what was read; the actual value says so.
+    out.push(makeAssertion(`body does not contain ${show(text)}`, !found, text, found ? 'found' : `not found in ${searched}`, `body contains ${show(text)}`));
   }
   if (expect.body_matches !== undefined) {
     const pattern = parseRegex(expect.body_matches);
@@ -34,8 +36,18 @@ export function assertHttp(expect: RawExpect, seen: HttpObservation): Assertion[
     out.push(makeAssertion(`body matches ${String(pattern)}`, match !== null, String(pattern), match ? match[0] : `no match in ${searched}`, `body does not match ${String(pattern)} (searched ${searched})`));
   }
   if (expect.json !== undefined) out.push(...assertJson(expect.json, seen.body, seen.truncated));
-  for (const [name, expected] of Object.entries(expect.headers ?? {})) out.push(assertHeader(name.toLowerCase(), expected, seen.headers[name.toLowerCase()]));
+  for (const [name, expected] of Object.entries(expect.headers ?? {})) {
+    const lower = name.toLowerCase();
+    const assertion = assertHeader(lower, expected, seen.headers[lower]);
+    // A credential header (Set-Cookie, Authorization, …) is judged on its value but never shown.
+    out.push(isSecretName(lower) && seen.headers[lower] !== undefined ? hideActual(assertion, seen.headers[lower]) : assertion);
+  }
   return out;
+}
+
+function hideActual(assertion: Assertion, value: string): Assertion {
+  const message = assertion.message?.split(show(value)).join(REDACTED);
+  return { ...assertion, actual: REDACTED, ...(message === undefined ? {} : { message }) };
 }
 
 function assertStatus(expected: number | number[] | undefined, actual: number): Assertion {

@@ -65,6 +65,11 @@ beforeAll(async () => {
       case '/redirect-loop': return reply(res, 302, '', { location: '/redirect-loop' });
       case '/huge': return streamHuge(res, 200 * 1024 * 1024);
       case '/long-page': return reply(res, 200, `${'x'.repeat(5000)}END`);
+      case '/secret-at-cut': return reply(res, 200, `${'x'.repeat(2040)}${req.headers['x-echo'] ?? ''}`);
+      case '/big-clean': return reply(res, 200, `${'x'.repeat(2 * 1024 * 1024)}Exception`);
+      case '/redirect-fragment': return reply(res, 302, '', { location: '/ok#access_token=server-issued-token' });
+      case '/redirect-other-auth': return reply(res, 302, '', { location: `${other.url}/landing` });
+      case '/redirect-same-auth': return reply(res, 302, '', { location: '/echo-auth' });
       default: return reply(res, 404, 'no route');
     }
   });
@@ -200,6 +205,25 @@ describe('the body cap', () => {
   });
 });
 
+describe('credentials on redirects', () => {
+  it('keeps credentials on a same-origin redirect', async () => {
+    const result = await check({ http: { path: '/redirect-same-auth', follow_redirects: true, headers: { Authorization: 'Bearer ${T}' } }, expect: { body_contains: 'you sent Bearer' } }, {}, { T: 'same-origin-token' });
+    expect(result.status).toBe('passed');
+    expect(prod.requests.at(-1)?.headers.authorization).toBe('Bearer same-origin-token');
+  });
+
+  it('drops Authorization and Cookie when a redirect leaves the origin, even to an allowed host', async () => {
+    const before = other.requests.length;
+    const result = await check({ http: { path: '/redirect-other-auth', follow_redirects: true, headers: { Authorization: 'Bearer ${T}', Cookie: 'sid=${T}', 'X-Team': 'blue' } }, allow_hosts: [other.host] }, {}, { T: 'cross-origin-token' });
+    expect(result.status).toBe('passed');
+    const landed = other.requests.slice(before);
+    expect(landed).toHaveLength(1);
+    expect(landed[0]?.headers).not.toHaveProperty('authorization');
+    expect(landed[0]?.headers).not.toHaveProperty('cookie');
+    expect(landed[0]?.headers['x-team']).toBe('blue');
+  });
+});
+
 describe('evidence', () => {
   it('records timings, chosen headers and the request, with secrets redacted', async () => {
     const result = await check({ http: { path: '/echo-auth?token=abc&page=1', headers: { Authorization: 'Bearer ${TOKEN}' } } }, {}, { TOKEN: 'tok-very-secret' });
@@ -212,6 +236,33 @@ describe('evidence', () => {
     expect(evidence.response.body_excerpt).toBe('you sent Bearer [REDACTED]');
     expect(JSON.stringify(result)).not.toContain('tok-very-secret');
     expect(prod.requests.at(-1)?.headers.authorization).toBe('Bearer tok-very-secret');
+  });
+
+  it('judges a credential header by its value but never shows the value', async () => {
+    const result = await check({ http: '/ok', expect: { headers: { 'set-cookie': '/Secure/' } } });
+    expect(result.status).toBe('failed');
+    expect(result.assertions[1]).toMatchObject({ label: 'header set-cookie matches /Secure/', ok: false, actual: '[REDACTED]', message: 'header set-cookie is [REDACTED], expected to match /Secure/' });
+    expect(JSON.stringify(result)).not.toContain('abc123');
+    const passing = await check({ http: '/ok', expect: { headers: { 'set-cookie': '/HttpOnly/' } } });
+    expect(passing.status).toBe('passed');
+  });
+
+  it('redacts a secret before cutting the body excerpt, so no fragment of it survives', async () => {
+    const secret = 'k-0123456789abcdefghijkl';
+    const result = await check({ http: { path: '/secret-at-cut', headers: { 'X-Echo': '${S}' } } }, {}, { S: secret });
+    const excerpt = (result.evidence.response as { body_excerpt: string }).body_excerpt;
+    expect(excerpt.startsWith('x'.repeat(2040))).toBe(true);
+    expect(excerpt).not.toContain(secret.slice(0, 6));
+  });
+
+  it('redacts a token in a redirect\'s URL fragment', async () => {
+    const result = await check({ http: '/redirect-fragment', expect: { status: 302 } });
+    expect(JSON.stringify(result)).not.toContain('server-issued-token');
+  });
+
+  it('says body_not_contains only searched the part read when the body was cut', async () => {
+    const result = await check({ http: '/big-clean', expect: { body_not_contains: 'Exception' } });
+    expect(result.assertions[1]).toMatchObject({ ok: true, actual: 'not found in the first 1048576 bytes (body cut at the cap)' });
   });
 
   it('redacts Set-Cookie from the response headers it keeps', async () => {

@@ -1,3 +1,4 @@
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCert, type TestCert } from '../../../test/helpers/certs.js';
 import { reply, startServer, type TestServer } from '../../../test/helpers/servers.js';
@@ -35,7 +36,7 @@ describe('tls check', () => {
     const result = await tlsCheck(freshServer, fresh, { min_days_left: 14 });
     expect(result.status).toBe('passed');
     expect(result.assertions.map((a) => a.label)).toEqual(['days left >= 14', 'certificate trusted for localhost']);
-    expect(result.evidence).toMatchObject({ subject: 'localhost', issuer: 'Seal Test CA', names: ['localhost', '127.0.0.1'], trusted: true });
+    expect(result.evidence).toMatchObject({ subject: 'localhost', issuer: 'Seal Test CA', names: ['localhost', '127.0.0.1', '0:0:0:0:0:0:0:1'], trusted: true });
     expect([29, 30]).toContain(result.evidence.days_left);
   });
 
@@ -72,6 +73,41 @@ describe('tls check', () => {
     const app = resolveApp({ production_url: `https://localhost:${freshServer.port}`, checks: [{ name: 'home', http: '/' }] });
     const result = await runSuite({ app, release: null, secrets: [] });
     expect(result.checks[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('self-signed certificate') });
+  });
+
+  it('refuses a redirect from https to plain http, and the http server sees no request', async () => {
+    const plain = await startServer((_req, res) => reply(res, 200, 'plain'));
+    const secure = await startServer((_req, res) => reply(res, 302, '', { location: `http://localhost:${plain.port}/landing` }), fresh);
+    const app = resolveApp({ production_url: `https://localhost:${secure.port}`, ca_file: fresh.certPath, allow_hosts: ['localhost'], checks: [{ name: 'r', http: { path: '/', follow_redirects: true, headers: { Authorization: 'Bearer ${T}' } } }] }, { T: 'downgraded-token' });
+    const result = await runSuite({ app, release: null, secrets: ['downgraded-token'] });
+    expect(result.checks[0]?.status).toBe('failed');
+    expect(result.checks[0]?.assertions[0]).toMatchObject({ label: 'redirect keeps https', ok: false });
+    expect(plain.requests).toHaveLength(0);
+    await plain.close();
+    await secure.close();
+  });
+
+  it('checks a certificate on an IPv6 literal host (no SNI, identity checked against IP SANs)', async () => {
+    const v6 = await startServer((_req, res) => reply(res, 200, 'v6 ok'), fresh, '::1');
+    const app = resolveApp({ production_url: `https://[::1]:${v6.port}`, ca_file: fresh.certPath, checks: [{ name: 'cert', tls: {} }, { name: 'home', http: '/', expect: { body_contains: 'v6 ok' } }] });
+    const result = await runSuite({ app, release: null, secrets: [] });
+    expect(result.checks.map((c) => [c.name, c.status])).toEqual([['cert', 'passed'], ['home', 'passed']]);
+    expect(result.checks[0]?.assertions[1]?.label).toBe('certificate trusted for ::1');
+    await v6.close();
+  });
+
+  it('a TLS handshake that never completes ends at the timeout with the check\'s own evidence', async () => {
+    const sockets = new Set<Socket>();
+    const silent: TcpServer = createTcpServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const app = resolveApp({ production_url: `https://127.0.0.1:${port}`, checks: [{ name: 'home', http: '/', timeout_ms: 300 }] });
+    const result = await runSuite({ app, release: null, secrets: [] });
+    expect(result.checks[0]).toMatchObject({ status: 'failed', error: 'timed out after 300 ms' });
+    // Evidence present means the executor itself stopped, rather than being abandoned after the grace period.
+    expect(result.checks[0]?.evidence.request).toMatchObject({ method: 'GET' });
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
   });
 
   it('a closed port fails the tls check', async () => {

@@ -4,7 +4,7 @@ import type { TlsCheckSpec } from '../../config/types.js';
 import type { Assertion, AttemptOutcome } from '../../runner/run-result.js';
 import { makeAssertion, outcomeOf } from '../assertion.js';
 import type { CheckContext } from '../types.js';
-import { describeNetworkError } from '../http/http-check.js';
+import { describeNetworkError } from '../network-error.js';
 
 const DAY_MS = 86_400_000;
 
@@ -12,6 +12,7 @@ const DAY_MS = 86_400_000;
 export async function runTlsCheck(spec: TlsCheckSpec, { app, signal, now }: CheckContext): Promise<AttemptOutcome> {
   const started = performance.now();
   const target = { host: spec.host, port: spec.port, servername: spec.servername };
+  const identity = spec.servername ?? spec.host;
   try {
     const socket = await handshake(spec, app.ca, signal);
     const handshakeMs = Math.round(performance.now() - started);
@@ -20,7 +21,7 @@ export async function runTlsCheck(spec: TlsCheckSpec, { app, signal, now }: Chec
       if (!cert || Object.keys(cert).length === 0) {
         return { outcome: 'failed', assertions: [], error: 'the server presented no certificate', evidence: { target } };
       }
-      const identityError = checkServerIdentity(spec.servername, cert);
+      const identityError = checkServerIdentity(identity, cert);
       const trustError = socket.authorized ? (identityError?.message ?? null) : String(socket.authorizationError);
       const daysLeft = Math.floor((new Date(cert.valid_to).getTime() - now().getTime()) / DAY_MS);
       const evidence = {
@@ -39,7 +40,7 @@ export async function runTlsCheck(spec: TlsCheckSpec, { app, signal, now }: Chec
         trust_error: trustError,
         timings: { handshake_ms: handshakeMs },
       };
-      const assertions = assertCertificate(spec, daysLeft, trustError);
+      const assertions = assertCertificate(spec, identity, daysLeft, trustError);
       return { outcome: outcomeOf(assertions), assertions, error: null, evidence };
     } finally {
       socket.destroy();
@@ -49,14 +50,14 @@ export async function runTlsCheck(spec: TlsCheckSpec, { app, signal, now }: Chec
   }
 }
 
-function assertCertificate(spec: TlsCheckSpec, daysLeft: number, trustError: string | null): Assertion[] {
+function assertCertificate(spec: TlsCheckSpec, identity: string, daysLeft: number, trustError: string | null): Assertion[] {
   const out: Assertion[] = [];
   const minDays = spec.expect.min_days_left;
   if (minDays !== undefined) {
     out.push(makeAssertion(`days left >= ${minDays}`, daysLeft >= minDays, minDays, daysLeft, daysLeft < 0 ? `certificate expired ${-daysLeft} days ago` : `certificate expires in ${daysLeft} days, expected at least ${minDays}`));
   }
   if (spec.expect.trusted !== false) {
-    out.push(makeAssertion(`certificate trusted for ${spec.servername}`, trustError === null, true, trustError ?? true, `certificate not trusted: ${trustError ?? ''}`));
+    out.push(makeAssertion(`certificate trusted for ${identity}`, trustError === null, true, trustError ?? true, `certificate not trusted: ${trustError ?? ''}`));
   }
   return out;
 }
@@ -67,7 +68,8 @@ function handshake(spec: TlsCheckSpec, ca: string | null, signal: AbortSignal): 
     const socket = connect({
       host: spec.host,
       port: spec.port,
-      servername: spec.servername,
+      // SNI carries names only; an IP literal is sent without it (RFC 6066).
+      ...(spec.servername ? { servername: spec.servername } : {}),
       rejectUnauthorized: false,
       ...(ca ? { ca: [...rootCertificates, ca] } : {}),
     });
