@@ -141,10 +141,12 @@ describe('seal smoke', () => {
     // script(1) gives the CLI a pseudo-terminal, as a person at a shell would.
     const inPty = (extra: string) => runCli([], { env: { ...env, TERM: 'xterm-256color' }, shell: `script -qec "${extra} ${process.execPath} bin/seal smoke studio --config ${redConfig}" /dev/null` });
     const coloured = await inPty('');
-    expect(coloured.stdout).toMatch(/\x1b\[3\dm/);
+    const SGR_COLOUR = new RegExp(String.raw`\u001b\[3\dm`);
+    const SGR_ANY = new RegExp(String.raw`\u001b\[\d+m`);
+    expect(coloured.stdout).toMatch(SGR_COLOUR);
     const plain = await inPty('NO_COLOR=1');
     expect(plain.stdout).toContain('Seal: 🔴 red');
-    expect(plain.stdout).not.toMatch(/\x1b\[\d+m/);
+    expect(plain.stdout).not.toMatch(SGR_ANY);
   });
 
   it('takes the commit from the CI environment when no --sha is given', async () => {

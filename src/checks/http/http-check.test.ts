@@ -65,7 +65,7 @@ beforeAll(async () => {
       case '/redirect-loop': return reply(res, 302, '', { location: '/redirect-loop' });
       case '/huge': return streamHuge(res, 200 * 1024 * 1024);
       case '/long-page': return reply(res, 200, `${'x'.repeat(5000)}END`);
-      case '/secret-at-cut': return reply(res, 200, `${'x'.repeat(2040)}${req.headers['x-echo'] ?? ''}`);
+      case '/secret-at-cut': return reply(res, 200, `${'x'.repeat(2040)}${String(req.headers['x-echo'] ?? '')}`);
       case '/big-clean': return reply(res, 200, `${'x'.repeat(2 * 1024 * 1024)}Exception`);
       case '/redirect-fragment': return reply(res, 302, '', { location: '/ok#access_token=server-issued-token' });
       case '/redirect-other-auth': return reply(res, 302, '', { location: `${other.url}/landing` });
