@@ -11,14 +11,14 @@ export interface TestCert {
   readonly certPath: string;
 }
 
-/** Makes a self-signed certificate for `localhost`, 127.0.0.1 and ::1, valid for `days` days. */
-export function makeCert(days: number, commonName = 'localhost'): TestCert {
+/** Makes a self-signed certificate (by default for `localhost`, 127.0.0.1 and ::1), valid for `days` days. */
+export function makeCert(days: number, commonName = 'localhost', altNames = 'DNS:localhost,IP:127.0.0.1,IP:::1'): TestCert {
   const dir = mkdtempSync(join(tmpdir(), 'seal-cert-'));
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', String(days),
-    '-subj', `/CN=${commonName}/O=Seal Test CA`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
+    '-subj', `/CN=${commonName}/O=Seal Test CA`, '-addext', `subjectAltName=${altNames}`,
   ], { stdio: 'ignore' });
   return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath };
 }

@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
+import { verifyServerIdentity } from '../tls/identity.js';
 
 /** Phase timings of one exchange, in milliseconds; absent phases did not happen (IP literal, http). */
 export interface Timings {
@@ -25,7 +26,7 @@ export interface TimedAgentOptions {
 
 /** Creates an agent that writes connection phase timings of its first connection into `timings`. */
 export function createTimedAgent({ connectTimeoutMs, ca }: TimedAgentOptions, timings: Timings): Agent {
-  const connector = buildConnector({ timeout: connectTimeoutMs, ...(ca ? { ca: [...rootCertificates, ca] } : {}) });
+  const connector = buildConnector({ timeout: connectTimeoutMs, checkServerIdentity: verifyServerIdentity, ...(ca ? { ca: [...rootCertificates, ca] } : {}) });
   return new Agent({
     connections: 1,
     connect: function connectTimed(options, callback) {

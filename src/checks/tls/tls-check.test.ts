@@ -96,6 +96,15 @@ describe('tls check', () => {
     await v6.close();
   });
 
+  it('fails an IP literal host that the certificate does not name', async () => {
+    const other = makeCert(30, 'localhost', 'DNS:localhost');
+    const server = await startServer((_req, res) => reply(res, 200, 'ok'), other);
+    const app = resolveApp({ production_url: `https://127.0.0.1:${server.port}`, ca_file: other.certPath, checks: [{ name: 'cert', tls: {} }] });
+    const result = await runSuite({ app, release: null, secrets: [] });
+    expect(result.checks[0]?.assertions[1]).toMatchObject({ label: 'certificate trusted for 127.0.0.1', ok: false, actual: 'the certificate does not name 127.0.0.1' });
+    await server.close();
+  });
+
   it('a TLS handshake that never completes ends at the timeout with the check\'s own evidence', async () => {
     const sockets = new Set<Socket>();
     const silent: TcpServer = createTcpServer((socket) => void sockets.add(socket));

@@ -1,10 +1,11 @@
 /** The `tls` check: a handshake with production to read its certificate, days left and trust. */
-import { connect, checkServerIdentity, rootCertificates, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { connect, rootCertificates, type TLSSocket } from 'node:tls';
 import type { TlsCheckSpec } from '../../config/types.js';
 import type { Assertion, AttemptOutcome } from '../../runner/run-result.js';
 import { makeAssertion, outcomeOf } from '../assertion.js';
 import type { CheckContext } from '../types.js';
 import { describeNetworkError } from '../network-error.js';
+import { parseAltNames, verifyServerIdentity } from './identity.js';
 
 const DAY_MS = 86_400_000;
 
@@ -21,8 +22,10 @@ export async function runTlsCheck(spec: TlsCheckSpec, { app, signal, now }: Chec
       if (!cert || Object.keys(cert).length === 0) {
         return { outcome: 'failed', assertions: [], error: 'the server presented no certificate', evidence: { target } };
       }
-      const identityError = checkServerIdentity(identity, cert);
-      const trustError = socket.authorized ? (identityError?.message ?? null) : String(socket.authorizationError);
+      const verifyError = socket.authorized ? null : String(socket.authorizationError);
+      // Node folds its own host-name check into authorizationError; identity is judged below.
+      const chainError = verifyError === 'ERR_TLS_CERT_ALTNAME_INVALID' ? null : verifyError;
+      const trustError = chainError ?? verifyServerIdentity(identity, cert)?.message ?? null;
       const daysLeft = Math.floor((new Date(cert.valid_to).getTime() - now().getTime()) / DAY_MS);
       const evidence = {
         target,
@@ -88,11 +91,4 @@ function handshake(spec: TlsCheckSpec, ca: string | null, signal: AbortSignal): 
       reject(error);
     });
   });
-}
-
-function parseAltNames(cert: PeerCertificate): string[] {
-  return (cert.subjectaltname ?? '')
-    .split(',')
-    .map((entry) => entry.trim().replace(/^(DNS|IP Address):/, ''))
-    .filter((entry) => entry !== '');
 }
