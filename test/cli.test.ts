@@ -63,10 +63,11 @@ describe('seal smoke', () => {
     ['red', () => redConfig, 1],
     ['error', () => errorConfig, 2],
   ] as const)('--gate exits by verdict: %s', async (verdict, config, code) => {
-    const gated = await runCli(['smoke', 'studio', '--config', config(), '--gate', '--json'], { env });
+    // The error case is a browser check with no browser to run it.
+    const gated = await runCli(['smoke', 'studio', '--config', config(), '--gate', '--json'], { env: { ...env, SEAL_CHROMIUM: '/nonexistent/chromium' } });
     expect(JSON.parse(gated.stdout)).toMatchObject({ verdict });
     expect(gated.code).toBe(code);
-    const ungated = await runCli(['smoke', 'studio', '--config', config()], { env });
+    const ungated = await runCli(['smoke', 'studio', '--config', config()], { env: { ...env, SEAL_CHROMIUM: '/nonexistent/chromium' } });
     expect(ungated.code).toBe(0);
   });
 

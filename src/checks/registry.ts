@@ -19,7 +19,10 @@ function unsupported(spec: CheckSpec): Promise<AttemptOutcome> {
 export const EXECUTORS = {
   http: (spec, context) => runHttpCheck(spec as Extract<CheckSpec, { kind: 'http' }>, context),
   tls: (spec, context) => runTlsCheck(spec as Extract<CheckSpec, { kind: 'tls' }>, context),
-  browser: unsupported,
+  browser: async (spec, context) => {
+    const { runBrowserCheck } = await import('./browser/browser-check.js');
+    return runBrowserCheck(spec as Extract<CheckSpec, { kind: 'browser' }>, context);
+  },
   playwright: unsupported,
   exec: unsupported,
 } satisfies Record<CheckKind, (spec: CheckSpec, context: CheckContext) => Promise<AttemptOutcome>>;

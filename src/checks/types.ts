@@ -1,6 +1,14 @@
 /** The interface every check kind implements: a spec and a context in, one attempt's outcome out. */
 import type { AppConfig, CheckSpec } from '../config/types.js';
 import type { AttemptOutcome } from '../runner/run-result.js';
+import type { BrowserSession } from './browser/browser-session.js';
+
+/** What a run shares between its checks: one browser, one evidence folder. */
+export interface RunResources {
+  readonly browser: BrowserSession;
+  /** Where screenshots and traces of this run go (created on first write). */
+  readonly evidenceDir: string;
+}
 
 /** What the runner hands an executor for one attempt. */
 export interface CheckContext {
@@ -11,6 +19,9 @@ export interface CheckContext {
   readonly now: () => Date;
   /** Redacts a text before an executor shortens it (a cut secret would no longer be found). */
   readonly redact: (text: string) => string;
+  readonly resources: RunResources;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  readonly attempt: number;
 }
 
 /** Runs one attempt. A misbehaving production is an outcome, never an exception. */

@@ -16,7 +16,7 @@ export const EXPECT_KEYS = {
 } as const satisfies Record<CheckKind, readonly (keyof RawExpect)[]>;
 
 /** Kinds this version can run; the others are accepted by the config and reported as `error`. */
-export const RUNNABLE_KINDS: readonly CheckKind[] = ['http', 'tls'];
+export const RUNNABLE_KINDS: readonly CheckKind[] = ['http', 'tls', 'browser'];
 
 /** Placeholders a rollback template may use. */
 export const ROLLBACK_PLACEHOLDERS = ['app', 'version', 'sha', 'merge_sha', 'previous_version'] as const;
@@ -96,6 +96,10 @@ function lintCheck(app: RawApp, check: RawCheck, at: Path, interpolatedPaths: Re
     out.push({ level: 'warning', path: [...at, kind], message: `${kind} checks are not supported by this version of smoke-seal yet; the check will report "error"` });
   }
   if (kind === 'http') lintHttp(app, check, at, interpolatedPaths, out);
+  if (kind === 'browser') {
+    const path = typeof check.browser === 'string' ? check.browser : check.browser?.path ?? '/';
+    lintTarget(app, check, path, [...at, 'browser', ...(typeof check.browser === 'string' ? [] : ['path'])], out);
+  }
   if (kind === 'tls' && !check.tls?.host && new URL(app.production_url).protocol !== 'https:') {
     out.push({ level: 'error', path: [...at, 'tls'], message: 'production_url is not https: give tls.host (and tls.port) to check a certificate' });
   }
@@ -104,24 +108,27 @@ function lintCheck(app: RawApp, check: RawCheck, at: Path, interpolatedPaths: Re
 function lintHttp(app: RawApp, check: RawCheck, at: Path, interpolatedPaths: ReadonlySet<string>, out: Diagnostic[]): void {
   const spec = typeof check.http === 'string' ? { path: check.http } : check.http;
   if (!spec) return;
-  const pathAt: Path = [...at, 'http', ...(typeof check.http === 'string' ? [] : ['path'])];
+  lintTarget(app, check, spec.path, [...at, 'http', ...(typeof check.http === 'string' ? [] : ['path'])], out);
+  for (const [header, value] of Object.entries(typeof check.http === 'object' ? check.http.headers ?? {} : {})) {
+    const headerPath: Path = [...at, 'http', 'headers', header];
+    if (CREDENTIAL_HEADER.test(header) && value !== '' && !interpolatedPaths.has(JSON.stringify(headerPath))) {
+      out.push({ level: 'warning', path: headerPath, message: 'a credential written in the config file; use ${VAR} so it stays out of the repository' });
+    }
+  }
+}
+
+function lintTarget(app: RawApp, check: RawCheck, path: string, pathAt: Path, out: Diagnostic[]): void {
   let url: URL;
   try {
-    url = new URL(resolveCheckUrl(app.production_url, spec.path));
+    url = new URL(resolveCheckUrl(app.production_url, path));
   } catch {
-    out.push({ level: 'error', path: pathAt, message: `not a valid path or URL: ${JSON.stringify(spec.path)}` });
+    out.push({ level: 'error', path: pathAt, message: `not a valid path or URL: ${JSON.stringify(path)}` });
     return;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     out.push({ level: 'error', path: pathAt, message: `only http(s) URLs can be checked, got ${url.protocol}` });
   } else if (!isAllowedHost(url, hostsOf(app, check))) {
     out.push({ level: 'error', path: pathAt, message: `host ${url.host} is not the app's own; add it to allow_hosts to check it` });
-  }
-  for (const [header, value] of Object.entries(typeof check.http === 'object' ? check.http.headers ?? {} : {})) {
-    const headerPath: Path = [...at, 'http', 'headers', header];
-    if (CREDENTIAL_HEADER.test(header) && value !== '' && !interpolatedPaths.has(JSON.stringify(headerPath))) {
-      out.push({ level: 'warning', path: headerPath, message: 'a credential written in the config file; use ${VAR} so it stays out of the repository' });
-    }
   }
 }
 

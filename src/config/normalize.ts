@@ -69,7 +69,18 @@ function normalizeCheck(app: RawApp, check: RawCheck): CheckSpec {
         expect: { min_days_left: DEFAULTS.min_days_left, trusted: true, ...base.expect },
       };
     }
-    case 'browser':
+    case 'browser': {
+      const spec = typeof check.browser === 'string' ? { path: check.browser } : check.browser ?? { path: '/' };
+      return {
+        ...base,
+        kind,
+        url: resolveCheckUrl(app.production_url, spec.path),
+        viewport: spec.viewport ?? DEFAULTS.viewport,
+        waitFor: spec.wait_for ?? 'load',
+        screenshot: check.screenshot ?? 'on-failure',
+        onWrite: check.on_write ?? app.on_write ?? 'record',
+      };
+    }
     case 'playwright':
     case 'exec':
       return { ...base, kind };

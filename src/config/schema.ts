@@ -90,9 +90,15 @@ const tlsObject = z.strictObject({
   servername: z.string().optional(),
 });
 
-// The shapes of the browser, playwright and exec kinds are part of the config contract;
-// their runners arrive with the browser work (issue 3), so they are accepted loosely here.
-const browserSpec = z.union([z.string(), z.looseObject({ path: z.string() })]);
+const browserObject = z.strictObject({
+  path: z.string({ error: 'expected a path such as /, or an absolute URL' }),
+  viewport: z.strictObject({ width: positiveInt, height: positiveInt }).optional(),
+  wait_for: z.string().optional().describe('"load" (default), "domcontentloaded", "networkidle", or a selector that must appear.'),
+});
+const browserSpec = z.union([z.string(), browserObject], { error: 'expected a path or { path, viewport, wait_for }' });
+// The playwright and exec kinds are part of the config contract; their runners arrive later
+// in the browser work (issue 3), so they are accepted loosely here.
+
 const playwrightSpec = z.looseObject({ spec: z.string(), grep: z.string().optional(), config: z.string().optional() });
 const execSpec = z.looseObject({ command: z.array(z.string()).min(1) });
 

@@ -12,6 +12,7 @@ export const DEFAULTS = {
   deadline_ms: 120_000,
   min_days_left: 14,
   rollback: 'git revert -m 1 {merge_sha}',
+  viewport: { width: 1280, height: 800 },
 } as const;
 
 /** What every check has, whatever its kind. */
@@ -51,13 +52,25 @@ export interface TlsCheckSpec extends CheckBase {
   readonly servername: string | null;
 }
 
+/** A page opened in a real browser, as a user would see it. */
+export interface BrowserCheckSpec extends CheckBase {
+  readonly kind: 'browser';
+  readonly url: string;
+  readonly viewport: { readonly width: number; readonly height: number };
+  /** A load state to wait for, or a selector that must appear. */
+  readonly waitFor: string;
+  readonly screenshot: 'on-failure' | 'always';
+  /** `fail`: a write the guard blocked fails the check; `record`: it is only listed. */
+  readonly onWrite: 'record' | 'fail';
+}
+
 /** A check of a kind this version cannot run yet; it reports `error`. */
 export interface UnsupportedCheckSpec extends CheckBase {
-  readonly kind: 'browser' | 'playwright' | 'exec';
+  readonly kind: 'playwright' | 'exec';
 }
 
 /** Any resolved check. */
-export type CheckSpec = HttpCheckSpec | TlsCheckSpec | UnsupportedCheckSpec;
+export type CheckSpec = HttpCheckSpec | TlsCheckSpec | BrowserCheckSpec | UnsupportedCheckSpec;
 
 /** One app, ready to run. */
 export interface AppConfig {

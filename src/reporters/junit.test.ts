@@ -4,7 +4,7 @@ import type { RunResult } from '../runner/run-result.js';
 import { renderJunit } from './junit.js';
 
 const result: RunResult = {
-  app: 'studio', base_url: 'https://studio.example.com', verdict: 'red', summary: "2/4 passed; 'devops hidden' failed: status 200, expected 404",
+  run_id: 'r1', evidence_dir: null, app: 'studio', base_url: 'https://studio.example.com', verdict: 'red', summary: "2/4 passed; 'devops hidden' failed: status 200, expected 404",
   started_at: '2026-11-21T10:00:00.000Z', finished_at: '2026-11-21T10:00:01.000Z', duration_ms: 1000,
   release: { version: 'v3.3.0', sha: 'abc', merge_sha: 'def' }, blocked_requests: [], rollback: 'git revert -m 1 def', warnings: [],
   checks: [

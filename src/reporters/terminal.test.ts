@@ -4,7 +4,7 @@ import type { RunResult } from '../runner/run-result.js';
 import { createTerminalReporter } from './terminal.js';
 
 const result: RunResult = {
-  app: 'studio', base_url: 'https://studio.example.com', verdict: 'red', summary: "0/1 passed; 'up' failed: status 500, expected 200",
+  run_id: 'r1', evidence_dir: null, app: 'studio', base_url: 'https://studio.example.com', verdict: 'red', summary: "0/1 passed; 'up' failed: status 500, expected 200",
   started_at: '', finished_at: '', duration_ms: 5, release: { version: 'v1', sha: null, merge_sha: 'm1' }, blocked_requests: [], rollback: 'git revert -m 1 m1', warnings: ['store down'],
   checks: [{ name: 'up', kind: 'http', status: 'failed', duration_ms: 4, attempts: 1, error: null, evidence: {}, assertions: [{ label: 'status == 200', ok: false, expected: 200, actual: 500, message: 'status 500, expected 200' }] }],
 };

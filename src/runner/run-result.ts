@@ -45,6 +45,8 @@ export interface ReleaseInfo {
 
 /** The whole run: `seal smoke --json` prints exactly this. */
 export interface RunResult {
+  /** Unique id of this run (the persisted seal refers to it). */
+  readonly run_id: string;
   readonly app: string;
   readonly base_url: string;
   readonly verdict: Verdict;
@@ -59,6 +61,8 @@ export interface RunResult {
   readonly rollback: string | null;
   /** Problems around the verdict that did not change it (store down, rollback incomplete, …). */
   readonly warnings: readonly string[];
+  /** Folder holding this run's screenshots and traces, or null when none were written. */
+  readonly evidence_dir: string | null;
 }
 
 /** What one attempt of a check produced, before retries are folded in. */
@@ -67,4 +71,6 @@ export interface AttemptOutcome {
   readonly assertions: readonly Assertion[];
   readonly error: string | null;
   readonly evidence: Readonly<Record<string, unknown>>;
+  /** Writes the read-only guard stopped during this attempt. */
+  readonly blocked?: readonly BlockedRequest[];
 }

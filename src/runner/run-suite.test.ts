@@ -102,11 +102,12 @@ describe('verdicts from real runs', () => {
     expect(result.summary).toBe('1/1 passed (1 skipped)');
   });
 
-  it('a check kind this version cannot run is an error, and a failure still makes the verdict red', async () => {
-    const error = await run({ checks: [{ name: 'a', http: '/' }, { name: 'page', browser: '/' }] });
+  it('a checker that cannot run (no browser) is an error, and a failure still makes the verdict red', async () => {
+    const noBrowser = { env: { SEAL_CHROMIUM: '/nonexistent/chromium' } };
+    const error = await runSuite({ app: resolveApp({ production_url: server.url, checks: [{ name: 'a', http: '/' }, { name: 'page', browser: '/' }] }), release: null, secrets: [] }, noBrowser);
     expect(error.verdict).toBe('error');
-    expect(error.checks[1]).toMatchObject({ status: 'error', error: 'browser checks are not supported by this version of smoke-seal yet' });
-    const red = await run({ checks: [{ name: 'a', http: '/down', expect: { status: 200 } }, { name: 'page', browser: '/' }] });
+    expect(error.checks[1]).toMatchObject({ status: 'error', error: expect.stringContaining('SEAL_CHROMIUM=/nonexistent/chromium is not an executable file') });
+    const red = await runSuite({ app: resolveApp({ production_url: server.url, checks: [{ name: 'a', http: '/down', expect: { status: 200 } }, { name: 'page', browser: '/' }] }), release: null, secrets: [] }, noBrowser);
     expect(red.verdict).toBe('red');
   });
 

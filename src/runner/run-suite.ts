@@ -3,14 +3,19 @@
  * parallel under the concurrency limits, timeouts, retries and the overall deadline, and
  * returns plain data. It never throws for a failing check and does not own any store.
  */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createBrowserSession } from '../checks/browser/browser-session.js';
 import { EXECUTORS } from '../checks/registry.js';
-import type { CheckContext } from '../checks/types.js';
+import type { CheckContext, RunResources } from '../checks/types.js';
 import type { AppConfig, CheckSpec } from '../config/types.js';
+import { SealError } from '../errors.js';
 import { createRedactor } from '../redact/redact.js';
 import type { RunListener } from './listener.js';
 import { renderRollback } from './rollback.js';
-import type { AttemptOutcome, CheckResult, ReleaseInfo, RunResult } from './run-result.js';
+import type { AttemptOutcome, BlockedRequest, CheckResult, ReleaseInfo, RunResult } from './run-result.js';
 import { decideVerdict, summarize } from './verdict.js';
 
 /** One unit of work: everything needed to seal one release of one app. */
@@ -25,14 +30,27 @@ export interface RunJob {
 export interface RunOptions {
   readonly listeners?: readonly RunListener[];
   readonly now?: () => Date;
+  /** Parent folder of run evidence; each run writes to `<dir>/<app>/<run_id>/`. */
+  readonly evidenceRoot?: string;
+  /** Environment for the checkers (SEAL_CHROMIUM, …). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Where evidence goes when the caller does not say: `$SEAL_DATA_DIR/evidence` or `.seal/evidence`. */
+export function defaultEvidenceRoot(env: NodeJS.ProcessEnv, cwd: string): string {
+  return resolve(cwd, env.SEAL_DATA_DIR ?? '.seal', 'evidence');
 }
 
 /** How long an executor may take to hand back its own outcome after its signal aborted. */
 const ABORT_GRACE_MS = 250;
 
 /** Runs a job's checks and returns the run result. */
-export async function runSuite(job: RunJob, { listeners = [], now = () => new Date() }: RunOptions = {}): Promise<RunResult> {
+export async function runSuite(job: RunJob, { listeners = [], now = () => new Date(), env = process.env, evidenceRoot = defaultEvidenceRoot(env, process.cwd()) }: RunOptions = {}): Promise<RunResult> {
   const { app } = job;
+  const runId = randomUUID();
+  const resources: RunResources = { browser: createBrowserSession(env), evidenceDir: join(evidenceRoot, app.name, runId) };
+  // Start the browser while the first checks run, so no check's timeout pays for the launch.
+  if (app.checks.some((c) => c.kind === 'browser' && c.skip === null)) resources.browser.browser().catch(() => undefined);
   const redactor = createRedactor(job.secrets);
   const startedAt = now();
   const started = performance.now();
@@ -43,11 +61,13 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
   const deadline = new AbortController();
   const deadlineTimer = setTimeout(() => deadline.abort(new Error('deadline')), app.deadlineMs);
   const results = new Array<CheckResult>(app.checks.length);
+  const blocked: BlockedRequest[] = [];
   try {
     await schedule(app, deadline.signal, async (check, index) => {
       emit('onCheckStart', refOf(check));
-      const raw = await runCheck(check, { app, signal: deadline.signal, now, redact: redactor.text }, deadline.signal);
-      results[index] = redactor.deep(raw);
+      const raw = await runCheck(check, { app, signal: deadline.signal, now, redact: redactor.text, resources, attempt: 1 }, deadline.signal);
+      results[index] = redactor.deep(raw.result);
+      blocked.push(...redactor.deep(raw.blocked));
       emit('onCheckFinish', results[index]);
     }, (check, index) => {
       results[index] = redactor.deep(notRun(check, check.skip ?? `not run: the run deadline of ${app.deadlineMs} ms was reached`, check.skip ? 'skipped' : 'error'));
@@ -55,6 +75,7 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
     });
   } finally {
     clearTimeout(deadlineTimer);
+    await resources.browser.close();
   }
 
   const rollback = renderRollback(app.rollback, app.name, job.release);
@@ -64,6 +85,7 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
     ? [`the rollback command needs ${rollback.missing.map((m) => `{${m}}`).join(', ')}: pass ${rollback.missing.map((m) => `--${m.replace(/_/g, '-')}`).join(', ')} to print it`]
     : [];
   const result: RunResult = {
+    run_id: runId,
     app: app.name,
     base_url: redactor.text(app.productionUrl),
     verdict,
@@ -73,9 +95,10 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
     duration_ms: Math.round(performance.now() - started),
     release: job.release,
     checks: results,
-    blocked_requests: [],
+    blocked_requests: blocked,
     rollback: rollback.command === null ? null : redactor.text(rollback.command),
     warnings,
+    evidence_dir: existsSync(resources.evidenceDir) ? resources.evidenceDir : null,
   };
   emit('onRunFinish', result);
   return result;
@@ -118,7 +141,7 @@ function schedule(
   });
 }
 
-async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSignal): Promise<CheckResult> {
+async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSignal): Promise<{ result: CheckResult; blocked: BlockedRequest[] }> {
   const started = performance.now();
   const history: AttemptOutcome[] = [];
   let last: AttemptOutcome | undefined;
@@ -131,7 +154,7 @@ async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSig
       last = { outcome: 'error', assertions: last?.assertions ?? [], error: 'cut short by the run deadline', evidence: last?.evidence ?? {} };
       break;
     }
-    last = await runAttempt(check, base, deadline);
+    last = await runAttempt(check, { ...base, attempt }, deadline);
     if (last.outcome === 'passed') break;
   }
   const final = last as AttemptOutcome;
@@ -140,7 +163,7 @@ async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSig
   const evidence = history.length > 0
     ? { ...final.evidence, previous_attempts: history.map((h) => ({ outcome: h.outcome, error: h.error, failed: h.assertions.filter((a) => !a.ok).map((a) => a.message ?? a.label) })) }
     : final.evidence;
-  return {
+  const result: CheckResult = {
     name: check.name,
     kind: check.kind,
     status,
@@ -150,6 +173,7 @@ async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSig
     error: final.error,
     evidence,
   };
+  return { result, blocked: [...history, final].flatMap((outcome) => outcome.blocked ?? []) };
 }
 
 async function runAttempt(check: CheckSpec, base: CheckContext, deadline: AbortSignal): Promise<AttemptOutcome> {
@@ -160,8 +184,10 @@ async function runAttempt(check: CheckSpec, base: CheckContext, deadline: AbortS
   try {
     outcome = await withAbortGrace(executor(check, { ...base, signal }), signal);
   } catch (error) {
-    // An executor that throws is a bug in the checker, not a production failure.
-    return { outcome: 'error', assertions: [], error: `the ${check.kind} checker crashed: ${(error as Error).message ?? String(error)}`, evidence: {} };
+    // A throw is never production's fault: either a known reason the checker cannot run
+    // (a SealError, whose message says what to do) or a bug in the checker.
+    const message = error instanceof SealError ? error.message : `the ${check.kind} checker crashed: ${(error as Error).message ?? String(error)}`;
+    return { outcome: 'error', assertions: [], error: message, evidence: {} };
   }
   if (deadline.aborted) return { ...outcome, outcome: 'error', error: 'cut short by the run deadline' };
   if (timeout.aborted) return { ...outcome, outcome: 'failed', error: `timed out after ${check.timeoutMs} ms` };

@@ -20,11 +20,6 @@ describe('the verdict', () => {
   ] as [string, CheckStatus[], string][])('%s', (_name, statuses, verdict) => {
     expect(decideVerdict(statuses.map((s, i) => check(`c${i}`, s)))).toBe(verdict);
   });
-
-  it('a blocked write with on_write: fail makes it red', () => {
-    expect(decideVerdict([check('a', 'passed')], true, [{ check: 'a', method: 'POST', url: 'https://x/collect' }])).toBe('red');
-    expect(decideVerdict([check('a', 'passed')], false, [{ check: 'a', method: 'POST', url: 'https://x/collect' }])).toBe('green');
-  });
 });
 
 describe('the summary', () => {

@@ -1,9 +1,12 @@
 /** Pure decisions over a run's checks: the verdict and the one-line summary. */
-import type { BlockedRequest, CheckResult, Verdict } from './run-result.js';
+import type { CheckResult, Verdict } from './run-result.js';
 
-/** Red if any check failed (or a write was blocked with on_write: fail), else error if any errored, else green. */
-export function decideVerdict(checks: readonly CheckResult[], blockedWritesFail = false, blocked: readonly BlockedRequest[] = []): Verdict {
-  if (checks.some((c) => c.status === 'failed') || (blockedWritesFail && blocked.length > 0)) return 'red';
+/**
+ * Red if any check failed, else error if any errored (or nothing was verified), else green.
+ * A write blocked under `on_write: fail` fails its own check, so it is red through that.
+ */
+export function decideVerdict(checks: readonly CheckResult[]): Verdict {
+  if (checks.some((c) => c.status === 'failed')) return 'red';
   if (checks.some((c) => c.status === 'error')) return 'error';
   if (checks.every((c) => c.status === 'skipped')) return 'error';
   return 'green';

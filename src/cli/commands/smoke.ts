@@ -2,6 +2,7 @@
  * `seal smoke <app>`: run the suite, reach a verdict, report it. Whatever happens after the
  * command starts, it ends with a verdict and exit 0 (a seal is not a gate) unless --gate.
  */
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { findConfigPath, loadConfig } from '../../config/load.js';
@@ -12,7 +13,7 @@ import { writeJsonResult } from '../../reporters/json.js';
 import { createTerminalReporter } from '../../reporters/terminal.js';
 import { createRedactor } from '../../redact/redact.js';
 import type { ReleaseInfo, RunResult, Verdict } from '../../runner/run-result.js';
-import { runSuite } from '../../runner/run-suite.js';
+import { defaultEvidenceRoot, runSuite } from '../../runner/run-suite.js';
 import type { CliIo } from '../io.js';
 
 /** Flags of `seal smoke`. */
@@ -36,7 +37,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     const config = loadConfig(findConfigPath(options.config, io.env, io.cwd), io.env);
     secrets = config.secrets;
     const app = pickApp(config, appName);
-    result = await runSuite({ app, release, secrets }, { listeners: [reporter] });
+    result = await runSuite({ app, release, secrets }, { listeners: [reporter], env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd) });
   } catch (error) {
     // Anything that stops the run before a verdict is still a verdict: error, with its reason.
     result = errorResult(appName, release, createRedactor(secrets).text((error as Error).message ?? String(error)));
@@ -74,6 +75,7 @@ function withWarning(result: RunResult, warning: string): RunResult {
 export function errorResult(app: string, release: ReleaseInfo | null, reason: string): RunResult {
   const now = new Date().toISOString();
   return {
+    run_id: randomUUID(),
     app,
     base_url: '',
     verdict: 'error',
@@ -86,5 +88,6 @@ export function errorResult(app: string, release: ReleaseInfo | null, reason: st
     blocked_requests: [],
     rollback: null,
     warnings: [],
+    evidence_dir: null,
   };
 }

@@ -1,0 +1,146 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumSkipReason } from '../../../test/helpers/chromium.js';
+import { resolveApp } from '../../../test/helpers/apps.js';
+import { reply, startServer, type TestServer } from '../../../test/helpers/servers.js';
+import type { RunResult } from '../../runner/run-result.js';
+import { runSuite } from '../../runner/run-suite.js';
+
+const skip = await chromiumSkipReason();
+const html = (title: string, body: string) => `<!doctype html><html><head><title>${title}</title></head><body>${body}</body></html>`;
+
+let prod: TestServer;
+const writes: string[] = [];
+let evidenceRoot: string;
+
+beforeAll(async () => {
+  evidenceRoot = mkdtempSync(join(tmpdir(), 'seal-evidence-'));
+  prod = await startServer((req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') writes.push(`${req.method ?? ''} ${req.url ?? ''}`);
+    const page = (title: string, body: string) => reply(res, 200, html(title, body), { 'content-type': 'text/html' });
+    switch (new URL(req.url ?? '/', 'http://x').pathname) {
+      case '/': return page('Studio', '<h1>Welcome</h1><a href="/login">Sign in</a>');
+      case '/beacon': return page('Beacon', `<p>tracked</p><script>navigator.sendBeacon('/collect', 'load'); fetch('/api/events', { method: 'POST', body: '{}' });</script>`);
+      case '/autosubmit': return page('Form', `<form id="f" method="post" action="/subscribe"><input name="email" value="a@b.c"></form><p>Subscribe</p><script>document.getElementById('f').submit()</script>`);
+      case '/broken': return page('Broken', '<p>half</p><script>undefinedFunction()</script>');
+      case '/console': return page('Console', `<script>console.error('boom from console')</script>`);
+      case '/late': return page('Late', `<script>setTimeout(() => { const el = document.createElement('button'); el.textContent = 'Ready'; document.body.append(el); }, 300)</script>`);
+      case '/error': return reply(res, 500, html('Oops', '<p>server error</p>'), { 'content-type': 'text/html' });
+      default: return reply(res, 404, 'not found');
+    }
+  });
+});
+afterAll(() => prod?.close());
+
+const run = (checks: unknown[], app: Record<string, unknown> = {}): Promise<RunResult> =>
+  runSuite({ app: resolveApp({ production_url: prod.url, checks, ...app }), release: null, secrets: [] }, { evidenceRoot });
+
+describe.skipIf(skip !== null)('browser checks (real Chromium)', () => {
+  it('pass on a healthy page: title, visible, text, no console errors', async () => {
+    const result = await run([{ name: 'home', browser: '/', expect: { title: 'Studio', visible: ['text=Sign in'], text_contains: 'Welcome', no_console_errors: true, max_ms: 20_000 } }]);
+    expect(result.checks[0]?.assertions.map((a) => [a.label, a.ok])).toEqual([
+      ['page status is 2xx or 3xx', true], ['title == "Studio"', true], ['visible "text=Sign in"', true], ['page text contains "Welcome"', true], ['no console or page errors', true], ['duration <= 20000 ms', true],
+    ]);
+    expect(result.verdict).toBe('green');
+  });
+
+  it('a page that sends a POST beacon and fetch on load passes, lists the writes, and the server receives none', async () => {
+    writes.length = 0;
+    const result = await run([{ name: 'tracked', browser: '/beacon', expect: { title: 'Beacon', no_console_errors: true } }]);
+    expect(result.checks[0]?.status).toBe('passed');
+    expect(result.blocked_requests).toEqual(expect.arrayContaining([
+      { check: 'tracked', method: 'POST', url: `${prod.url}/collect` },
+      { check: 'tracked', method: 'POST', url: `${prod.url}/api/events` },
+    ]));
+    expect(writes).toEqual([]);
+  });
+
+  it('a page that auto-submits a form passes on the page it showed, and the server receives no write', async () => {
+    writes.length = 0;
+    const result = await run([{ name: 'form', browser: '/autosubmit', expect: { title: 'Form', text_contains: 'Subscribe' } }]);
+    expect(result.checks[0], JSON.stringify(result.checks[0], null, 1)).toMatchObject({ status: 'passed' });
+    expect(result.blocked_requests).toEqual([{ check: 'form', method: 'POST', url: `${prod.url}/subscribe` }]);
+    expect(writes).toEqual([]);
+  });
+
+  it('on_write: fail turns a blocked write into a failed check and a red seal', async () => {
+    const result = await run([{ name: 'tracked', browser: '/beacon', on_write: 'fail' }]);
+    expect(result.checks[0]?.status).toBe('failed');
+    expect(result.checks[0]?.assertions.at(-1)).toMatchObject({ label: 'no write attempted', ok: false, actual: 2 });
+    expect(result.verdict).toBe('red');
+  });
+
+  it('a page error fails no_console_errors, with a screenshot and a trace on disk', async () => {
+    const result = await run([{ name: 'broken page', browser: '/broken', expect: { no_console_errors: true } }]);
+    const check = result.checks[0];
+    expect(check?.status).toBe('failed');
+    expect(check?.assertions[1]).toMatchObject({ label: 'no console or page errors', ok: false });
+    expect(check?.assertions[1]?.message).toContain('undefinedFunction is not defined');
+    const screenshot = check?.evidence.screenshot as string;
+    expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe('PNG');
+    expect(existsSync(check?.evidence.trace as string)).toBe(true);
+    expect(result.evidence_dir).toBe(join(evidenceRoot, 'app', result.run_id));
+    expect(screenshot.startsWith(result.evidence_dir ?? '-')).toBe(true);
+  });
+
+  it('console.error counts as an error too', async () => {
+    const result = await run([{ name: 'noisy', browser: '/console', expect: { no_console_errors: true } }]);
+    expect(result.checks[0]?.evidence.console_errors).toEqual(['boom from console']);
+    expect(result.checks[0]?.status).toBe('failed');
+  });
+
+  it.each([
+    ['title text', { title: 'Nope' }, 'title == "Nope"'],
+    ['title regex', { title: '/^Stu/' }, null],
+    ['visible', { visible: ['text=Dashboard'] }, 'visible "text=Dashboard"'],
+    ['text_contains', { text_contains: 'Goodbye' }, 'page text contains "Goodbye"'],
+    ['max_ms', { max_ms: 1 }, 'duration <= 1 ms'],
+  ])('%s is asserted (passing or failing as the page says)', async (_name, expect_, failing) => {
+    const result = await run([{ name: 'c', browser: '/', timeout_ms: 3000, expect: expect_ }]);
+    const failed = result.checks[0]?.assertions.filter((a) => !a.ok).map((a) => a.label) ?? [];
+    expect(failed).toEqual(failing ? [failing] : []);
+  });
+
+  it('waits for a selector given in wait_for, and visible waits for late rendering', async () => {
+    const result = await run([{ name: 'late', browser: { path: '/late', wait_for: 'text=Ready' }, expect: { visible: ['text=Ready'] } }]);
+    expect(result.checks[0]?.status).toBe('passed');
+  });
+
+  it('a 500 page fails even with no other expectation, with a screenshot', async () => {
+    const result = await run([{ name: 'err', browser: '/error' }]);
+    expect(result.checks[0]?.assertions[0]).toMatchObject({ label: 'page status is 2xx or 3xx', ok: false, actual: 500 });
+    expect(existsSync(result.checks[0]?.evidence.screenshot as string)).toBe(true);
+  });
+
+  it('screenshot: always keeps a screenshot of a passing check', async () => {
+    const result = await run([{ name: 'shot', browser: '/', screenshot: 'always' }]);
+    expect(result.checks[0]?.status).toBe('passed');
+    expect(existsSync(result.checks[0]?.evidence.screenshot as string)).toBe(true);
+    expect(result.checks[0]?.evidence.trace).toBeUndefined();
+  });
+
+  it('runs several browser checks in parallel in one browser, each in its own context', async () => {
+    const checks = Array.from({ length: 6 }, (_, i) => ({ name: `p${i}`, browser: '/', expect: { title: 'Studio' } }));
+    const before = prod.requests.length;
+    const result = await run(checks, { concurrency: 6 });
+    expect(result.checks.map((c) => c.status)).toEqual(Array(6).fill('passed'));
+    expect(prod.requests.length - before).toBeGreaterThanOrEqual(6);
+  });
+
+  it('a refused connection is a failed check, not an error', async () => {
+    const closed = await startServer(() => undefined);
+    await closed.close();
+    const result = await runSuite({ app: resolveApp({ production_url: closed.url, checks: [{ name: 'down', browser: '/' }] }), release: null, secrets: [] }, { evidenceRoot });
+    expect(result.checks[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('ERR_CONNECTION_REFUSED') });
+  });
+});
+
+describe('without a browser', () => {
+  it('a missing browser gives an error verdict naming the fix', async () => {
+    const result = await runSuite({ app: resolveApp({ production_url: 'http://127.0.0.1:9', checks: [{ name: 'page', browser: '/' }] }), release: null, secrets: [] }, { evidenceRoot, env: { SEAL_CHROMIUM: '/nonexistent/chromium' } });
+    expect(result.verdict).toBe('error');
+    expect(result.checks[0]?.error).toBe('SEAL_CHROMIUM=/nonexistent/chromium is not an executable file: point it at a Chromium or Chrome binary, or unset it to use the system\'s');
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * The `browser` check: open the page in an isolated context of the run's Chromium, with the
+ * write guard on every request, and judge what a user would see. Screenshot and trace on
+ * failure (screenshot always with `screenshot: always`), stored in the run's evidence folder.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserCheckSpec } from '../../config/types.js';
+import type { AttemptOutcome, BlockedRequest } from '../../runner/run-result.js';
+import { outcomeOf } from '../assertion.js';
+import { describeNetworkError } from '../network-error.js';
+import type { CheckContext } from '../types.js';
+import { assertPage } from './assertions.js';
+import { guardContext } from './write-guard.js';
+
+const LOAD_STATES = new Set(['load', 'domcontentloaded', 'networkidle']);
+/** The document's own view of the load states Playwright would wait for. */
+const READY = { load: "document.readyState === 'complete'", domcontentloaded: "document.readyState !== 'loading'" };
+/** How many console errors and failed requests are kept as evidence. */
+const MAX_LISTED = 20;
+
+/** Runs one attempt of a browser check. */
+export async function runBrowserCheck(spec: BrowserCheckSpec, { signal, resources, attempt }: CheckContext): Promise<AttemptOutcome> {
+  const browser = await resources.browser.browser();
+  const started = performance.now();
+  const deadline = Date.now() + spec.timeoutMs;
+  const remaining = (): number => Math.max(1, deadline - Date.now());
+  const context = await browser.newContext({ serviceWorkers: 'block', viewport: spec.viewport });
+  const blocked: BlockedRequest[] = [];
+  const consoleErrors: string[] = [];
+  const pageErrors: string[] = [];
+  const failedRequests: string[] = [];
+  const evidence: Record<string, unknown> = { url: spec.url };
+  const stop = (): void => void context.close().catch(() => undefined);
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    await guardContext(context, spec.name, blocked);
+    await context.tracing.start({ screenshots: true, snapshots: true });
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('requestfailed', (request) => failedRequests.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText ?? 'failed'}`));
+
+    let status: number | null = null;
+    let navigationError: string | null = null;
+    try {
+      // Wait for the commit, then ask the document itself whether it has loaded. A page that
+      // submits a form while loading starts a second navigation, which the guard answers 204;
+      // Playwright's load events then never fire although the document is complete.
+      const response = await page.goto(spec.url, { waitUntil: 'commit', timeout: remaining() });
+      status = response?.status() ?? null;
+      if (spec.waitFor === 'networkidle') await page.waitForLoadState('networkidle', { timeout: remaining() });
+      else await page.waitForFunction(READY[spec.waitFor === 'domcontentloaded' ? 'domcontentloaded' : 'load'], undefined, { timeout: remaining(), polling: 25 });
+      if (!LOAD_STATES.has(spec.waitFor)) await page.locator(spec.waitFor).first().waitFor({ state: 'visible', timeout: remaining() });
+    } catch (error) {
+      navigationError = describeNetworkError(error).split('\n')[0] ?? 'navigation failed';
+    }
+    const durationMs = Math.round(performance.now() - started);
+    const observation = await observe(page, spec, remaining);
+    const errors = [...pageErrors, ...consoleErrors];
+    const assertions = navigationError ? [] : assertPage(spec.expect, spec.onWrite, { ...observation, status, errors, blockedWrites: blocked.length, durationMs });
+    const outcome = navigationError ? 'failed' : outcomeOf(assertions);
+    Object.assign(evidence, {
+      final_url: page.url(),
+      status,
+      title: observation.title,
+      console_errors: consoleErrors.slice(0, MAX_LISTED),
+      page_errors: pageErrors.slice(0, MAX_LISTED),
+      failed_requests: failedRequests.slice(0, MAX_LISTED),
+      timings: { total_ms: durationMs, ...(await navigationTimings(page)) },
+    });
+    await keepEvidence(context, page, spec, resources.evidenceDir, attempt, outcome !== 'passed', evidence);
+    return { outcome, assertions, error: navigationError, evidence, blocked };
+  } finally {
+    signal.removeEventListener('abort', stop);
+    await context.close().catch(() => undefined);
+  }
+}
+
+async function observe(page: Page, spec: BrowserCheckSpec, remaining: () => number) {
+  const title = await page.title().catch(() => '');
+  const text = spec.expect.text_contains === undefined ? '' : await page.locator('body').innerText({ timeout: remaining() }).catch(() => '');
+  const visible: Record<string, boolean> = {};
+  for (const selector of spec.expect.visible ?? []) {
+    // Pages render after load; give each selector the time left rather than a single glance.
+    visible[selector] = await page.locator(selector).first().waitFor({ state: 'visible', timeout: remaining() }).then(() => true, () => false);
+  }
+  return { title, text, visible };
+}
+
+async function navigationTimings(page: Page): Promise<Record<string, number>> {
+  // Evaluated in the page, where the DOM's Navigation Timing API exists (Node's types lack it).
+  const script = `(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    return nav ? { first_byte_ms: Math.round(nav.responseStart), dom_content_loaded_ms: Math.round(nav.domContentLoadedEventEnd), load_ms: Math.round(nav.loadEventEnd) } : {};
+  })()`;
+  return page.evaluate<Record<string, number>>(script).catch(() => ({}));
+}
+
+async function keepEvidence(context: BrowserContext, page: Page, spec: BrowserCheckSpec, dir: string, attempt: number, failed: boolean, evidence: Record<string, unknown>): Promise<void> {
+  const base = join(dir, `${fileNameOf(spec.name)}${attempt > 1 ? `-attempt${attempt}` : ''}`);
+  if (failed || spec.screenshot === 'always') {
+    mkdirSync(dir, { recursive: true });
+    evidence.screenshot = await page.screenshot({ path: `${base}.png`, fullPage: true, timeout: 5000 }).then(() => `${base}.png`, () => null);
+  }
+  if (failed) {
+    mkdirSync(dir, { recursive: true });
+    evidence.trace = await context.tracing.stop({ path: `${base}.trace.zip` }).then(() => `${base}.trace.zip`, () => null);
+  } else {
+    await context.tracing.stop().catch(() => undefined);
+  }
+}
+
+/** A file-name-safe, collision-free form of a check name ("a b" and "a-b" differ by the hash). */
+export function fileNameOf(name: string): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'check';
+  return `${slug}-${createHash('sha256').update(name).digest('hex').slice(0, 6)}`;
+}
