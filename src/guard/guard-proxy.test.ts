@@ -1,0 +1,63 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProxyAgent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCert, type TestCert } from '../../test/helpers/certs.js';
+import { reply, startServer, type TestServer } from '../../test/helpers/servers.js';
+import { startGuardProxy, type GuardProxy } from './guard-proxy.js';
+
+let plain: TestServer;
+let secure: TestServer;
+let cert: TestCert;
+let guard: GuardProxy;
+
+beforeAll(async () => {
+  cert = makeCert(30);
+  const handler = (req: { method?: string }, res: Parameters<typeof reply>[0]) => reply(res, 200, `hello via ${req.method ?? ''}`);
+  plain = await startServer(handler);
+  secure = await startServer(handler, cert);
+  guard = await startGuardProxy({ check: 'spec', dir: mkdtempSync(join(tmpdir(), 'seal-guard-')), upstreamCa: cert.cert });
+});
+afterAll(async () => {
+  await guard.stop();
+  await plain.close();
+  await secure.close();
+});
+
+// A client that goes through the guard and trusts its CA, as a Playwright browser or curl would.
+const viaGuard = () => new ProxyAgent({ uri: guard.url, requestTls: { ca: [guard.caCert] } });
+
+describe('the guard proxy', () => {
+  it.each(['http', 'https'])('passes reads through to production over %s', async (scheme) => {
+    const target = scheme === 'http' ? plain : secure;
+    const url = scheme === 'http' ? `${plain.url}/page` : `https://localhost:${secure.port}/page`;
+    const before = target.requests.length;
+    const response = await request(url, { dispatcher: viaGuard() });
+    expect(response.statusCode).toBe(200);
+    expect(await response.body.text()).toBe('hello via GET');
+    expect(target.requests.length).toBe(before + 1);
+  });
+
+  it.each(['http', 'https'])('answers writes over %s itself: 204, recorded, never reaching production', async (scheme) => {
+    const target = scheme === 'http' ? plain : secure;
+    const url = scheme === 'http' ? `${plain.url}/api/things` : `https://localhost:${secure.port}/api/things`;
+    const before = target.requests.length;
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+      const response = await request(url, { method, body: '{"a":1}', dispatcher: viaGuard() });
+      expect(response.statusCode).toBe(204);
+      expect(response.headers['x-smoke-seal']).toBe('blocked-write');
+      await response.body.dump();
+    }
+    expect(target.requests.length).toBe(before);
+    expect(guard.blocked.filter((b) => b.url === url).map((b) => b.method)).toEqual(['POST', 'PUT', 'PATCH', 'DELETE']);
+  });
+
+  it('still checks production\'s certificate on the way out', async () => {
+    const strict = await startGuardProxy({ check: 'strict', dir: mkdtempSync(join(tmpdir(), 'seal-guard-')), upstreamCa: null });
+    const response = await request(`https://localhost:${secure.port}/page`, { dispatcher: new ProxyAgent({ uri: strict.url, requestTls: { ca: [strict.caCert] } }) });
+    expect(response.statusCode).toBeGreaterThanOrEqual(500);
+    await response.body.dump();
+    await strict.stop();
+  });
+});
