@@ -23,6 +23,9 @@ export const EXECUTORS = {
     const { runBrowserCheck } = await import('./browser/browser-check.js');
     return runBrowserCheck(spec as Extract<CheckSpec, { kind: 'browser' }>, context);
   },
-  playwright: unsupported,
+  playwright: async (spec, context) => {
+    const { runPlaywrightCheck } = await import('./playwright/playwright-check.js');
+    return runPlaywrightCheck(spec as Extract<CheckSpec, { kind: 'playwright' }>, context);
+  },
   exec: unsupported,
 } satisfies Record<CheckKind, (spec: CheckSpec, context: CheckContext) => Promise<AttemptOutcome>>;

@@ -8,6 +8,8 @@ export interface RunResources {
   readonly browser: BrowserSession;
   /** Where screenshots and traces of this run go (created on first write). */
   readonly evidenceDir: string;
+  /** Environment for browsers and child processes. */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /** What the runner hands an executor for one attempt. */

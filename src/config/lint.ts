@@ -16,7 +16,7 @@ export const EXPECT_KEYS = {
 } as const satisfies Record<CheckKind, readonly (keyof RawExpect)[]>;
 
 /** Kinds this version can run; the others are accepted by the config and reported as `error`. */
-export const RUNNABLE_KINDS: readonly CheckKind[] = ['http', 'tls', 'browser'];
+export const RUNNABLE_KINDS: readonly CheckKind[] = ['http', 'tls', 'browser', 'playwright'];
 
 /** Placeholders a rollback template may use. */
 export const ROLLBACK_PLACEHOLDERS = ['app', 'version', 'sha', 'merge_sha', 'previous_version'] as const;

@@ -49,9 +49,9 @@ describe('the config contract', () => {
     expect(errors).toEqual([]);
     expect(warnings).toContain('apps.studio.smoke_url: host app.studio.example.com differs from production_url\'s studio.example.com: the suite checks production_url, so make sure both serve the same release');
     expect(warnings.filter((w) => w.includes('not supported by this version'))).toEqual([
-      'apps.studio.checks[6].playwright: playwright checks are not supported by this version of smoke-seal yet; the check will report "error"',
       'apps.studio.checks[8].exec: exec checks are not supported by this version of smoke-seal yet; the check will report "error"',
     ]);
+    expect(warnings).toContain('apps.studio.checks[6].playwright.spec: file not found: /repo/e2e/qa_readonly.spec.js');
     const studio = report.config?.apps.studio;
     expect(studio?.checks.map((c) => c.kind)).toEqual(['http', 'http', 'http', 'http', 'http', 'browser', 'playwright', 'tls', 'exec']);
     expect(report.config?.secrets).toEqual(expect.arrayContaining(['tok-123456', 'http://127.0.0.1:9/hook']));

@@ -8,6 +8,7 @@ import type { Diagnostic } from './diagnostics.js';
 import { interpolateEnv, selectSecrets } from './interpolate.js';
 import { lintConfig } from './lint.js';
 import { normalizeApps } from './normalize.js';
+import type { RawConfig } from './schema.js';
 import type { SealConfig } from './types.js';
 import { validateSchema } from './validate.js';
 
@@ -67,10 +68,11 @@ export function inspectConfig(text: string, source: string, env: NodeJS.ProcessE
       diagnostics.push({ level: 'error', path: ['apps', name, 'ca_file'], message: `cannot read ${app.ca_file}: ${(error as Error).message}` });
     }
   }
+  diagnostics.push(...missingFiles(raw, dirname(source)));
   if (diagnostics.some((d) => d.level === 'error')) return finish(null, diagnostics);
   const config: SealConfig = Object.freeze({
     source,
-    apps: normalizeApps(raw, cas),
+    apps: normalizeApps(raw, cas, dirname(source)),
     notifiers: raw.notifiers ?? {},
     secrets: Object.freeze(secrets),
   });
@@ -97,6 +99,26 @@ export function readConfigReport(path: string, env: NodeJS.ProcessEnv): ConfigRe
     return { source: path, config: null, diagnostics: [{ level: 'error', path: [], message }] };
   }
   return inspectConfig(text, path, env);
+}
+
+/**
+ * Spec and Playwright config files the checks name should exist (relative to the config
+ * file). A warning, not an error: the config may be checked where the team's tests are not
+ * checked out; the run itself reports a missing file as the check's error.
+ */
+function missingFiles(raw: RawConfig, baseDir: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, app] of Object.entries(raw.apps)) {
+    (app.checks ?? []).forEach((check, index) => {
+      for (const key of ['spec', 'config'] as const) {
+        const file = check.playwright?.[key];
+        if (file !== undefined && !existsSync(resolve(baseDir, file))) {
+          out.push({ level: 'warning', path: ['apps', name, 'checks', index, 'playwright', key], message: `file not found: ${resolve(baseDir, file)}` });
+        }
+      }
+    });
+  }
+  return out;
 }
 
 function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {

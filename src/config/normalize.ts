@@ -1,18 +1,22 @@
 /** Resolves a schema-valid, lint-clean config into frozen, fully defaulted objects. */
 import { isIP } from 'node:net';
+import { resolve } from 'node:path';
 import type { CheckKind, RawApp, RawCheck, RawConfig } from './schema.js';
 import { kindOf } from './lint.js';
 import { hostsOf, resolveCheckUrl } from './urls.js';
 import { DEFAULTS, type AppConfig, type CheckSpec } from './types.js';
 
-/** Resolves every app of a config; `cas` holds the PEM text of each app's ca_file. */
-export function normalizeApps(config: RawConfig, cas: ReadonlyMap<string, string>): Record<string, AppConfig> {
+/**
+ * Resolves every app of a config; `cas` holds the PEM text of each app's ca_file, and
+ * `baseDir` (the config file's folder) anchors relative file paths.
+ */
+export function normalizeApps(config: RawConfig, cas: ReadonlyMap<string, string>, baseDir: string): Record<string, AppConfig> {
   return Object.fromEntries(
-    Object.entries(config.apps).map(([name, app]) => [name, deepFreeze(normalizeApp(name, app, cas.get(name) ?? null))]),
+    Object.entries(config.apps).map(([name, app]) => [name, deepFreeze(normalizeApp(name, app, cas.get(name) ?? null, baseDir))]),
   );
 }
 
-function normalizeApp(name: string, app: RawApp, ca: string | null): AppConfig {
+function normalizeApp(name: string, app: RawApp, ca: string | null, baseDir: string): AppConfig {
   const written = app.checks ?? [];
   // An app without checks still gets one that can fail: its health URL must answer 200.
   const checks: RawCheck[] = written.length > 0
@@ -27,11 +31,11 @@ function normalizeApp(name: string, app: RawApp, ca: string | null): AppConfig {
     deadlineMs: app.deadline_ms ?? DEFAULTS.deadline_ms,
     concurrency: app.concurrency ?? DEFAULTS.concurrency,
     ca,
-    checks: checks.map((check) => normalizeCheck(app, check)),
+    checks: checks.map((check) => normalizeCheck(app, check, baseDir)),
   };
 }
 
-function normalizeCheck(app: RawApp, check: RawCheck): CheckSpec {
+function normalizeCheck(app: RawApp, check: RawCheck, baseDir: string): CheckSpec {
   const kind = kindOf(check) as CheckKind;
   const base = {
     name: check.name,
@@ -81,7 +85,21 @@ function normalizeCheck(app: RawApp, check: RawCheck): CheckSpec {
         onWrite: check.on_write ?? app.on_write ?? 'record',
       };
     }
-    case 'playwright':
+    case 'playwright': {
+      const spec = check.playwright ?? { spec: '' };
+      return {
+        ...base,
+        kind,
+        timeoutMs: check.timeout_ms ?? DEFAULTS.playwright_timeout_ms,
+        retries: 0,
+        testRetries: check.retries ?? app.retries ?? DEFAULTS.retries,
+        specPath: resolve(baseDir, spec.spec),
+        grep: spec.grep ?? null,
+        configPath: spec.config === undefined ? null : resolve(baseDir, spec.config),
+        workers: spec.workers ?? DEFAULTS.playwright_workers,
+        onWrite: check.on_write ?? app.on_write ?? 'record',
+      };
+    }
     case 'exec':
       return { ...base, kind };
   }

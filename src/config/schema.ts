@@ -96,10 +96,15 @@ const browserObject = z.strictObject({
   wait_for: z.string().optional().describe('"load" (default), "domcontentloaded", "networkidle", or a selector that must appear.'),
 });
 const browserSpec = z.union([z.string(), browserObject], { error: 'expected a path or { path, viewport, wait_for }' });
-// The playwright and exec kinds are part of the config contract; their runners arrive later
-// in the browser work (issue 3), so they are accepted loosely here.
+const playwrightSpec = z.strictObject({
+  spec: z.string({ error: 'expected the path of a Playwright spec file' }).describe('Spec file, relative to this config file.'),
+  grep: z.string().optional().describe('Only tests whose title matches run (e.g. "@qa-readonly").'),
+  config: z.string().optional().describe('The team\'s playwright.config, relative to this config file.'),
+  workers: positiveInt.optional(),
+});
+// The exec kind is part of the config contract; its runner arrives later in the browser work
+// (issue 3), so it is accepted loosely here.
 
-const playwrightSpec = z.looseObject({ spec: z.string(), grep: z.string().optional(), config: z.string().optional() });
 const execSpec = z.looseObject({ command: z.array(z.string()).min(1) });
 
 /** Each check names exactly one kind key; the key is the discriminator. */

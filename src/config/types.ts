@@ -13,6 +13,9 @@ export const DEFAULTS = {
   min_days_left: 14,
   rollback: 'git revert -m 1 {merge_sha}',
   viewport: { width: 1280, height: 800 },
+  /** A whole spec takes longer than one request: its own default timeout. */
+  playwright_timeout_ms: 120_000,
+  playwright_workers: 2,
 } as const;
 
 /** What every check has, whatever its kind. */
@@ -64,13 +67,27 @@ export interface BrowserCheckSpec extends CheckBase {
   readonly onWrite: 'record' | 'fail';
 }
 
+/** The team's own Playwright spec, run against production behind the guard proxy. */
+export interface PlaywrightCheckSpec extends CheckBase {
+  readonly kind: 'playwright';
+  /** Absolute path of the spec file. */
+  readonly specPath: string;
+  readonly grep: string | null;
+  /** Absolute path of the team's playwright config, or null. */
+  readonly configPath: string | null;
+  readonly workers: number;
+  /** Retries are Playwright's own (per test); the runner does not re-run the whole spec. */
+  readonly testRetries: number;
+  readonly onWrite: 'record' | 'fail';
+}
+
 /** A check of a kind this version cannot run yet; it reports `error`. */
 export interface UnsupportedCheckSpec extends CheckBase {
-  readonly kind: 'playwright' | 'exec';
+  readonly kind: 'exec';
 }
 
 /** Any resolved check. */
-export type CheckSpec = HttpCheckSpec | TlsCheckSpec | BrowserCheckSpec | UnsupportedCheckSpec;
+export type CheckSpec = HttpCheckSpec | TlsCheckSpec | BrowserCheckSpec | PlaywrightCheckSpec | UnsupportedCheckSpec;
 
 /** One app, ready to run. */
 export interface AppConfig {

@@ -37,7 +37,7 @@ export function createTerminalReporter({ stream, interactive = Boolean((stream a
   function drawStatus(): void {
     if (!interactive || running.size === 0) return;
     const names = [...running].join(', ');
-    stream.write(paint('dim', `  … ${done}/${total} done; running: ${names.length > 60 ? `${names.slice(0, 59)}…` : names}`));
+    stream.write(paint('dim', `  … ${done} finished (${total} configured); running: ${names.length > 60 ? `${names.slice(0, 59)}…` : names}`));
     statusShown = true;
   }
 
@@ -52,7 +52,8 @@ export function createTerminalReporter({ stream, interactive = Boolean((stream a
       drawStatus();
     },
     onCheckFinish(result: CheckResult) {
-      running.delete(result.name);
+      // A spec check finishes as one result per test, named "<check> › <test>".
+      for (const name of running) if (result.name === name || result.name.startsWith(`${name} › `)) running.delete(name);
       done++;
       const detail = result.status === 'passed' ? '' : `  ${truncate(result.status === 'flaky' ? `passed on attempt ${result.attempts}` : describeProblem(result))}`;
       write(`  ${paint(STATUS_COLOR[result.status], `${MARK[result.status]} ${result.name}`)}  ${paint('dim', `${result.duration_ms} ms`)}${detail}`);

@@ -73,4 +73,6 @@ export interface AttemptOutcome {
   readonly evidence: Readonly<Record<string, unknown>>;
   /** Writes the read-only guard stopped during this attempt. */
   readonly blocked?: readonly BlockedRequest[];
+  /** Results that replace this check in the run result (a spec: one per test). */
+  readonly expand?: readonly CheckResult[];
 }

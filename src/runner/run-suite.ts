@@ -48,7 +48,7 @@ const ABORT_GRACE_MS = 250;
 export async function runSuite(job: RunJob, { listeners = [], now = () => new Date(), env = process.env, evidenceRoot = defaultEvidenceRoot(env, process.cwd()) }: RunOptions = {}): Promise<RunResult> {
   const { app } = job;
   const runId = randomUUID();
-  const resources: RunResources = { browser: createBrowserSession(env), evidenceDir: join(evidenceRoot, app.name, runId) };
+  const resources: RunResources = { browser: createBrowserSession(env), evidenceDir: join(evidenceRoot, app.name, runId), env };
   // Start the browser while the first checks run, so no check's timeout pays for the launch.
   if (app.checks.some((c) => c.kind === 'browser' && c.skip === null)) resources.browser.browser().catch(() => undefined);
   const redactor = createRedactor(job.secrets);
@@ -60,26 +60,29 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
 
   const deadline = new AbortController();
   const deadlineTimer = setTimeout(() => deadline.abort(new Error('deadline')), app.deadlineMs);
-  const results = new Array<CheckResult>(app.checks.length);
+  // One slot per configured check; a spec check fills its slot with one result per test.
+  const results = new Array<CheckResult[]>(app.checks.length);
   const blocked: BlockedRequest[] = [];
   try {
     await schedule(app, deadline.signal, async (check, index) => {
       emit('onCheckStart', refOf(check));
       const raw = await runCheck(check, { app, signal: deadline.signal, now, redact: redactor.text, resources, attempt: 1 }, deadline.signal);
-      results[index] = redactor.deep(raw.result);
+      results[index] = redactor.deep(raw.results);
       blocked.push(...redactor.deep(raw.blocked));
-      emit('onCheckFinish', results[index]);
+      for (const result of results[index]) emit('onCheckFinish', result);
     }, (check, index) => {
-      results[index] = redactor.deep(notRun(check, check.skip ?? `not run: the run deadline of ${app.deadlineMs} ms was reached`, check.skip ? 'skipped' : 'error'));
-      emit('onCheckFinish', results[index]);
+      const result = redactor.deep(notRun(check, check.skip ?? `not run: the run deadline of ${app.deadlineMs} ms was reached`, check.skip ? 'skipped' : 'error'));
+      results[index] = [result];
+      emit('onCheckFinish', result);
     });
   } finally {
     clearTimeout(deadlineTimer);
     await resources.browser.close();
   }
 
+  const checks = results.flat();
   const rollback = renderRollback(app.rollback, app.name, job.release);
-  const verdict = decideVerdict(results);
+  const verdict = decideVerdict(checks);
   // Only a red seal prints the rollback command, so only then is a missing value worth a warning.
   const warnings = verdict === 'red' && rollback.missing.length > 0
     ? [`the rollback command needs ${rollback.missing.map((m) => `{${m}}`).join(', ')}: pass ${rollback.missing.map((m) => `--${m.replace(/_/g, '-')}`).join(', ')} to print it`]
@@ -89,12 +92,12 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
     app: app.name,
     base_url: redactor.text(app.productionUrl),
     verdict,
-    summary: summarize(results),
+    summary: summarize(checks),
     started_at: startedAt.toISOString(),
     finished_at: now().toISOString(),
     duration_ms: Math.round(performance.now() - started),
     release: job.release,
-    checks: results,
+    checks,
     blocked_requests: blocked,
     rollback: rollback.command === null ? null : redactor.text(rollback.command),
     warnings,
@@ -141,7 +144,7 @@ function schedule(
   });
 }
 
-async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSignal): Promise<{ result: CheckResult; blocked: BlockedRequest[] }> {
+async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSignal): Promise<{ results: CheckResult[]; blocked: BlockedRequest[] }> {
   const started = performance.now();
   const history: AttemptOutcome[] = [];
   let last: AttemptOutcome | undefined;
@@ -173,7 +176,8 @@ async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSig
     error: final.error,
     evidence,
   };
-  return { result, blocked: [...history, final].flatMap((outcome) => outcome.blocked ?? []) };
+  const blocked = [...history, final].flatMap((outcome) => outcome.blocked ?? []);
+  return { results: final.expand ? [...final.expand] : [result], blocked };
 }
 
 async function runAttempt(check: CheckSpec, base: CheckContext, deadline: AbortSignal): Promise<AttemptOutcome> {

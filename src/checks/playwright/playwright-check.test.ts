@@ -1,0 +1,112 @@
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumSkipReason } from '../../../test/helpers/chromium.js';
+import { resolveConfig } from '../../../test/helpers/apps.js';
+import { reply, startServer, type TestServer } from '../../../test/helpers/servers.js';
+import { stringify } from 'yaml';
+import { formatDiagnostic } from '../../config/diagnostics.js';
+import { inspectConfig } from '../../config/load.js';
+import type { AppConfig } from '../../config/types.js';
+import { runSuite } from '../../runner/run-suite.js';
+
+const skip = await chromiumSkipReason();
+const TEAM = fileURLToPath(new URL('../../../test/fixtures/team/', import.meta.url));
+
+let prod: TestServer;
+const writes: string[] = [];
+let evidenceRoot: string;
+
+beforeAll(async () => {
+  evidenceRoot = mkdtempSync(join(tmpdir(), 'seal-spec-'));
+  prod = await startServer((req, res) => {
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? '')) writes.push(`${req.method ?? ''} ${req.url ?? ''}`);
+    const html = (body: string) => reply(res, 200, `<!doctype html><title>Studio</title>${body}`, { 'content-type': 'text/html' });
+    switch (req.url) {
+      case '/': return html('<a data-qa="sign-in" href="/login">Sign in</a>');
+      case '/signup': return html('<h1>Create your account</h1><form method="post" action="/signup"><input name="email" value="smoke@example.com"><button type="submit">Sign up</button></form>');
+      case '/api/things': return reply(res, 200, '[]', { 'content-type': 'application/json' });
+      default: return reply(res, 404, 'not found');
+    }
+  });
+});
+afterAll(() => prod?.close());
+
+/** Resolves an app whose config file sits in the team's repository, as a real one would. */
+function teamApp(playwright: Record<string, unknown>, extra: Record<string, unknown> = {}): AppConfig {
+  const config = resolveConfig({ apps: { studio: { production_url: prod.url, checks: [{ name: 'qa readonly', playwright, ...extra }] } } }, {}, join(TEAM, 'seal.config.yaml'));
+  return config.apps.studio as AppConfig;
+}
+
+describe.skipIf(skip !== null)('the team\'s @qa-readonly spec against production (real Chromium)', () => {
+  it('runs only the tagged tests, one check each, and no write reaches production', async () => {
+    writes.length = 0;
+    const before = prod.requests.length;
+    const result = await runSuite({ app: teamApp({ spec: 'e2e/qa_readonly.spec.js', grep: '@qa-readonly', config: 'playwright.config.mjs' }), release: null, secrets: [] }, { evidenceRoot });
+    expect(result.checks.map((c) => [c.name, c.status])).toEqual([
+      ['qa readonly › home shows the product @qa-readonly', 'passed'],
+      ['qa readonly › the sign-up button is safe to click @qa-readonly', 'passed'],
+      ['qa readonly › the API answers @qa-readonly', 'passed'],
+    ]);
+    expect(result.verdict).toBe('green');
+    // The click on the submit button and request.post were stopped by the guard...
+    expect(result.blocked_requests).toEqual(expect.arrayContaining([
+      { check: 'qa readonly', method: 'POST', url: `${prod.url}/signup` },
+      { check: 'qa readonly', method: 'POST', url: `${prod.url}/api/things` },
+    ]));
+    // ...production saw reads only, and the untagged test that writes never ran.
+    expect(writes).toEqual([]);
+    expect(prod.requests.slice(before).every((r) => r.method === 'GET')).toBe(true);
+    // The team's config was used (data-qa test ids), without its QA webServer or its firefox project.
+    expect(result.checks[0]?.evidence).toMatchObject({ project: 'chromium' });
+  });
+
+  it('uses smoke-seal\'s own @playwright/test when the team\'s repository has none', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'seal-team-'));
+    cpSync(TEAM, outside, { recursive: true });
+    const config = resolveConfig({ apps: { studio: { production_url: prod.url, checks: [{ name: 'qa', playwright: { spec: 'e2e/qa_readonly.spec.js', grep: 'home shows' } }] } } }, {}, join(outside, 'seal.config.yaml'));
+    const result = await runSuite({ app: config.apps.studio as AppConfig, release: null, secrets: [] }, { evidenceRoot });
+    expect(result.checks.map((c) => [c.name, c.status])).toEqual([['qa › home shows the product @qa-readonly', 'failed']]);
+    // Without the team's config, getByTestId looks for data-testid, not data-qa: it fails, as it would for them.
+    expect(result.checks[0]?.assertions[0]?.message).toContain("getByTestId('sign-in')");
+  });
+
+  it('a failing test is a failed check with its error and a screenshot on disk', async () => {
+    const result = await runSuite({ app: teamApp({ spec: 'e2e/failing.spec.js', grep: '@qa-readonly' }), release: null, secrets: [] }, { evidenceRoot });
+    expect(result.verdict).toBe('red');
+    const check = result.checks[0];
+    expect(check).toMatchObject({ name: 'qa readonly › expects a page that is gone @qa-readonly', status: 'failed' });
+    expect(check?.assertions[0]?.message).toContain('A heading that does not exist');
+    const attachments = check?.evidence.attachments as { name: string; path: string }[];
+    const screenshot = attachments.find((a) => a.name === 'screenshot');
+    expect(screenshot && existsSync(screenshot.path)).toBe(true);
+  });
+
+  it('a grep that matches nothing is an error that says so', async () => {
+    const result = await runSuite({ app: teamApp({ spec: 'e2e/qa_readonly.spec.js', grep: '@nothing-has-this' }), release: null, secrets: [] }, { evidenceRoot });
+    expect(result.verdict).toBe('error');
+    expect(result.checks[0]?.error).toMatch(/no test|No tests found/);
+  });
+
+  it('on_write: fail adds a failed check when the spec tried to write', async () => {
+    const result = await runSuite({ app: teamApp({ spec: 'e2e/qa_readonly.spec.js', grep: 'API answers' }, { on_write: 'fail' }), release: null, secrets: [] }, { evidenceRoot });
+    expect(result.checks.map((c) => [c.name, c.status])).toEqual([
+      ['qa readonly › the API answers @qa-readonly', 'passed'],
+      ['qa readonly › no write attempted', 'failed'],
+    ]);
+    expect(result.verdict).toBe('red');
+  });
+});
+
+describe('spec checks with a missing file', () => {
+  it('config check warns with the path; the run reports the check as an error naming the file', async () => {
+    const document = { apps: { studio: { production_url: 'http://127.0.0.1:9', checks: [{ name: 'qa', playwright: { spec: 'e2e/missing.spec.js' } }] } } };
+    const report = inspectConfig(stringify(document), join(TEAM, 'seal.config.yaml'), {});
+    const missing = join(TEAM, 'e2e/missing.spec.js');
+    expect(report.diagnostics.map(formatDiagnostic)).toEqual([`apps.studio.checks[0].playwright.spec: file not found: ${missing}`]);
+    const result = await runSuite({ app: report.config?.apps.studio as AppConfig, release: null, secrets: [] }, { evidenceRoot });
+    expect(result.checks[0]).toMatchObject({ status: 'error', error: `file not found: ${missing}` });
+  });
+});

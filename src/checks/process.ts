@@ -1,0 +1,55 @@
+/** Runs a child process with a bounded output capture; an abort kills its whole process group. */
+import { spawn } from 'node:child_process';
+
+/** How a child process ended and the tail of what it printed. */
+export interface ProcessResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Why it could not start (ENOENT, EACCES), or null. */
+  readonly spawnError: string | null;
+}
+
+/** What to run. */
+export interface ProcessOptions {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly signal: AbortSignal;
+  /** Bytes kept of each stream (the end is kept: errors come last). */
+  readonly keepBytes?: number;
+}
+
+/** Runs a process to its end (or until `signal` aborts, which kills its process group). */
+export function runProcess({ command, args, cwd, env, signal, keepBytes = 64 * 1024 }: ProcessOptions): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    // detached: the child leads its own process group, so browsers and workers it starts die with it.
+    const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = { stdout: '', stderr: '' };
+    const keep = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      const text = out[stream] + chunk.toString('utf8');
+      out[stream] = text.length > keepBytes ? text.slice(-keepBytes) : text;
+    };
+    child.stdout.on('data', keep('stdout'));
+    child.stderr.on('data', keep('stderr'));
+    const kill = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
+    if (signal.aborted) kill();
+    signal.addEventListener('abort', kill, { once: true });
+    let spawnError: string | null = null;
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      spawnError = `${error.code ?? 'error'}: ${error.message}`;
+    });
+    child.on('close', (code, killedBy) => {
+      signal.removeEventListener('abort', kill);
+      resolve({ code, signal: killedBy, stdout: out.stdout, stderr: out.stderr, spawnError });
+    });
+  });
+}
