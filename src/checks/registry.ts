@@ -6,15 +6,6 @@ import { runHttpCheck } from './http/http-check.js';
 import { runTlsCheck } from './tls/tls-check.js';
 import type { CheckContext } from './types.js';
 
-function unsupported(spec: CheckSpec): Promise<AttemptOutcome> {
-  return Promise.resolve({
-    outcome: 'error',
-    assertions: [],
-    error: `${spec.kind} checks are not supported by this version of smoke-seal yet`,
-    evidence: {},
-  });
-}
-
 /** Every check kind's executor. */
 export const EXECUTORS = {
   http: (spec, context) => runHttpCheck(spec as Extract<CheckSpec, { kind: 'http' }>, context),
@@ -27,5 +18,8 @@ export const EXECUTORS = {
     const { runPlaywrightCheck } = await import('./playwright/playwright-check.js');
     return runPlaywrightCheck(spec as Extract<CheckSpec, { kind: 'playwright' }>, context);
   },
-  exec: unsupported,
+  exec: async (spec, context) => {
+    const { runExecCheck } = await import('./exec/exec-check.js');
+    return runExecCheck(spec as Extract<CheckSpec, { kind: 'exec' }>, context);
+  },
 } satisfies Record<CheckKind, (spec: CheckSpec, context: CheckContext) => Promise<AttemptOutcome>>;

@@ -15,9 +15,6 @@ export const EXPECT_KEYS = {
   exec: ['exit_code', 'stdout_contains', 'json', 'max_ms'],
 } as const satisfies Record<CheckKind, readonly (keyof RawExpect)[]>;
 
-/** Kinds this version can run; the others are accepted by the config and reported as `error`. */
-export const RUNNABLE_KINDS: readonly CheckKind[] = ['http', 'tls', 'browser', 'playwright'];
-
 /** Placeholders a rollback template may use. */
 export const ROLLBACK_PLACEHOLDERS = ['app', 'version', 'sha', 'merge_sha', 'previous_version'] as const;
 
@@ -91,9 +88,6 @@ function lintCheck(app: RawApp, check: RawCheck, at: Path, interpolatedPaths: Re
         message: `not valid for ${kind === 'http' ? 'an' : 'a'} ${kind} check (use ${allowed.join(', ') || 'no expect'})`,
       });
     }
-  }
-  if (!RUNNABLE_KINDS.includes(kind)) {
-    out.push({ level: 'warning', path: [...at, kind], message: `${kind} checks are not supported by this version of smoke-seal yet; the check will report "error"` });
   }
   if (kind === 'http') lintHttp(app, check, at, interpolatedPaths, out);
   if (kind === 'browser') {

@@ -44,14 +44,13 @@ notifiers:
 `;
 
 describe('the config contract', () => {
-  it('accepts the example from ARCHITECTURE.md, warning about the smoke_url host and the kinds this version cannot run', () => {
+  it('accepts the example from ARCHITECTURE.md, warning about the smoke_url host and the spec file that is not beside it', () => {
     const { report, errors, warnings } = problems(ARCHITECTURE_EXAMPLE, { SMOKE_TOKEN: 'tok-123456', DISCORD_WEBHOOK_URL: 'http://127.0.0.1:9/hook' });
     expect(errors).toEqual([]);
-    expect(warnings).toContain('apps.studio.smoke_url: host app.studio.example.com differs from production_url\'s studio.example.com: the suite checks production_url, so make sure both serve the same release');
-    expect(warnings.filter((w) => w.includes('not supported by this version'))).toEqual([
-      'apps.studio.checks[8].exec: exec checks are not supported by this version of smoke-seal yet; the check will report "error"',
+    expect(warnings).toEqual([
+      'apps.studio.smoke_url: host app.studio.example.com differs from production_url\'s studio.example.com: the suite checks production_url, so make sure both serve the same release',
+      'apps.studio.checks[6].playwright.spec: file not found: /repo/e2e/qa_readonly.spec.js',
     ]);
-    expect(warnings).toContain('apps.studio.checks[6].playwright.spec: file not found: /repo/e2e/qa_readonly.spec.js');
     const studio = report.config?.apps.studio;
     expect(studio?.checks.map((c) => c.kind)).toEqual(['http', 'http', 'http', 'http', 'http', 'browser', 'playwright', 'tls', 'exec']);
     expect(report.config?.secrets).toEqual(expect.arrayContaining(['tok-123456', 'http://127.0.0.1:9/hook']));
@@ -189,6 +188,11 @@ describe('defaults and overrides', () => {
     for (const host of ['::1', '[::1]:8080', '[::1]']) {
       expect(problems(app([{ name: 'a', http: 'http://[::1]:8080/x' }], { allow_hosts: [host] })).errors).toEqual([]);
     }
+  });
+
+  it('lists production\'s host names without ports or brackets', () => {
+    const { report } = problems({ apps: { acme: { production_url: 'https://acme.example.com:8443', smoke_url: 'https://[::1]:9000/up', allow_hosts: ['auth.example.com:443', '::1', '10.0.0.1'] } } });
+    expect(report.config?.apps.acme?.hostnames).toEqual(['acme.example.com', '::1', 'auth.example.com', '10.0.0.1']);
   });
 
   it('fills tls defaults from an https production_url with a port', () => {

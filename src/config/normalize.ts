@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { CheckKind, RawApp, RawCheck, RawConfig } from './schema.js';
 import { kindOf } from './lint.js';
-import { hostsOf, resolveCheckUrl } from './urls.js';
+import { hostnameOf, hostsOf, resolveCheckUrl } from './urls.js';
 import { DEFAULTS, type AppConfig, type CheckSpec } from './types.js';
 
 /**
@@ -26,6 +26,7 @@ function normalizeApp(name: string, app: RawApp, ca: string | null, baseDir: str
     name,
     productionUrl: app.production_url,
     smokeUrl: app.smoke_url ?? null,
+    hostnames: [...new Set(hostsOf(app).map(hostnameOf))],
     rollback: app.rollback ?? DEFAULTS.rollback,
     notify: app.notify ?? [],
     deadlineMs: app.deadline_ms ?? DEFAULTS.deadline_ms,
@@ -100,8 +101,18 @@ function normalizeCheck(app: RawApp, check: RawCheck, baseDir: string): CheckSpe
         onWrite: check.on_write ?? app.on_write ?? 'record',
       };
     }
-    case 'exec':
-      return { ...base, kind };
+    case 'exec': {
+      const spec = check.exec ?? { command: ['true'] };
+      return {
+        ...base,
+        kind,
+        timeoutMs: spec.timeout_ms ?? base.timeoutMs,
+        command: spec.command,
+        cwd: resolve(baseDir, spec.cwd ?? '.'),
+        env: spec.env ?? {},
+        onWrite: check.on_write ?? app.on_write ?? 'record',
+      };
+    }
   }
 }
 

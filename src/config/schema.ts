@@ -102,10 +102,13 @@ const playwrightSpec = z.strictObject({
   config: z.string().optional().describe('The team\'s playwright.config, relative to this config file.'),
   workers: positiveInt.optional(),
 });
-// The exec kind is part of the config contract; its runner arrives later in the browser work
-// (issue 3), so it is accepted loosely here.
+const execSpec = z.strictObject({
+  command: z.array(z.string(), { error: 'expected the command as a list: [program, arg, …]' }).min(1, 'the command needs at least the program'),
+  cwd: z.string().optional().describe('Working directory, relative to this config file.'),
+  env: z.record(z.string(), z.string({ error: 'expected a string' })).optional(),
+  timeout_ms: positiveInt.optional(),
+});
 
-const execSpec = z.looseObject({ command: z.array(z.string()).min(1) });
 
 /** Each check names exactly one kind key; the key is the discriminator. */
 export const CHECK_KINDS = ['http', 'tls', 'browser', 'playwright', 'exec'] as const;

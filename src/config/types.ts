@@ -81,19 +81,26 @@ export interface PlaywrightCheckSpec extends CheckBase {
   readonly onWrite: 'record' | 'fail';
 }
 
-/** A check of a kind this version cannot run yet; it reports `error`. */
-export interface UnsupportedCheckSpec extends CheckBase {
+/** A command run on this machine to look inside the running process (e.g. `kubectl exec`). */
+export interface ExecCheckSpec extends CheckBase {
   readonly kind: 'exec';
+  readonly command: readonly string[];
+  /** Absolute working directory. */
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly onWrite: 'record' | 'fail';
 }
 
 /** Any resolved check. */
-export type CheckSpec = HttpCheckSpec | TlsCheckSpec | BrowserCheckSpec | PlaywrightCheckSpec | UnsupportedCheckSpec;
+export type CheckSpec = HttpCheckSpec | TlsCheckSpec | BrowserCheckSpec | PlaywrightCheckSpec | ExecCheckSpec;
 
 /** One app, ready to run. */
 export interface AppConfig {
   readonly name: string;
   readonly productionUrl: string;
   readonly smokeUrl: string | null;
+  /** Host names of production: production_url's, smoke_url's and allow_hosts (no ports). */
+  readonly hostnames: readonly string[];
   readonly rollback: string;
   readonly notify: readonly string[];
   readonly deadlineMs: number;

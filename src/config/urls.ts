@@ -1,4 +1,5 @@
 /** URLs and hosts of an app: where its checks point and which hosts they may reach. */
+import { isIP } from 'node:net';
 import type { RawApp, RawCheck } from './schema.js';
 
 /**
@@ -20,6 +21,13 @@ export function isAllowedHost(url: URL, hosts: readonly string[]): boolean {
     const entry = host.toLowerCase();
     return entry === url.host || entry === url.hostname || entry === bare;
   });
+}
+
+/** The host name of a `host`, `host:port`, `[v6]:port` or bare IP entry, without brackets or port. */
+export function hostnameOf(host: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(host);
+  if (bracketed) return bracketed[1] ?? host;
+  return isIP(host) !== 0 ? host : host.replace(/:\d+$/, '');
 }
 
 /** Hosts (`host:port`) a check may reach: the app's own plus its and the check's allow_hosts. */

@@ -31,14 +31,22 @@ export interface GuardOptions {
   readonly dir: string;
   /** Extra CA (PEM) production's certificate may chain to (the app's ca_file). */
   readonly upstreamCa: string | null;
+  /**
+   * Host names whose HTTPS is intercepted; other hosts' TLS is tunnelled untouched (their
+   * clients may pin their own CA, like kubectl). All hosts when not given.
+   */
+  readonly interceptOnly?: readonly string[];
 }
 
 /** Starts a guard on 127.0.0.1 (free port). */
-export async function startGuardProxy({ check, dir, upstreamCa }: GuardOptions): Promise<GuardProxy> {
+export async function startGuardProxy({ check, dir, upstreamCa, interceptOnly }: GuardOptions): Promise<GuardProxy> {
   // Loaded here: only spec and exec runs need an intercepting proxy.
   const { getLocal, generateCACertificate } = await import('mockttp');
   const authority = await generateCACertificate({ subject: { commonName: 'smoke-seal read-only guard (ephemeral)' }, bits: 2048 });
-  const server = getLocal({ https: { key: authority.key, cert: authority.cert }, recordTraffic: false });
+  const server = getLocal({
+    https: { key: authority.key, cert: authority.cert, ...(interceptOnly ? { tlsInterceptOnly: interceptOnly.map((hostname) => ({ hostname })) } : {}) },
+    recordTraffic: false,
+  });
   await server.start({ startPort: 20_000, endPort: 60_000 });
   const blocked: BlockedRequest[] = [];
   const isWrite = (method: string): boolean => !(READ_ONLY_METHODS as readonly string[]).includes(method.toUpperCase());
@@ -58,5 +66,25 @@ export async function startGuardProxy({ check, dir, upstreamCa }: GuardOptions):
     caBundleFile,
     blocked,
     stop: () => server.stop(),
+  };
+}
+
+/** Proxy and CA variables understood by curl, wget, Python, Node, Go and most HTTP clients. */
+export function proxyEnvironment({ url: proxyUrl, caBundleFile }: Pick<GuardProxy, 'url' | 'caBundleFile'>): Record<string, string> {
+  return {
+    HTTP_PROXY: proxyUrl,
+    HTTPS_PROXY: proxyUrl,
+    http_proxy: proxyUrl,
+    https_proxy: proxyUrl,
+    ALL_PROXY: proxyUrl,
+    // An inherited NO_PROXY would let traffic around the guard.
+    NO_PROXY: '',
+    no_proxy: '',
+    // Node 22.21+/24 honour the proxy variables in fetch and http when this is set.
+    NODE_USE_ENV_PROXY: '1',
+    SSL_CERT_FILE: caBundleFile,
+    CURL_CA_BUNDLE: caBundleFile,
+    REQUESTS_CA_BUNDLE: caBundleFile,
+    NODE_EXTRA_CA_CERTS: caBundleFile,
   };
 }

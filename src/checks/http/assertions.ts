@@ -1,10 +1,9 @@
 /** Pure evaluation of an HTTP check's `expect` block against what production answered. */
-import { isDeepStrictEqual } from 'node:util';
-import { JSONPath } from 'jsonpath-plus';
 import { parseRegex, type RawExpect } from '../../config/schema.js';
 import type { Assertion } from '../../runner/run-result.js';
 import { isSecretName, REDACTED } from '../../redact/redact.js';
 import { assertMaxMs, makeAssertion, show, toList } from '../assertion.js';
+import { assertJson } from '../json-assertion.js';
 
 /** What the assertions look at. `headers` keys are lower-case. */
 export interface HttpObservation {
@@ -35,7 +34,7 @@ export function assertHttp(expect: RawExpect, seen: HttpObservation): Assertion[
     const match = pattern.exec(seen.body);
     out.push(makeAssertion(`body matches ${String(pattern)}`, match !== null, String(pattern), match ? match[0] : `no match in ${searched}`, `body does not match ${String(pattern)} (searched ${searched})`));
   }
-  if (expect.json !== undefined) out.push(...assertJson(expect.json, seen.body, seen.truncated));
+  if (expect.json !== undefined) out.push(...assertJson(expect.json, seen.body, seen.truncated ? 'body was cut at the cap before it ended (raise max_body_bytes)' : null));
   for (const [name, expected] of Object.entries(expect.headers ?? {})) {
     const lower = name.toLowerCase();
     const assertion = assertHeader(lower, expected, seen.headers[lower]);
@@ -59,22 +58,6 @@ function assertStatus(expected: number | number[] | undefined, actual: number): 
     return makeAssertion(`status in [${expected.join(', ')}]`, expected.includes(actual), expected, actual, `status ${actual}, expected one of ${expected.join(', ')}`);
   }
   return makeAssertion(`status == ${expected}`, actual === expected, expected, actual, `status ${actual}, expected ${expected}`);
-}
-
-function assertJson(paths: Record<string, unknown>, body: string, truncated: boolean): Assertion[] {
-  let document: unknown;
-  try {
-    document = JSON.parse(body);
-  } catch {
-    const why = truncated ? 'body was cut at the cap before it ended (raise max_body_bytes)' : 'body is not JSON';
-    return Object.entries(paths).map(([path, expected]) => makeAssertion(`${path} == ${show(expected)}`, false, expected, why, `${path}: ${why}`));
-  }
-  return Object.entries(paths).map(([path, expected]) => {
-    const matches: unknown[] = JSONPath<unknown[]>({ path, json: document as object, wrap: true });
-    if (matches.length === 0) return makeAssertion(`${path} == ${show(expected)}`, false, expected, 'no match', `${path} not found in the JSON body`);
-    const actual = matches.length === 1 ? matches[0] : matches;
-    return makeAssertion(`${path} == ${show(expected)}`, isDeepStrictEqual(actual, expected), expected, actual, `${path} is ${show(actual)}, expected ${show(expected)}`);
-  });
 }
 
 function assertHeader(name: string, expected: string | boolean, actual: string | undefined): Assertion {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { PlaywrightCheckSpec } from '../../config/types.js';
-import { startGuardProxy } from '../../guard/guard-proxy.js';
+import { proxyEnvironment, startGuardProxy } from '../../guard/guard-proxy.js';
 import type { AttemptOutcome, CheckResult } from '../../runner/run-result.js';
 import { CHROMIUM_ARGS } from '../browser/browser-session.js';
 import { fileNameOf } from '../browser/browser-check.js';
@@ -54,9 +54,7 @@ export async function runPlaywrightCheck(spec: PlaywrightCheckSpec, { app, signa
         PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
         FORCE_COLOR: '0',
         // Node code in the runner (global setup) that honours proxy variables goes through the guard too.
-        HTTP_PROXY: guard.url,
-        HTTPS_PROXY: guard.url,
-        NODE_EXTRA_CA_CERTS: guard.caBundleFile,
+        ...proxyEnvironment(guard),
       },
       signal,
     });

@@ -1,0 +1,117 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveApp } from '../../../test/helpers/apps.js';
+import { makeCert, type TestCert } from '../../../test/helpers/certs.js';
+import { reply, startServer, type TestServer } from '../../../test/helpers/servers.js';
+import type { CheckResult, RunResult } from '../../runner/run-result.js';
+import { runSuite } from '../../runner/run-suite.js';
+
+let prod: TestServer;
+let secure: TestServer;
+let cert: TestCert;
+const writes: string[] = [];
+let evidenceRoot: string;
+
+beforeAll(async () => {
+  evidenceRoot = mkdtempSync(join(tmpdir(), 'seal-exec-'));
+  cert = makeCert(30);
+  const handler = (req: { method?: string; url?: string }, res: Parameters<typeof reply>[0]) => {
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? '')) writes.push(`${req.method ?? ''} ${req.url ?? ''}`);
+    reply(res, 200, 'OK from production');
+  };
+  prod = await startServer(handler);
+  secure = await startServer(handler, cert);
+});
+afterAll(async () => {
+  await prod?.close();
+  await secure?.close();
+});
+
+async function probe(check: Record<string, unknown>, app: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<{ run: RunResult; check: CheckResult }> {
+  const run = await runSuite({ app: resolveApp({ production_url: prod.url, checks: [{ name: 'probe', ...check }], ...app }, env), release: null, secrets: Object.values(env) as string[] }, { evidenceRoot, env: process.env });
+  return { run, check: run.checks[0] as CheckResult };
+}
+const node = (script: string) => [process.execPath, '-e', script];
+
+describe('exec probes', () => {
+  it('pass on exit code 0, stdout text and JSON on stdout', async () => {
+    const { check } = await probe({ exec: { command: node('console.log(JSON.stringify({ status: "ok", workers: 3 }))') }, expect: { stdout_contains: '"ok"', json: { '$.status': 'ok', '$.workers': 3 } } });
+    expect(check.assertions.map((a) => [a.label, a.ok])).toEqual([['exit code == 0', true], ['stdout contains "\\"ok\\""', true], ['$.status == "ok"', true], ['$.workers == 3', true]]);
+    expect(check.status).toBe('passed');
+  });
+
+  it('fail on a non-zero exit code, which is required to be 0 unless said otherwise', async () => {
+    const { check } = await probe({ exec: { command: node('console.error("worker down"); process.exit(3)') } });
+    expect(check).toMatchObject({ status: 'failed' });
+    expect(check.assertions[0]).toMatchObject({ label: 'exit code == 0', ok: false, actual: 3, message: 'exit code 3, expected 0' });
+    expect(check.evidence.stderr).toBe('worker down\n');
+    const expected = await probe({ exec: { command: node('process.exit(3)') }, expect: { exit_code: 3 } });
+    expect(expected.check.status).toBe('passed');
+  });
+
+  it('fail when stdout lacks the text or the JSON value', async () => {
+    const { check } = await probe({ exec: { command: node('console.log("{\\"status\\":\\"degraded\\"}")') }, expect: { stdout_contains: 'OK', json: { '$.status': 'ok' } } });
+    expect(check.assertions.filter((a) => !a.ok).map((a) => a.label)).toEqual(['stdout contains "OK"', '$.status == "ok"']);
+  });
+
+  it('a program that does not exist is an error naming it', async () => {
+    const { check, run } = await probe({ exec: { command: ['kubectl-that-is-not-installed', 'get', 'pods'] } });
+    expect(check).toMatchObject({ status: 'error', error: expect.stringContaining('could not run kubectl-that-is-not-installed: ENOENT') });
+    expect(run.verdict).toBe('error');
+  });
+
+  it('a working directory that does not exist is an error saying so', async () => {
+    const { check } = await probe({ exec: { command: ['true'], cwd: '/nonexistent/dir' } });
+    expect(check).toMatchObject({ status: 'error', error: 'working directory not found: /nonexistent/dir' });
+  });
+
+  it('a command that hangs is killed at the timeout and fails', async () => {
+    const { check } = await probe({ exec: { command: node('setTimeout(() => {}, 60000)'), timeout_ms: 400 } });
+    expect(check).toMatchObject({ status: 'failed', error: 'timed out after 400 ms' });
+  });
+
+  it('runs in cwd with the extra env, and a ${VAR} value never shows in its output', async () => {
+    const { check } = await probe({ exec: { command: node('console.log(process.cwd(), process.env.PROBE_TOKEN)'), cwd: '/tmp', env: { PROBE_TOKEN: '${T}' } } }, {}, { T: 'probe-secret-42' });
+    expect(check.evidence.stdout).toBe('/tmp [REDACTED]\n');
+    expect(JSON.stringify(check)).not.toContain('probe-secret-42');
+  });
+
+  it('curl reads through the guard, and its writes never reach production (http)', async () => {
+    writes.length = 0;
+    const { check, run } = await probe({ exec: { command: ['sh', '-c', `curl -sS ${prod.url}/up && curl -sS -o /dev/null -w ' post:%{http_code}' -X POST -d 'x=1' ${prod.url}/api/things`] }, expect: { stdout_contains: ['OK from production', 'post:204'] } });
+    expect(check.status).toBe('passed');
+    expect(writes).toEqual([]);
+    expect(run.blocked_requests).toEqual([{ check: 'probe', method: 'POST', url: `${prod.url}/api/things` }]);
+  });
+
+  it('curl over https is intercepted too: reads pass with production\'s certificate checked, writes are blocked', async () => {
+    writes.length = 0;
+    const base = `https://localhost:${secure.port}`;
+    const { check, run } = await probe({ exec: { command: ['sh', '-c', `curl -sS ${base}/up && curl -sS -o /dev/null -w ' delete:%{http_code}' -X DELETE ${base}/api/things/1`] }, expect: { stdout_contains: ['OK from production', 'delete:204'] } }, { ca_file: cert.certPath, allow_hosts: ['localhost'] });
+    expect(check.status, JSON.stringify(check.evidence)).toBe('passed');
+    expect(writes).toEqual([]);
+    expect(run.blocked_requests).toEqual([{ check: 'probe', method: 'DELETE', url: `${base}/api/things/1` }]);
+  });
+
+  it('tunnels HTTPS to a host that is not production untouched (as kubectl needs for its API server)', async () => {
+    // curl trusts only the other server's own certificate here: it would reject the guard's.
+    const other = `https://localhost:${secure.port}`;
+    const { check } = await probe({ exec: { command: ['curl', '-sS', '--cacert', cert.certPath, `${other}/up`] }, expect: { stdout_contains: 'OK from production' } });
+    expect(check.status, JSON.stringify(check.evidence)).toBe('passed');
+  });
+
+  it('intercepts HTTPS to production\'s host: a client trusting only the real certificate is refused', async () => {
+    const base = `https://localhost:${secure.port}`;
+    const { check } = await probe({ exec: { command: ['curl', '-sS', '--cacert', cert.certPath, `${base}/up`] } }, { allow_hosts: ['localhost'] });
+    expect(check.status).toBe('failed');
+    expect(check.evidence.stderr).toMatch(/certificate|SSL/i);
+  });
+
+  it('on_write: fail fails a probe that tried to write', async () => {
+    const { check } = await probe({ exec: { command: ['curl', '-sS', '-X', 'POST', `${prod.url}/api/things`] }, on_write: 'fail' });
+    expect(check.assertions.at(-1)).toMatchObject({ label: 'no write attempted', ok: false, actual: 1 });
+    expect(check.status).toBe('failed');
+  });
+});
