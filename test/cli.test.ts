@@ -203,8 +203,17 @@ describe('the demo (npm start)', () => {
   it('seals a green release and a red one against its bundled app and exits 0', async () => {
     const run = await runCli(['demo']);
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain('Seal: 🟢 green  demo v1.0.0: 5/5 passed');
-    expect(run.stderr).toContain("Seal: 🔴 red  demo v1.1.0: 3/5 passed; 'devops hidden' failed: status 200, expected 404");
+    expect(run.stderr).toContain('Seal: 🟢 green  demo v1.0.0: 6/6 passed');
+    expect(run.stderr).toContain("Seal: 🔴 red  demo v1.1.0: 4/6 passed; 'devops hidden' failed: status 200, expected 404");
     expect(run.stderr).toContain('    git revert -m 1 5e4d3c2');
+    expect(run.stderr).toMatch(/Blocked 1 write \(answered locally, never sent to production\):\n {2}POST http:\/\/127\.0\.0\.1:\d+\/analytics\/pageview {2}\(home renders\)/);
+    expect(run.stderr).toContain('Writes that reached the demo app during both seals: 0');
+  });
+
+  it('without a Chromium, shows the browser check as skipped with the fix, and stays green', async () => {
+    const run = await runCli(['demo'], { env: { SEAL_CHROMIUM: '/nonexistent/chromium' } });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('Seal: 🟢 green  demo v1.0.0: 5/5 passed (1 skipped)');
+    expect(run.stderr).toContain('- home renders  0 ms  SEAL_CHROMIUM=/nonexistent/chromium is not an executable file');
   });
 });

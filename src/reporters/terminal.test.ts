@@ -5,7 +5,8 @@ import { createTerminalReporter } from './terminal.js';
 
 const result: RunResult = {
   run_id: 'r1', evidence_dir: null, app: 'studio', base_url: 'https://studio.example.com', verdict: 'red', summary: "0/1 passed; 'up' failed: status 500, expected 200",
-  started_at: '', finished_at: '', duration_ms: 5, release: { version: 'v1', sha: null, merge_sha: 'm1' }, blocked_requests: [], rollback: 'git revert -m 1 m1', warnings: ['store down'],
+  started_at: '', finished_at: '', duration_ms: 5, release: { version: 'v1', sha: null, merge_sha: 'm1' }, rollback: 'git revert -m 1 m1', warnings: ['store down'],
+  blocked_requests: [{ check: 'home', method: 'POST', url: 'https://studio.example.com/collect' }],
   checks: [{ name: 'up', kind: 'http', status: 'failed', duration_ms: 4, attempts: 1, error: null, evidence: {}, assertions: [{ label: 'status == 200', ok: false, expected: 200, actual: 500, message: 'status 500, expected 200' }] }],
 };
 const spec = { name: 'up', kind: 'http' } as const;
@@ -30,6 +31,7 @@ describe('the terminal reporter', () => {
     expect(out).toContain("Seal: 🔴 red  studio v1: 0/1 passed; 'up' failed: status 500, expected 200");
     expect(out).toContain('warning: store down');
     expect(out).toContain('    git revert -m 1 m1');
+    expect(out).toContain('Blocked 1 write (answered locally, never sent to production):\n  POST https://studio.example.com/collect  (home)');
     expect(out).toMatch(/STATUS\s+CHECK\s+KIND\s+TIME\s+TRIES\s+DETAIL\nfailed\s+up\s+http\s+4 ms\s+1\s+status 500, expected 200/);
   });
 

@@ -9,6 +9,7 @@ const STATUS_COLOR: Record<CheckStatus, Parameters<Painter>[0]> = { passed: 'gre
 /** The badge each verdict is shown with, everywhere. */
 export const VERDICT_BADGE: Record<Verdict, string> = { green: '🟢 green', red: '🔴 red', error: '⚪ error' };
 const DETAIL_WIDTH = 100;
+const SHOWN_BLOCKED = 5;
 
 /** Options for the terminal reporter; `interactive` means a TTY whose last line may be redrawn. */
 export interface TerminalReporterOptions {
@@ -92,6 +93,12 @@ export function renderVerdict(result: RunResult, paint: Painter): string {
   const release = result.release?.version ? ` ${result.release.version}` : '';
   const lines = [`${paint('bold', `Seal: ${VERDICT_BADGE[result.verdict]}`)}  ${result.app}${release}: ${result.summary}  (${result.duration_ms} ms)`];
   for (const warning of result.warnings) lines.push(paint('yellow', `warning: ${warning}`));
+  if (result.blocked_requests.length > 0) {
+    const shown = result.blocked_requests.slice(0, SHOWN_BLOCKED);
+    lines.push(`Blocked ${result.blocked_requests.length} write${result.blocked_requests.length === 1 ? '' : 's'} (answered locally, never sent to production):`);
+    for (const b of shown) lines.push(paint('dim', `  ${b.method} ${b.url}  (${b.check})`));
+    if (result.blocked_requests.length > shown.length) lines.push(paint('dim', `  … and ${result.blocked_requests.length - shown.length} more (see --json)`));
+  }
   if (result.verdict === 'red') {
     lines.push('');
     lines.push(paint('bold', 'Production is not healthy. smoke-seal never rolls back by itself; you decide.'));

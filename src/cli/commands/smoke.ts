@@ -23,6 +23,8 @@ export interface SmokeOptions extends ReleaseFlags {
   readonly junit?: string;
   readonly gate?: boolean;
   readonly server?: string;
+  /** Checks of these kinds are listed as skipped with the reason (the demo without Chromium). */
+  readonly skipKinds?: { readonly kinds: readonly string[]; readonly reason: string };
 }
 
 const GATE_EXIT: Record<Verdict, number> = { green: 0, red: 1, error: 2 };
@@ -36,7 +38,9 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   try {
     const config = loadConfig(findConfigPath(options.config, io.env, io.cwd), io.env);
     secrets = config.secrets;
-    const app = pickApp(config, appName);
+    const picked = pickApp(config, appName);
+    const skip = options.skipKinds;
+    const app = skip ? { ...picked, checks: picked.checks.map((c) => (skip.kinds.includes(c.kind) ? { ...c, skip: skip.reason } : c)) } : picked;
     result = await runSuite({ app, release, secrets }, { listeners: [reporter], env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd) });
   } catch (error) {
     // Anything that stops the run before a verdict is still a verdict: error, with its reason.
