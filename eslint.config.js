@@ -5,7 +5,7 @@ import globals from 'globals';
 
 export default tseslint.config(
   // test/fixtures/team is a stand-in for a team's own repository, not our code.
-  { ignores: ['dist/**', 'node_modules/**', 'bench/peers/**', '.seal/**', 'coverage/**', 'test/fixtures/team/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bench/peers/**', 'bench/.work/**', '.seal/**', 'coverage/**', 'test/fixtures/team/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
