@@ -16,9 +16,9 @@ await build({
   sourcemap: true,
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
-  // Playwright locates its own files at run time (it cannot be bundled); it is loaded only by
-  // runs that have browser checks.
-  external: ['playwright-core', '@playwright/test'],
+  // Playwright locates its own files at run time, and mockttp is CommonJS whose named exports a
+  // bundle would hide behind `default`: both stay packages, loaded only by runs that need them.
+  external: ['playwright-core', '@playwright/test', 'mockttp'],
   // Bundled CommonJS dependencies call require() for Node's built-ins.
   banner: { js: "import { createRequire as __sealCreateRequire } from 'node:module'; const require = __sealCreateRequire(import.meta.url);" },
 });

@@ -1,13 +1,16 @@
 // End to end through the real ./bin/seal: exit codes, stdout/stderr discipline, files, secrets.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { chromiumSkipReason } from './helpers/chromium.js';
 import { runCli } from './helpers/cli.js';
 import { reply, startServer, type TestServer } from './helpers/servers.js';
 
 const SECRET = 'tok-e2e-5ecret-value';
+const chromiumMissing = await chromiumSkipReason();
 let prod: TestServer;
 let dir: string;
 
@@ -159,6 +162,37 @@ describe('seal smoke', () => {
     const run = await runCli(['smoke', 'studio', '--config', redConfig], { env: { ...env, FORCE_COLOR: '1' } });
     expect(run.stderr).not.toContain('\x1b');
   });
+});
+
+describe('every check kind through the built CLI (dist/, as users run it)', () => {
+  it('an exec probe runs behind its guard: the read passes, the write is blocked', async () => {
+    const config = writeConfig('exec.yaml', { apps: { studio: { production_url: prod.url, checks: [
+      { name: 'probe', exec: { command: ['sh', '-c', `curl -sS ${prod.url}/up && curl -sS -o /dev/null -w ' post:%{http_code}' -X POST ${prod.url}/api`] }, expect: { stdout_contains: ['OK', 'post:204'] } },
+    ] } } });
+    const run = await runCli(['smoke', 'studio', '--config', config, '--json'], { env: { SEAL_DATA_DIR: join(dir, 'data') } });
+    const result = JSON.parse(run.stdout) as { verdict: string; checks: { status: string; error: string | null }[]; blocked_requests: unknown[] };
+    expect(result.checks[0], run.stderr).toMatchObject({ status: 'passed', error: null });
+    expect(result.blocked_requests).toEqual([{ check: 'probe', method: 'POST', url: `${prod.url}/api` }]);
+  });
+
+  it.skipIf(chromiumMissing !== null)('a browser check and a team spec run from the built CLI', async () => {
+    const team = fileURLToPath(new URL('fixtures/team/', import.meta.url));
+    const config = join(team, '.seal-cli-test.yaml');
+    writeFileSync(config, stringify({ apps: { studio: { production_url: prod.url, checks: [
+      { name: 'page', browser: '/up', expect: { text_contains: 'OK' } },
+      { name: 'qa', playwright: { spec: 'e2e/failing.spec.js' } },
+    ] } } }));
+    try {
+      const run = await runCli(['smoke', 'studio', '--config', config, '--json'], { env: { SEAL_DATA_DIR: join(dir, 'data') }, timeoutMs: 60_000 });
+      const result = JSON.parse(run.stdout) as { checks: { name: string; status: string; error: string | null }[] };
+      expect(result.checks.map((c) => [c.name, c.status, c.error])).toEqual([
+        ['page', 'passed', null],
+        ['qa › expects a page that is gone @qa-readonly', 'failed', null],
+      ]);
+    } finally {
+      rmSync(config, { force: true });
+    }
+  }, 90_000);
 });
 
 describe('seal config', () => {
