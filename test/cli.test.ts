@@ -1,12 +1,13 @@
 // End to end through the real ./bin/seal: exit codes, stdout/stderr discipline, files, secrets.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { chromiumSkipReason } from './helpers/chromium.js';
-import { runCli } from './helpers/cli.js';
+import { ROOT, runCli } from './helpers/cli.js';
 import { reply, startServer, type TestServer } from './helpers/servers.js';
 
 const SECRET = 'tok-e2e-5ecret-value';
@@ -193,6 +194,25 @@ describe('every check kind through the built CLI (dist/, as users run it)', () =
       rmSync(config, { force: true });
     }
   }, 90_000);
+});
+
+describe('interrupting seal smoke', () => {
+  it('SIGTERM ends the run with an error verdict and kills the probe\'s processes', async () => {
+    const pidFile = join(dir, 'probe.pid');
+    const config = writeConfig('sigterm.yaml', { apps: { studio: { production_url: prod.url, checks: [
+      { name: 'slow probe', exec: { command: ['sh', '-c', `echo $$ > ${pidFile}; exec sleep 30`], timeout_ms: 60_000 } },
+    ] } } });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/seal'), 'smoke', 'studio', '--config', config, '--json'], { env: { PATH: process.env.PATH, SEAL_DATA_DIR: join(dir, 'data') } });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    const probePid = Number(readFileSync(pidFile, 'utf8'));
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ verdict: 'error', checks: [{ name: 'slow probe', status: 'error', error: 'cut short: the run was interrupted' }] });
+    expect(() => process.kill(probePid, 0)).toThrow(/ESRCH/);
+  });
 });
 
 describe('seal config', () => {

@@ -4,7 +4,17 @@ import type { CheckSpec } from '../config/types.js';
 import type { AttemptOutcome } from '../runner/run-result.js';
 import { runHttpCheck } from './http/http-check.js';
 import { runTlsCheck } from './tls/tls-check.js';
-import type { CheckContext } from './types.js';
+import type { CheckContext, RunResources } from './types.js';
+
+/**
+ * Work a kind needs before an attempt's clock starts (the run's browser launch), so no
+ * check's timeout pays for it. A throw here is the check's `error`.
+ */
+export const PREPARE: Partial<Record<CheckKind, (resources: RunResources) => Promise<unknown>>> = {
+  browser: (resources) => Promise.all([resources.browser.browser(), resources.guardAuthority()]),
+  playwright: (resources) => resources.guardAuthority(),
+  exec: (resources) => resources.guardAuthority(),
+};
 
 /** Every check kind's executor. */
 export const EXECUTORS = {

@@ -1,6 +1,7 @@
 /** The interface every check kind implements: a spec and a context in, one attempt's outcome out. */
 import type { AppConfig, CheckSpec } from '../config/types.js';
 import type { AttemptOutcome } from '../runner/run-result.js';
+import type { GuardAuthority } from '../guard/guard-proxy.js';
 import type { BrowserSession } from './browser/browser-session.js';
 
 /** What a run shares between its checks: one browser, one evidence folder. */
@@ -10,6 +11,8 @@ export interface RunResources {
   readonly evidenceDir: string;
   /** Environment for browsers and child processes. */
   readonly env: NodeJS.ProcessEnv;
+  /** The run's guard CA, made on first use and shared by every guard of the run. */
+  readonly guardAuthority: () => Promise<GuardAuthority>;
 }
 
 /** What the runner hands an executor for one attempt. */

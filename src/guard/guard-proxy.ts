@@ -10,16 +10,30 @@ import { rootCertificates } from 'node:tls';
 import { READ_ONLY_METHODS } from '../config/schema.js';
 import type { BlockedRequest } from '../runner/run-result.js';
 
+/** The key and certificate of a guard CA (PEM). */
+export interface GuardAuthority {
+  readonly key: string;
+  readonly cert: string;
+}
+
+/** Makes a CA for guards; RSA key generation is the slow part, so a run makes one and shares it. */
+export async function createGuardAuthority(): Promise<GuardAuthority> {
+  const { generateCACertificate } = await import('mockttp');
+  return generateCACertificate({ subject: { commonName: 'smoke-seal read-only guard (ephemeral)' }, bits: 2048 });
+}
+
 /** A running guard. */
 export interface GuardProxy {
   /** `http://127.0.0.1:PORT`, for HTTP(S)_PROXY and Playwright's `proxy.server`. */
   readonly url: string;
   /** PEM of the guard's own CA (clients must trust it to go through HTTPS interception). */
   readonly caCert: string;
-  /** A PEM bundle of the system roots plus the guard's CA, for tools that take one file. */
-  readonly caBundleFile: string;
+  /** A PEM bundle of the system roots plus the guard's CA, for tools that take one file (null without `dir`). */
+  readonly caBundleFile: string | null;
   /** Writes the guard answered itself; none reached production. */
   readonly blocked: readonly BlockedRequest[];
+  /** Requests production could not be reached for (refused, reset, DNS, TLS), with the reason. */
+  readonly upstreamErrors: readonly { readonly url: string; readonly message: string }[];
   readonly stop: () => Promise<void>;
 }
 
@@ -27,8 +41,10 @@ export interface GuardProxy {
 export interface GuardOptions {
   /** Name recorded with each blocked request. */
   readonly check: string;
-  /** Folder for the CA bundle file. */
-  readonly dir: string;
+  /** Folder for the CA bundle file; without it, no file is written. */
+  readonly dir?: string;
+  /** The CA to intercept HTTPS with; a new one is made when not given. */
+  readonly authority?: GuardAuthority;
   /** Extra CA (PEM) production's certificate may chain to (the app's ca_file). */
   readonly upstreamCa: string | null;
   /**
@@ -39,10 +55,10 @@ export interface GuardOptions {
 }
 
 /** Starts a guard on 127.0.0.1 (free port). */
-export async function startGuardProxy({ check, dir, upstreamCa, interceptOnly }: GuardOptions): Promise<GuardProxy> {
-  // Loaded here: only spec and exec runs need an intercepting proxy.
-  const { getLocal, generateCACertificate } = await import('mockttp');
-  const authority = await generateCACertificate({ subject: { commonName: 'smoke-seal read-only guard (ephemeral)' }, bits: 2048 });
+export async function startGuardProxy({ check, dir, authority: given, upstreamCa, interceptOnly }: GuardOptions): Promise<GuardProxy> {
+  // Loaded here: HTTP-only runs never need an intercepting proxy.
+  const { getLocal } = await import('mockttp');
+  const authority = given ?? (await createGuardAuthority());
   const server = getLocal({
     https: { key: authority.key, cert: authority.cert, ...(interceptOnly ? { tlsInterceptOnly: interceptOnly.map((hostname) => ({ hostname })) } : {}) },
     recordTraffic: false,
@@ -53,24 +69,33 @@ export async function startGuardProxy({ check, dir, upstreamCa, interceptOnly }:
   await server.on('request-initiated', (request) => {
     if (isWrite(request.method)) blocked.push({ check, method: request.method.toUpperCase(), url: request.url });
   });
+  const upstreamErrors: { url: string; message: string }[] = [];
+  await server.on('abort', (request) => {
+    const message = request.error?.message;
+    if (message?.startsWith('Upstream connection error: ')) upstreamErrors.push({ url: request.url, message: message.slice('Upstream connection error: '.length) });
+  });
   await server.forAnyRequest().matching((request) => isWrite(request.method)).always().thenReply(204, '', { 'x-smoke-seal': 'blocked-write' });
-  await server.forUnmatchedRequest().thenPassThrough(upstreamCa ? { additionalTrustedCAs: [{ cert: upstreamCa }] } : {});
+  // simulateConnectionErrors: a refused or reset upstream reaches the client as the same kind of
+  // failure (otherwise the client would wait for an answer that never comes).
+  await server.forUnmatchedRequest().thenPassThrough({ simulateConnectionErrors: true, ...(upstreamCa ? { additionalTrustedCAs: [{ cert: upstreamCa }] } : {}) });
   // WebSocket upgrades are GETs; their messages are not HTTP requests and are not inspected.
   await server.forAnyWebSocket().thenPassThrough(upstreamCa ? { additionalTrustedCAs: [{ cert: upstreamCa }] } : {});
 
-  const caBundleFile = join(dir, 'guard-ca-bundle.pem');
-  writeFileSync(caBundleFile, [...rootCertificates, authority.cert].join('\n'));
+  const caBundleFile = dir === undefined ? null : join(dir, 'guard-ca-bundle.pem');
+  if (caBundleFile) writeFileSync(caBundleFile, [...rootCertificates, authority.cert].join('\n'));
   return {
     url: `http://127.0.0.1:${server.port}`,
     caCert: authority.cert,
     caBundleFile,
     blocked,
+    upstreamErrors,
     stop: () => server.stop(),
   };
 }
 
 /** Proxy and CA variables understood by curl, wget, Python, Node, Go and most HTTP clients. */
-export function proxyEnvironment({ url: proxyUrl, caBundleFile }: Pick<GuardProxy, 'url' | 'caBundleFile'>): Record<string, string> {
+export function proxyEnvironment({ url: proxyUrl, caBundleFile: bundle }: Pick<GuardProxy, 'url' | 'caBundleFile'>): Record<string, string> {
+  const caBundleFile = bundle ?? '';
   return {
     HTTP_PROXY: proxyUrl,
     HTTPS_PROXY: proxyUrl,

@@ -82,10 +82,20 @@ describe('retries', () => {
 });
 
 describe('the overall deadline', () => {
+  it('an interruption (Ctrl-C) ends the run the same way, saying so', async () => {
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 200);
+    const result = await runSuite({ app: resolveApp({ production_url: server.url, concurrency: 1, checks: [{ name: 'hang', http: '/hang', timeout_ms: 5000 }, { name: 'never', http: '/' }] }), release: null, secrets: [] }, { signal: stop.signal });
+    expect(result.checks.map((c) => [c.name, c.status, c.error])).toEqual([
+      ['hang', 'error', 'cut short: the run was interrupted'],
+      ['never', 'error', 'not run: the run was interrupted'],
+    ]);
+  });
+
   it('cuts running checks short and does not start the rest: both are errors, not failures', async () => {
     const result = await run({ deadline_ms: 300, concurrency: 1, checks: [{ name: 'hang', http: '/hang', timeout_ms: 5000 }, { name: 'never', http: '/' }] });
     expect(result.checks.map((c) => [c.name, c.status, c.error])).toEqual([
-      ['hang', 'error', 'cut short by the run deadline'],
+      ['hang', 'error', 'cut short: the run deadline of 300 ms was reached'],
       ['never', 'error', 'not run: the run deadline of 300 ms was reached'],
     ]);
     expect(result.verdict).toBe('error');

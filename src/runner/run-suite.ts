@@ -8,10 +8,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBrowserSession } from '../checks/browser/browser-session.js';
-import { EXECUTORS } from '../checks/registry.js';
+import { EXECUTORS, PREPARE } from '../checks/registry.js';
 import type { CheckContext, RunResources } from '../checks/types.js';
 import type { AppConfig, CheckSpec } from '../config/types.js';
 import { SealError } from '../errors.js';
+import { createGuardAuthority, type GuardAuthority } from '../guard/guard-proxy.js';
 import { createRedactor } from '../redact/redact.js';
 import type { RunListener } from './listener.js';
 import { renderRollback } from './rollback.js';
@@ -34,6 +35,8 @@ export interface RunOptions {
   readonly evidenceRoot?: string;
   /** Environment for the checkers (SEAL_CHROMIUM, …). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Stops the run early (Ctrl-C): running checks end as `error`, child processes are killed. */
+  readonly signal?: AbortSignal;
 }
 
 /** Where evidence goes when the caller does not say: `$SEAL_DATA_DIR/evidence` or `.seal/evidence`. */
@@ -45,12 +48,21 @@ export function defaultEvidenceRoot(env: NodeJS.ProcessEnv, cwd: string): string
 const ABORT_GRACE_MS = 250;
 
 /** Runs a job's checks and returns the run result. */
-export async function runSuite(job: RunJob, { listeners = [], now = () => new Date(), env = process.env, evidenceRoot = defaultEvidenceRoot(env, process.cwd()) }: RunOptions = {}): Promise<RunResult> {
+export async function runSuite(job: RunJob, { listeners = [], now = () => new Date(), env = process.env, evidenceRoot = defaultEvidenceRoot(env, process.cwd()), signal }: RunOptions = {}): Promise<RunResult> {
   const { app } = job;
   const runId = randomUUID();
-  const resources: RunResources = { browser: createBrowserSession(env), evidenceDir: join(evidenceRoot, app.name, runId), env };
-  // Start the browser while the first checks run, so no check's timeout pays for the launch.
-  if (app.checks.some((c) => c.kind === 'browser' && c.skip === null)) resources.browser.browser().catch(() => undefined);
+  let authority: Promise<GuardAuthority> | null = null;
+  const resources: RunResources = {
+    browser: createBrowserSession(env),
+    evidenceDir: join(evidenceRoot, app.name, runId),
+    env,
+    guardAuthority: () => (authority ??= createGuardAuthority()),
+  };
+  // Start the browser and make the guard CA while the first checks run (each check waits for
+  // them before its clock starts, see PREPARE).
+  const active = app.checks.filter((c) => c.skip === null);
+  if (active.some((c) => c.kind === 'browser')) resources.browser.browser().catch(() => undefined);
+  if (active.some((c) => c.kind === 'browser' || c.kind === 'playwright' || c.kind === 'exec')) resources.guardAuthority().catch(() => undefined);
   const redactor = createRedactor(job.secrets);
   const startedAt = now();
   const started = performance.now();
@@ -58,8 +70,12 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
   const refOf = ({ name, kind }: CheckSpec) => ({ name: redactor.text(name), kind });
   emit('onRunStart', { app: app.name, base_url: redactor.text(app.productionUrl), checks: app.checks.map(refOf) });
 
+  // One signal ends the run early: the overall deadline, or the caller's (Ctrl-C).
   const deadline = new AbortController();
-  const deadlineTimer = setTimeout(() => deadline.abort(new Error('deadline')), app.deadlineMs);
+  const deadlineTimer = setTimeout(() => deadline.abort(new Error(`the run deadline of ${app.deadlineMs} ms was reached`)), app.deadlineMs);
+  const onStop = (): void => deadline.abort(new Error('the run was interrupted'));
+  if (signal?.aborted) onStop();
+  signal?.addEventListener('abort', onStop, { once: true });
   // One slot per configured check; a spec check fills its slot with one result per test.
   const results = new Array<CheckResult[]>(app.checks.length);
   const blocked: BlockedRequest[] = [];
@@ -71,12 +87,13 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
       blocked.push(...redactor.deep(raw.blocked));
       for (const result of results[index]) emit('onCheckFinish', result);
     }, (check, index) => {
-      const result = redactor.deep(notRun(check, check.skip ?? `not run: the run deadline of ${app.deadlineMs} ms was reached`, check.skip ? 'skipped' : 'error'));
+      const result = redactor.deep(notRun(check, check.skip ?? `not run: ${stopReason(deadline.signal)}`, check.skip ? 'skipped' : 'error'));
       results[index] = [result];
       emit('onCheckFinish', result);
     });
   } finally {
     clearTimeout(deadlineTimer);
+    signal?.removeEventListener('abort', onStop);
     await resources.browser.close();
   }
 
@@ -154,7 +171,7 @@ async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSig
       await sleep(check.retryDelayMs, undefined, { signal: deadline }).catch(() => undefined);
     }
     if (deadline.aborted) {
-      last = { outcome: 'error', assertions: last?.assertions ?? [], error: 'cut short by the run deadline', evidence: last?.evidence ?? {} };
+      last = { outcome: 'error', assertions: last?.assertions ?? [], error: `cut short: ${stopReason(deadline)}`, evidence: last?.evidence ?? {} };
       break;
     }
     last = await runAttempt(check, { ...base, attempt }, deadline);
@@ -181,6 +198,15 @@ async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSig
 }
 
 async function runAttempt(check: CheckSpec, base: CheckContext, deadline: AbortSignal): Promise<AttemptOutcome> {
+  const prepare = PREPARE[check.kind];
+  if (prepare) {
+    try {
+      await withAbort(prepare(base.resources), deadline);
+    } catch (error) {
+      return { outcome: 'error', assertions: [], error: describeThrow(check, error), evidence: {} };
+    }
+    if (deadline.aborted) return { outcome: 'error', assertions: [], error: `cut short: ${stopReason(deadline)}`, evidence: {} };
+  }
   const timeout = AbortSignal.timeout(check.timeoutMs);
   const signal = AbortSignal.any([timeout, deadline]);
   const executor = EXECUTORS[check.kind];
@@ -188,12 +214,9 @@ async function runAttempt(check: CheckSpec, base: CheckContext, deadline: AbortS
   try {
     outcome = await withAbortGrace(executor(check, { ...base, signal }), signal);
   } catch (error) {
-    // A throw is never production's fault: either a known reason the checker cannot run
-    // (a SealError, whose message says what to do) or a bug in the checker.
-    const message = error instanceof SealError ? error.message : `the ${check.kind} checker crashed: ${(error as Error).message ?? String(error)}`;
-    return { outcome: 'error', assertions: [], error: message, evidence: {} };
+    return { outcome: 'error', assertions: [], error: describeThrow(check, error), evidence: {} };
   }
-  if (deadline.aborted) return { ...outcome, outcome: 'error', error: 'cut short by the run deadline' };
+  if (deadline.aborted) return { ...outcome, outcome: 'error', error: `cut short: ${stopReason(deadline)}` };
   if (timeout.aborted) return { ...outcome, outcome: 'failed', error: `timed out after ${check.timeoutMs} ms` };
   return outcome;
 }
@@ -211,6 +234,28 @@ function withAbortGrace(work: Promise<AttemptOutcome>, signal: AbortSignal): Pro
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     });
+  });
+}
+
+/**
+ * A throw is never production's fault: either a known reason the checker cannot run (a
+ * SealError, whose message says what to do) or a bug in the checker.
+ */
+function describeThrow(check: CheckSpec, error: unknown): string {
+  return error instanceof SealError ? error.message : `the ${check.kind} checker crashed: ${(error as Error).message ?? String(error)}`;
+}
+
+function stopReason(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? signal.reason.message : 'the run was stopped';
+}
+
+/** Settles with the work, or rejects as soon as the signal aborts (the work is left to finish). */
+function withAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error(stopReason(signal)));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Error(stopReason(signal)));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort)).catch(() => undefined);
   });
 }
 

@@ -28,6 +28,12 @@ beforeAll(async () => {
       case '/console': return page('Console', `<script>console.error('boom from console')</script>`);
       case '/late': return page('Late', `<script>setTimeout(() => { const el = document.createElement('button'); el.textContent = 'Ready'; document.body.append(el); }, 300)</script>`);
       case '/error': return reply(res, 500, html('Oops', '<p>server error</p>'), { 'content-type': 'text/html' });
+      // Writes that Playwright's routes never see: a shared worker's, and beacons sent on unload.
+      case '/shared': return page('Shared', `<script>new SharedWorker('/shared.js').port.start()</script>`);
+      case '/shared.js': return reply(res, 200, `fetch('/shared-write', { method: 'POST', body: 'x' })`, { 'content-type': 'text/javascript' });
+      case '/leaving': return page('Leaving', `<script>addEventListener('pagehide', () => navigator.sendBeacon('/unload-beacon', 'bye')); setTimeout(() => { location.href = '/'; }, 100)</script>`);
+      case '/closing': return page('Closing', `<script>addEventListener('pagehide', () => navigator.sendBeacon('/close-beacon', 'bye'))</script>`);
+      case '/slow-evidence': return page('Slow', '<p>rendered, then waits</p>');
       default: return reply(res, 404, 'not found');
     }
   });
@@ -50,10 +56,10 @@ describe.skipIf(skip !== null)('browser checks (real Chromium)', () => {
     writes.length = 0;
     const result = await run([{ name: 'tracked', browser: '/beacon', expect: { title: 'Beacon', no_console_errors: true } }]);
     expect(result.checks[0]?.status).toBe('passed');
-    expect(result.blocked_requests).toEqual(expect.arrayContaining([
-      { check: 'tracked', method: 'POST', url: `${prod.url}/collect` },
+    expect([...result.blocked_requests].sort((a, b) => a.url.localeCompare(b.url))).toEqual([
       { check: 'tracked', method: 'POST', url: `${prod.url}/api/events` },
-    ]));
+      { check: 'tracked', method: 'POST', url: `${prod.url}/collect` },
+    ]);
     expect(writes).toEqual([]);
   });
 
@@ -63,6 +69,35 @@ describe.skipIf(skip !== null)('browser checks (real Chromium)', () => {
     expect(result.checks[0], JSON.stringify(result.checks[0], null, 1)).toMatchObject({ status: 'passed' });
     expect(result.blocked_requests).toEqual([{ check: 'form', method: 'POST', url: `${prod.url}/subscribe` }]);
     expect(writes).toEqual([]);
+  });
+
+  it.each([
+    ['a shared worker\'s write', '/shared', '/shared-write'],
+    ['a beacon sent on pagehide when the page navigates away', '/leaving', '/unload-beacon'],
+  ])('%s is blocked and listed, and never reaches production', async (_name, path, write) => {
+    writes.length = 0;
+    const result = await run([{ name: 'sneaky', browser: path, expect: { visible: ['body'] } }]);
+    // Give a write that slipped through time to arrive before asserting that none did.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(writes).toEqual([]);
+    expect(result.blocked_requests).toContainEqual({ check: 'sneaky', method: 'POST', url: `${prod.url}${write}` });
+  });
+
+  it('a beacon sent as the check closes the page never reaches production (listed when it arrives in time)', async () => {
+    writes.length = 0;
+    const result = await run([{ name: 'closing', browser: '/closing' }]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(writes).toEqual([]);
+    // Once the guard has stopped, the context's proxy is gone and Chromium has no direct route.
+    for (const entry of result.blocked_requests) expect(entry).toEqual({ check: 'closing', method: 'POST', url: `${prod.url}/close-beacon` });
+  });
+
+  it('keeps evidence of a check that runs out of time', async () => {
+    const result = await run([{ name: 'late selector', browser: { path: '/slow-evidence', wait_for: '#never-appears' }, timeout_ms: 4000 }]);
+    const check = result.checks[0];
+    expect(check?.status).toBe('failed');
+    expect(check?.evidence.title).toBe('Slow');
+    expect(existsSync(check?.evidence.screenshot as string)).toBe(true);
   });
 
   it('on_write: fail turns a blocked write into a failed check and a red seal', async () => {
@@ -133,7 +168,7 @@ describe.skipIf(skip !== null)('browser checks (real Chromium)', () => {
     const closed = await startServer(() => undefined);
     await closed.close();
     const result = await runSuite({ app: resolveApp({ production_url: closed.url, checks: [{ name: 'down', browser: '/' }] }), release: null, secrets: [] }, { evidenceRoot });
-    expect(result.checks[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('ERR_CONNECTION_REFUSED') });
+    expect(result.checks[0]).toMatchObject({ status: 'failed', error: `connect ECONNREFUSED 127.0.0.1:${closed.port} (loading ${closed.url}/)` });
   });
 });
 

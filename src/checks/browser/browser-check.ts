@@ -10,6 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { BrowserCheckSpec } from '../../config/types.js';
 import type { AttemptOutcome, BlockedRequest } from '../../runner/run-result.js';
 import { outcomeOf } from '../assertion.js';
+import { startGuardProxy } from '../../guard/guard-proxy.js';
 import { describeNetworkError } from '../network-error.js';
 import type { CheckContext } from '../types.js';
 import { assertPage } from './assertions.js';
@@ -20,14 +21,22 @@ const LOAD_STATES = new Set(['load', 'domcontentloaded', 'networkidle']);
 const READY = { load: "document.readyState === 'complete'", domcontentloaded: "document.readyState !== 'loading'" };
 /** How many console errors and failed requests are kept as evidence. */
 const MAX_LISTED = 20;
+/** Time kept back from the check's timeout for the screenshot and the trace. */
+const EVIDENCE_RESERVE_MS = 2000;
 
 /** Runs one attempt of a browser check. */
-export async function runBrowserCheck(spec: BrowserCheckSpec, { signal, resources, attempt }: CheckContext): Promise<AttemptOutcome> {
+export async function runBrowserCheck(spec: BrowserCheckSpec, { app, signal, resources, attempt, redact }: CheckContext): Promise<AttemptOutcome> {
   const browser = await resources.browser.browser();
   const started = performance.now();
-  const deadline = Date.now() + spec.timeoutMs;
+  // Our own waits end a little before the runner's timeout, leaving time to keep evidence.
+  const deadline = Date.now() + spec.timeoutMs - Math.min(EVIDENCE_RESERVE_MS, spec.timeoutMs / 4);
   const remaining = (): number => Math.max(1, deadline - Date.now());
-  const context = await browser.newContext({ serviceWorkers: 'block', viewport: spec.viewport });
+  // Two guards: a route in the context (sees which check wrote, answers 204 so the page stays),
+  // and a proxy under it for what routes never see (shared workers, beacons sent on unload).
+  const guard = await startGuardProxy({ check: spec.name, upstreamCa: app.ca, authority: await resources.guardAuthority() });
+  let guardStopped: Promise<void> | null = null;
+  const stopGuard = (): Promise<void> => (guardStopped ??= guard.stop().catch(() => undefined));
+  const context = await browser.newContext({ serviceWorkers: 'block', viewport: spec.viewport, proxy: { server: guard.url }, ignoreHTTPSErrors: true });
   const blocked: BlockedRequest[] = [];
   const consoleErrors: string[] = [];
   const pageErrors: string[] = [];
@@ -57,13 +66,14 @@ export async function runBrowserCheck(spec: BrowserCheckSpec, { signal, resource
       else await page.waitForFunction(READY[spec.waitFor === 'domcontentloaded' ? 'domcontentloaded' : 'load'], undefined, { timeout: remaining(), polling: 25 });
       if (!LOAD_STATES.has(spec.waitFor)) await page.locator(spec.waitFor).first().waitFor({ state: 'visible', timeout: remaining() });
     } catch (error) {
-      navigationError = describeNetworkError(error).split('\n')[0] ?? 'navigation failed';
+      // Through the guard, a refused connection reaches Chromium as a reset: name the real cause.
+      const upstream = guard.upstreamErrors.find((e) => e.url === spec.url);
+      navigationError = upstream ? `${upstream.message} (loading ${spec.url})` : (describeNetworkError(error).split('\n')[0] ?? 'navigation failed');
     }
     const durationMs = Math.round(performance.now() - started);
-    const observation = await observe(page, spec, remaining);
-    const errors = [...pageErrors, ...consoleErrors];
-    const assertions = navigationError ? [] : assertPage(spec.expect, spec.onWrite, { ...observation, status, errors, blockedWrites: blocked.length, durationMs });
-    const outcome = navigationError ? 'failed' : outcomeOf(assertions);
+    const observation = { ...(await observe(page, spec, remaining)), status, errors: [...pageErrors, ...consoleErrors], durationMs };
+    const judge = () => (navigationError ? [] : assertPage(spec.expect, spec.onWrite, { ...observation, blockedWrites: blocked.length }));
+    const early = judge();
     Object.assign(evidence, {
       final_url: page.url(),
       status,
@@ -73,11 +83,21 @@ export async function runBrowserCheck(spec: BrowserCheckSpec, { signal, resource
       failed_requests: failedRequests.slice(0, MAX_LISTED),
       timings: { total_ms: durationMs, ...(await navigationTimings(page)) },
     });
-    await keepEvidence(context, page, spec, resources.evidenceDir, attempt, outcome !== 'passed', evidence);
-    return { outcome, assertions, error: navigationError, evidence, blocked };
+    const failed = navigationError !== null || outcomeOf(early) === 'failed';
+    await keepEvidence(context, page, spec, redact(spec.name), resources.evidenceDir, attempt, failed, evidence);
+    // Closing the page fires its unload handlers while the context (and its proxy) still
+    // exist, so their beacons reach the guard, not production. Stopping the guard then lets
+    // such late requests settle before its list is read.
+    await page.close({ runBeforeUnload: false }).catch(() => undefined);
+    await context.close();
+    await stopGuard();
+    blocked.push(...guard.blocked);
+    const assertions = judge();
+    return { outcome: navigationError ? 'failed' : outcomeOf(assertions), assertions, error: navigationError, evidence, blocked };
   } finally {
     signal.removeEventListener('abort', stop);
     await context.close().catch(() => undefined);
+    await stopGuard();
   }
 }
 
@@ -101,8 +121,9 @@ async function navigationTimings(page: Page): Promise<Record<string, number>> {
   return page.evaluate<Record<string, number>>(script).catch(() => ({}));
 }
 
-async function keepEvidence(context: BrowserContext, page: Page, spec: BrowserCheckSpec, dir: string, attempt: number, failed: boolean, evidence: Record<string, unknown>): Promise<void> {
-  const base = join(dir, `${fileNameOf(spec.name)}${attempt > 1 ? `-attempt${attempt}` : ''}`);
+async function keepEvidence(context: BrowserContext, page: Page, spec: BrowserCheckSpec, safeName: string, dir: string, attempt: number, failed: boolean, evidence: Record<string, unknown>): Promise<void> {
+  // The file name comes from the redacted check name: a secret must not end up in a path.
+  const base = join(dir, `${fileNameOf(safeName)}${attempt > 1 ? `-attempt${attempt}` : ''}`);
   if (failed || spec.screenshot === 'always') {
     mkdirSync(dir, { recursive: true });
     evidence.screenshot = await page.screenshot({ path: `${base}.png`, fullPage: true, timeout: 5000 }).then(() => `${base}.png`, () => null);

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { PlaywrightCheckSpec } from '../../config/types.js';
+import { hostnameOf } from '../../config/urls.js';
 import { proxyEnvironment, startGuardProxy } from '../../guard/guard-proxy.js';
 import type { AttemptOutcome, CheckResult } from '../../runner/run-result.js';
 import { CHROMIUM_ARGS } from '../browser/browser-session.js';
@@ -19,14 +20,14 @@ import { checksFromReport, reportErrors, type JsonReport } from './json-report.j
 import { renderWrapperConfig } from './wrapper-config.js';
 
 /** Runs the spec once (Playwright retries failed tests itself). */
-export async function runPlaywrightCheck(spec: PlaywrightCheckSpec, { app, signal, resources }: CheckContext): Promise<AttemptOutcome> {
+export async function runPlaywrightCheck(spec: PlaywrightCheckSpec, { app, signal, resources, redact }: CheckContext): Promise<AttemptOutcome> {
   for (const file of [spec.specPath, spec.configPath]) {
     if (file !== null && !existsSync(file)) return { outcome: 'error', assertions: [], error: `file not found: ${file}`, evidence: {} };
   }
   const executablePath = await findChromium(resources.env);
-  const dir = join(resources.evidenceDir, `playwright-${fileNameOf(spec.name)}`);
+  const dir = join(resources.evidenceDir, `playwright-${fileNameOf(redact(spec.name))}`);
   mkdirSync(dir, { recursive: true });
-  const guard = await startGuardProxy({ check: spec.name, dir, upstreamCa: app.ca });
+  const guard = await startGuardProxy({ check: spec.name, dir, upstreamCa: app.ca, authority: await resources.guardAuthority() });
   try {
     const runner = resolvePlaywright(spec.specPath);
     const reportFile = join(dir, 'report.json');
@@ -66,7 +67,9 @@ export async function runPlaywrightCheck(spec: PlaywrightCheckSpec, { app, signa
       return { outcome: 'error', assertions: [], error: why, evidence, blocked: guard.blocked };
     }
     const expand: CheckResult[] = [...tests];
-    if (spec.onWrite === 'fail' && guard.blocked.length > 0) expand.push(writeFailure(spec, guard.blocked.length));
+    // Chromium's own background requests go through the guard too; only writes to production count.
+    const toProduction = guard.blocked.filter((b) => app.hostnames.includes(hostnameOf(new URL(b.url).host)));
+    if (spec.onWrite === 'fail' && toProduction.length > 0) expand.push(writeFailure(spec, toProduction.length));
     return { outcome: expand.every((t) => t.status === 'passed' || t.status === 'flaky' || t.status === 'skipped') ? 'passed' : 'failed', assertions: [], error: null, evidence, blocked: guard.blocked, expand };
   } finally {
     await guard.stop();

@@ -2,7 +2,7 @@
  * The Playwright config smoke-seal runs the team's spec with: the team's own config (when
  * given) with what makes it a production smoke run laid over it. Pure: options in, file text out.
  */
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** What the wrapper needs to know. */
@@ -21,7 +21,8 @@ export interface WrapperOptions {
 
 /** Renders the wrapper as an ES module. */
 export function renderWrapperConfig(o: WrapperOptions): string {
-  const escaped = basename(o.specPath).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  // The spec's absolute path, exactly: a file of the same name in a subfolder must not run.
+  const escaped = o.specPath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   const guard = {
     baseURL: o.baseUrl,
     // Every request of the spec, the browser's and the `request` fixture's, goes through the guard.
@@ -35,7 +36,7 @@ export function renderWrapperConfig(o: WrapperOptions): string {
 ${o.teamConfigPath ? `import * as team from ${JSON.stringify(pathToFileURL(o.teamConfigPath).href)};\nconst base = team.default ?? {};` : 'const base = {};'}
 const guard = ${JSON.stringify(guard)};
 const launch = ${JSON.stringify({ executablePath: o.executablePath, args: o.chromiumArgs })};
-const only = { testDir: ${JSON.stringify(dirname(o.specPath))}, testMatch: new RegExp(${JSON.stringify(`(^|/)${escaped}$`)}), testIgnore: [] };
+const only = { testDir: ${JSON.stringify(dirname(o.specPath))}, testMatch: new RegExp(${JSON.stringify(`^${escaped}$`)}), testIgnore: [] };
 const withGuard = (use = {}) => ({
   ...use,
   ...guard,

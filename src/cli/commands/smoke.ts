@@ -35,17 +35,26 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   const reporter = createTerminalReporter({ stream: io.stderr });
   let result: RunResult;
   let secrets: readonly string[] = [];
+  // Ctrl-C or a CI job's SIGTERM ends the run cleanly: checks stop, child processes are
+  // killed, and the (error) verdict is still printed.
+  const interrupt = new AbortController();
+  const onSignal = (): void => interrupt.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const config = loadConfig(findConfigPath(options.config, io.env, io.cwd), io.env);
     secrets = config.secrets;
     const picked = pickApp(config, appName);
     const skip = options.skipKinds;
     const app = skip ? { ...picked, checks: picked.checks.map((c) => (skip.kinds.includes(c.kind) ? { ...c, skip: skip.reason } : c)) } : picked;
-    result = await runSuite({ app, release, secrets }, { listeners: [reporter], env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd) });
+    result = await runSuite({ app, release, secrets }, { listeners: [reporter], env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd), signal: interrupt.signal });
   } catch (error) {
     // Anything that stops the run before a verdict is still a verdict: error, with its reason.
     result = errorResult(appName, release, createRedactor(secrets).text((error as Error).message ?? String(error)));
     reporter.onRunFinish?.(result);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   if (options.server) {
     result = withWarning(result, `--server ${options.server}: reporting to a server is not supported by this version; the run was not reported`);
