@@ -6,7 +6,8 @@ import { build } from 'esbuild';
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { seal: 'src/cli/main.ts' },
+  // guard-preload is loaded into the team's Node processes (NODE_OPTIONS), not by the CLI.
+  entryPoints: { seal: 'src/cli/main.ts', 'guard-preload': 'src/guard/node-preload.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true, // rarely used parts (JUnit's XML builder) load only when asked for

@@ -7,8 +7,21 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { READ_ONLY_METHODS } from '../config/schema.js';
+import { findPackageRoot } from '../package-root.js';
 import type { BlockedRequest } from '../runner/run-result.js';
+
+/** The built preload (dist/guard-preload.js), or null when running from source without a build. */
+const PRELOAD = ((): string | null => {
+  try {
+    const file = `${findPackageRoot(fileURLToPath(import.meta.url))}/dist/guard-preload.js`;
+    return existsSync(file) ? file : null;
+  } catch {
+    return null;
+  }
+})();
 
 /** The key and certificate of a guard CA (PEM). */
 export interface GuardAuthority {
@@ -94,7 +107,7 @@ export async function startGuardProxy({ check, dir, authority: given, upstreamCa
 }
 
 /** Proxy and CA variables understood by curl, wget, Python, Node, Go and most HTTP clients. */
-export function proxyEnvironment({ url: proxyUrl, caBundleFile: bundle }: Pick<GuardProxy, 'url' | 'caBundleFile'>): Record<string, string> {
+export function proxyEnvironment({ url: proxyUrl, caBundleFile: bundle }: Pick<GuardProxy, 'url' | 'caBundleFile'>, inherited: NodeJS.ProcessEnv): Record<string, string> {
   const caBundleFile = bundle ?? '';
   return {
     HTTP_PROXY: proxyUrl,
@@ -105,8 +118,10 @@ export function proxyEnvironment({ url: proxyUrl, caBundleFile: bundle }: Pick<G
     // An inherited NO_PROXY would let traffic around the guard.
     NO_PROXY: '',
     no_proxy: '',
-    // Node 22.21+/24 honour the proxy variables in fetch and http when this is set.
+    // Node 22.21+/24 honour the proxy variables in fetch and http when this is set; on older
+    // Node the preload does it for fetch (http.request stays direct there: see the docs).
     NODE_USE_ENV_PROXY: '1',
+    ...(PRELOAD ? { NODE_OPTIONS: [inherited.NODE_OPTIONS, `--import=${pathToFileURL(PRELOAD).href}`].filter(Boolean).join(' ') } : {}),
     SSL_CERT_FILE: caBundleFile,
     CURL_CA_BUNDLE: caBundleFile,
     REQUESTS_CA_BUNDLE: caBundleFile,

@@ -109,6 +109,15 @@ describe('exec probes', () => {
     expect(check.evidence.stderr).toMatch(/certificate|SSL/i);
   });
 
+  it('a Node script\'s fetch goes through the guard too, on any Node version', async () => {
+    writes.length = 0;
+    const script = `const r = await fetch('${prod.url}/api/things', { method: 'POST', body: 'x' }); console.log('status', r.status);`;
+    const { check, run } = await probe({ exec: { command: [process.execPath, '--input-type=module', '-e', script] }, expect: { stdout_contains: 'status 204' } });
+    expect(check.status, JSON.stringify(check.evidence)).toBe('passed');
+    expect(writes).toEqual([]);
+    expect(run.blocked_requests).toEqual([{ check: 'probe', method: 'POST', url: `${prod.url}/api/things` }]);
+  });
+
   it('on_write: fail fails a probe that tried to write', async () => {
     const { check } = await probe({ exec: { command: ['curl', '-sS', '-X', 'POST', `${prod.url}/api/things`] }, on_write: 'fail' });
     expect(check.assertions.at(-1)).toMatchObject({ label: 'no write attempted', ok: false, actual: 1 });

@@ -31,7 +31,7 @@ export async function runExecCheck(spec: ExecCheckSpec, { app, signal, resources
   const started = performance.now();
   try {
     const [program, ...args] = spec.command as [string, ...string[]];
-    const run = await runProcess({ command: program, args, cwd: spec.cwd, env: { ...resources.env, ...spec.env, ...proxyEnvironment(guard) }, signal });
+    const run = await runProcess({ command: program, args, cwd: spec.cwd, env: { ...resources.env, ...spec.env, ...proxyEnvironment(guard, resources.env) }, signal });
     const durationMs = Math.round(performance.now() - started);
     const evidence = {
       command: spec.command,

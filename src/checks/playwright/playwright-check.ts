@@ -55,7 +55,7 @@ export async function runPlaywrightCheck(spec: PlaywrightCheckSpec, { app, signa
         PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
         FORCE_COLOR: '0',
         // Node code in the runner (global setup) that honours proxy variables goes through the guard too.
-        ...proxyEnvironment(guard),
+        ...proxyEnvironment(guard, resources.env),
       },
       signal,
     });
