@@ -5,14 +5,19 @@ import { performance } from 'node:perf_hooks';
 /**
  * Runs `command args` and resolves with its wall time, exit code and captured output.
  * A run that outlives `timeoutMs` is killed and reported as timed out: nothing here can hang.
+ * `onSpawn(child)` is called once the child is started (to watch it); `onTimeout(child)` runs
+ * before the child itself is killed on a time-out (to kill what it started, e.g. a browser).
  * @param {string} command
  * @param {string[]} args
- * @param {{ cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number }} options
+ * @param {{ cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number,
+ *   onSpawn?: (child: import('node:child_process').ChildProcess) => void,
+ *   onTimeout?: (child: import('node:child_process').ChildProcess) => void }} options
  */
-export function runTimed(command, args, { cwd, env, timeoutMs }) {
+export function runTimed(command, args, { cwd, env, timeoutMs, onSpawn, onTimeout }) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    onSpawn?.(child);
     const stdout = [];
     const stderr = [];
     child.stdout.on('data', (chunk) => stdout.push(chunk));
@@ -20,7 +25,11 @@ export function runTimed(command, args, { cwd, env, timeoutMs }) {
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      try {
+        onTimeout?.(child);
+      } finally {
+        child.kill('SIGKILL');
+      }
     }, timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);

@@ -1,0 +1,229 @@
+// The browser section's part of the tables, targets, method and notes (see report.mjs).
+import { mb, ms, plural, summarize } from './report-format.mjs';
+
+const GB = 1e9;
+const median = (values) => (values.length ? summarize(values).median : null);
+const measured = (s) => s.wall.length > 0;
+const signed = (value) => (value == null ? 'n/a' : `${value >= 0 ? '+' : '−'}${Math.abs(Math.round(value))} ms`);
+const kbToBytes = (kb) => kb * 1024;
+
+/** Wall-time differences a − b, round by round, over the rounds where both were measured. */
+function pairedDiffs(a, b) {
+  const bByRound = new Map(b.rounds.map((round, i) => [round, b.wall[i]]));
+  return a.rounds.flatMap((round, i) => (bByRound.has(round) ? [a.wall[i] - bByRound.get(round)] : []));
+}
+
+/** What the memory runs that failed their checks peaked at ("n/a" when there were none). */
+function failedPeaks(s) {
+  if (!s.mem.failedPeakKb.length) return 'n/a';
+  const { min, max } = summarize(s.mem.failedPeakKb);
+  const range = min === max ? mb(min) : `${mb(min)}–${mb(max)}`;
+  return `no sampled run passed; the ${plural(s.mem.failedPeakKb.length, 'run')} that failed peaked at ${range}`;
+}
+
+function failureNote(s) {
+  if (!s.failures.length) return '';
+  const first = s.failures[0].message.split('\n')[0];
+  return `${s.failures.length} failed run${s.failures.length === 1 ? '' : 's'}: ${first}`;
+}
+
+/** The browser section's tables, as Markdown. */
+export function renderBrowserTables(b) {
+  const { sealBrowser, playwright, sealSpec } = b.series;
+  const row = (label, s) => {
+    if (!measured(s)) return `| ${label} | **not measured**: ${failureNote(s)} | – | – | – | – | – | – |`;
+    const wall = summarize(s.wall);
+    const mem = s.mem.pssKb.length ? summarize(s.mem.pssKb) : null;
+    const memText = mem ? `${mb(mem.median)} / ${mb(mem.max)}` : failedPeaks(s);
+    const failed = s.failures.length ? ` (${plural(s.failures.length, 'failed run')}, listed under Notes)` : '';
+    return `| ${label}${failed} | ${ms(wall.median)} | ${ms(wall.min)} / ${ms(wall.max)} | ${ms(median(s.reported))} | ${memText} | ${median(s.mem.processes) ?? 'n/a'} | ${mb(median(s.cliRssKb))} | ${Math.max(...s.peakInFlight)} |`;
+  };
+  const ratio = measured(sealBrowser) && measured(playwright) ? (median(sealBrowser.wall) / median(playwright.wall)).toFixed(2) : 'n/a';
+  const lines = [
+    `Time to seal in a browser: ${b.checks} pages, each answered ${b.delayMs} ms after the request arrives, opened in Chromium (${b.chromium}); wall time of the whole process from spawn to exit, ${plural(b.runs, 'run')} after 1 warm-up. Memory: the peak of the summed PSS of every process in the run's tree (CLI, Node workers, Chromium and its helpers), from separate runs with the sampler on.`,
+    '',
+    '| Run | median | min / max | time the tool reports for its own run (median) | peak memory of the whole tree, PSS (median / max) | processes in the tree at the peak (median) | the CLI process alone, peak RSS (median) | most pages in flight at the server |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| Floor: the slowest page's own latency | ${ms(b.delayMs)} | – | – | – | – | – | – |`,
+    row(`\`seal smoke\`, ${b.checks} \`browser\` checks, \`concurrency: ${b.checks}\``, sealBrowser),
+    row(`\`npx playwright test\`, ${b.checks} tests, \`workers: ${b.workers}\``, playwright),
+    `| seal ÷ Playwright (median wall time) | **${ratio}** | – | – | – | – | – | – |`,
+    row(`\`seal smoke\`, 1 \`playwright\` check running the same spec, \`workers: ${b.workers}\``, sealSpec),
+    overheadRow(b),
+    '',
+    sealBrowserLine(b.checks, sealBrowser),
+    '',
+    specLine(sealSpec, playwright),
+    '',
+    memoryLine(b),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function overheadRow(b) {
+  const { playwright, sealSpec } = b.series;
+  if (!measured(sealSpec) || !measured(playwright)) return "| spec mode's overhead: seal (spec) − `npx playwright test` | not measured | – | – | – | – | – | – |";
+  const paired = pairedDiffs(sealSpec, playwright);
+  if (!paired.length) return "| spec mode's overhead: seal (spec) − `npx playwright test` | not measured (no round where both passed) | – | – | – | – | – | – |";
+  const diffs = summarize(paired);
+  const share = Math.round((median(sealSpec.wall) / median(playwright.wall) - 1) * 100);
+  const memDiff = sealSpec.mem.pssKb.length && playwright.mem.pssKb.length ? median(sealSpec.mem.pssKb) - median(playwright.mem.pssKb) : null;
+  const memText = memDiff == null ? 'n/a' : `${memDiff >= 0 ? '+' : '−'}${mb(Math.abs(memDiff))}`;
+  return `| spec mode's overhead: seal (spec) − \`npx playwright test\`, per round (median; min / max) | **${signed(diffs.median)}** (${share >= 0 ? '+' : ''}${share} % on the medians) | ${signed(diffs.min)} / ${signed(diffs.max)} | – | ${memText} (medians) | – | – | – |`;
+}
+
+function sealBrowserLine(checks, s) {
+  if (!measured(s) || !s.phases.startup.length) return "Where seal's time went with browser checks: not measured.";
+  return (
+    `Where seal's time went with browser checks (medians): start-up ${ms(median(s.phases.startup))} (process start to \`started_at\`), ` +
+    `run ${ms(median(s.phases.run))} (\`duration_ms\`: Chromium's launch and the ${checks} checks; the slowest check alone took ${ms(median(s.slowestCheckMs))}), ` +
+    `verdict to exit ${ms(median(s.phases.exit))}.`
+  );
+}
+
+function specLine(spec, playwright) {
+  if (!measured(spec) || !measured(playwright)) return "Where the spec mode's time went: not measured (see the failed runs above).";
+  const startup = median(spec.phases.startup);
+  const run = median(spec.phases.run);
+  const inner = median(spec.innerMs);
+  const exit = median(spec.phases.exit);
+  const direct = median(playwright.wall);
+  const directInner = median(playwright.reported);
+  const wrapper = run - inner;
+  return (
+    `Where the spec mode's time went (medians): seal's start-up ${ms(startup)}, its run ${ms(run)} (\`duration_ms\`), ` +
+    `of which Playwright's own run took ${ms(inner)} (the duration in the JSON report seal keeps) and everything around it ${ms(wrapper)} ` +
+    `(guard proxy start with a CA made for the run, the wrapper config, starting and ending the runner, reading the report), then ${ms(exit)} to exit. ` +
+    `Run directly, \`npx playwright test\` took ${ms(direct)}: its own run ${ms(directInner)}, Node and the runner's start and exit ${ms(direct - directInner)}. ` +
+    `So, roughly: seal's own start and exit ${signed(startup + exit)}, the wrapper beyond the runner's own start and exit ${signed(wrapper - (direct - directInner))}, ` +
+    `and Playwright's run itself ${signed(inner - directInner)} slower under seal's config (all traffic through the guard proxy, a trace recorded for every test and kept on failure).`
+  );
+}
+
+function memoryLine(b) {
+  const parts = Object.entries(b.series)
+    .filter(([, s]) => s.mem.wall.length)
+    .map(([key, s]) => `${LABELS[key]} ${ms(median(s.mem.wall))} (sampler CPU ${ms(median(s.mem.cpuMs))}, a sample every ${ms(median(s.mem.intervalMs))})`);
+  if (!parts.length) return 'Memory runs: none succeeded.';
+  return (
+    `Memory runs (medians): wall time with the sampler on, which reads every process's \`smaps_rollup\` in the tree every ${b.sampleMs} ms ` +
+    `(each read makes the kernel walk that process's page tables, so sampling costs the bench the CPU shown and a sample can take longer than ${b.sampleMs} ms): ${parts.join('; ')}.`
+  );
+}
+
+const LABELS = { sealBrowser: 'seal (browser checks)', playwright: '`npx playwright test`', sealSpec: 'seal (spec)' };
+
+/** The browser section's targets: the measured figure and whether it was met. */
+export function browserTargets(b) {
+  const { sealBrowser, playwright, sealSpec } = b.series;
+  const memTarget = (label, s) => {
+    if (!s.mem.pssKb.length) {
+      return { target: `Peak memory of the whole run under 1 GB: ${label}`, measured: `not measured in a run that passed its checks (${failedPeaks(s)}; ${failureNote(s)})`, met: null, note: '' };
+    }
+    const { median: mid, max } = summarize(s.mem.pssKb);
+    return {
+      target: `Peak memory of the whole run under 1 GB: ${label}`,
+      measured: `peak of summed PSS: max ${mb(max)} over ${plural(s.mem.pssKb.length, 'run')} (median ${mb(mid)})`,
+      met: kbToBytes(max) < GB,
+      note: kbToBytes(max) < GB && kbToBytes(max) >= 2 ** 30 * 0.95 ? 'close to the limit' : '',
+    };
+  };
+  const speed = (() => {
+    const target = `${b.checks} parallel browser checks finish no slower than \`npx playwright test\` on the same pages with ${b.workers} workers`;
+    if (!measured(sealBrowser) || !measured(playwright)) return { target, measured: 'not measured', met: null, note: '' };
+    const seal = summarize(sealBrowser.wall);
+    const pw = summarize(playwright.wall);
+    const timedFailures = sealBrowser.failures.filter((f) => f.run !== 'memory run');
+    const timedRuns = seal.n + timedFailures.length + (timedFailures.some((f) => f.run === 'warm-up') ? 0 : 1);
+    const failures = timedFailures.length
+      ? `; but ${timedFailures.length} of seal's ${timedRuns} timed runs (warm-up included) failed their checks: ${timedFailures[0].message.split('\n')[0]}`
+      : '';
+    return {
+      target,
+      measured: `seal median ${ms(seal.median)} vs Playwright median ${ms(pw.median)} (ratio ${(seal.median / pw.median).toFixed(2)})${failures}`,
+      met: seal.median <= pw.median && timedFailures.length === 0,
+      note: '',
+    };
+  })();
+  return [memTarget(`\`seal smoke\` with ${b.checks} browser checks`, sealBrowser), speed, memTarget('`seal smoke` running the spec (`playwright` check)', sealSpec)];
+}
+
+/** Failed runs, listed in full (first lines of each message). */
+export function browserFailures(b) {
+  const lines = [];
+  for (const [key, s] of Object.entries(b.series)) {
+    for (const f of s.failures) {
+      const memory = f.peakKb == null ? '' : `; the tree's peak memory in that run was ${mb(f.peakKb)}`;
+      lines.push(`${LABELS[key]}, ${f.run} (${ms(f.ms)}${memory}): ${f.message.split('\n')[0].slice(0, 400)}`);
+    }
+  }
+  return lines;
+}
+
+/** The browser section's method paragraph. */
+export function browserMethod(b) {
+  return `Browser section. The bench starts a second \`node:http\` server on 127.0.0.1 at a random port, serving \`/p01\`…\`/p${b.checks}\`: small HTML pages (a title "Page NN", a heading, a line of static text and an inline script that writes "Script ran on page NN" into the page), each answered ${b.delayMs} ms after the request arrives, so ${b.delayMs} ms is the floor of a run that loads them all at once. Into \`bench/.work/browser/\` it writes: a seal config with ${b.checks} \`browser\` checks (\`concurrency: ${b.checks}\`, each expecting the title, the text the script writes and \`no_console_errors: true\`); an equivalent Playwright Test spec (CommonJS, \`pages.spec.cjs\`, with a \`package.json\` saying so): ${b.checks} tests, each collecting \`console\` errors and \`pageerror\`s, going to its page and expecting the same title and text and no errors, in parallel mode (\`test.describe.configure({ mode: 'parallel' })\`, without which Playwright keeps a file's tests in one worker); a Playwright config for it (\`workers: ${b.workers}\`, \`baseURL\` the local server, Debian's \`/usr/bin/chromium\` with seal's own Chromium flags \`${b.chromiumArgs.join(' ')}\`, a JSON reporter); and a second seal config with one \`playwright\` check running that same spec file (\`workers: ${b.workers}\`). The three runs are \`node bin/seal smoke bench --config … --json\` (browser checks), \`node node_modules/@playwright/test/cli.js test --config …\` and \`node bin/seal smoke …\` (the spec), each a fresh child process of the bench, timed from spawn to exit. One warm-up round, then ${b.runs} rounds; each round runs the three one after another, timed, and then each once more with its memory sampled: every ${b.sampleMs} ms the sampler finds every process whose parent chain (\`/proc/<pid>/stat\`) leads to the run's root process and sums their PSS (\`Pss\` of \`/proc/<pid>/smaps_rollup\`; \`VmRSS\` of \`/proc/<pid>/status\` if that cannot be read), and the run's figure is the largest sum. Following parents rather than the process group matters: Playwright starts Chromium in a group of its own. Memory is sampled only in runs of its own because reading \`smaps_rollup\` is expensive for Chromium's processes (see the memory line above): in the timed runs the tree is only tracked, a plain \`stat\` scan every ${b.trackMs} ms, to find processes a run leaves behind. Every run is checked, or it counts as failed and is listed: seal must print verdict \`green\` with exactly the ${b.checks} expected checks passed (\`p01\`… or \`spec › p01\`…) and exit 0, Playwright's JSON report must say ${b.checks} expected and nothing unexpected, flaky or skipped, and in every case the server must have served all ${b.checks} pages. A tool whose timed runs fail twice in a row gets no more timed runs, and likewise for its sampled runs. A failed timed run makes \`npm run bench\` exit 1 once this page is written; a failed sampled run is only listed, since the sampler's own load can cause it. Each run has a time limit; on a time-out the whole tree is killed, pid by pid. Every Node process in each tree (Playwright's workers included) gets \`bench/net-guard.mjs\` through \`NODE_OPTIONS\`; Chromium itself runs with seal's flags that turn off its background networking. seal's runs get \`SEAL_DATA_DIR\` in \`bench/.work/\`, emptied before each run, from which the spec run's Playwright report is read.`;
+}
+
+/** Writes seal's guard blocked in passing runs: the pages make none, so any is Chromium's own. */
+function blockedNote(b) {
+  const parts = Object.entries(b.series)
+    .filter(([, s]) => Object.keys(s.blocked).length)
+    .map(([key, s]) => `${LABELS[key]}: ${Object.entries(s.blocked).map(([write, n]) => `${write} ×${n}`).join(', ')}`);
+  if (!parts.length) return "seal's guard blocked no write in any passing run (the pages make none).";
+  return (
+    `Writes seal listed in \`blocked_requests\` over all passing runs (the pages make none, so these are Chromium's own requests, which in spec mode reach seal's guard proxy): ${parts.join('; ')}. ` +
+    'Under `on_write: fail` they would count as writes the check attempted (docs/config.md).'
+  );
+}
+
+/** How much the memory sampler slowed each tool down, and what it did to seal's browser checks. */
+function samplerNote(b) {
+  const slowdowns = Object.entries(b.series)
+    .filter(([, s]) => s.wall.length && (s.mem.wall.length || s.mem.failedPeakKb.length))
+    .map(([key, s]) => {
+      const sampled = [...s.mem.wall, ...s.failures.filter((f) => f.run === 'memory run').map((f) => f.ms)];
+      return `${LABELS[key]} ${ms(median(s.wall))} timed, ${ms(median(sampled))} sampled`;
+    });
+  if (!slowdowns.length) return '';
+  const { sealBrowser } = b.series;
+  const failedSampled = sealBrowser.failures.filter((f) => f.run === 'memory run').length;
+  const seal = failedSampled
+    ? ` ${failedSampled} of seal's sampled browser-check runs failed: its ${b.checks} checks share two cores and, in the timed runs, the slowest already took ${ms(median(sealBrowser.slowestCheckMs))} (median) of the default 10 s \`timeout_ms\`, so the sampler's slowdown pushes them past it. Their memory is shown as what those failed runs peaked at, not as a figure of a passing run.`
+    : '';
+  return `The sampler is not free: medians of the wall time with and without it (all sampled runs, failed ones included): ${slowdowns.join('; ')}.${seal}`;
+}
+
+/** Notes about the browser section. */
+export function browserNotes(b) {
+  const spread = (values) => {
+    if (values.length < 2) return 'n/a';
+    const { min, median: mid, max } = summarize(values);
+    return `${Math.round(((max - min) / mid) * 100)} %`;
+  };
+  const busy = b.busy.length ? summarize(b.busy) : null;
+  const notes = [
+    `Browser section noise (max − min, as a share of the median): seal (browser checks) ${spread(b.series.sealBrowser.wall)}, ` +
+      `\`npx playwright test\` ${spread(b.series.playwright.wall)}, seal (spec) ${spread(b.series.sealSpec.wall)}.`,
+    busy
+      ? `Other load on the machine: before each browser round the bench waits, at most ${b.quietWaitMs / 1000} s, for the CPUs to be less than ${Math.round(b.quietBusy * 100)} % busy over half a second with nothing of its own running; ` +
+        `they were then ${Math.round(busy.median * 100)} % busy (median; max ${Math.round(busy.max * 100)} %${busy.max >= b.quietBusy ? `; ${b.busy.filter((x) => x >= b.quietBusy).length} of ${b.busy.length} rounds started on a busy machine after the wait ran out` : ''}); ` +
+        `load average ${b.loadBefore.map((l) => l.toFixed(1)).join(' / ')} before the section and ${b.loadAfter.map((l) => l.toFixed(1)).join(' / ')} after it (1 / 5 / 15 min; the section's own Chromiums count in the latter). ` +
+        'Browser runs are CPU-bound on this machine, so any other load shows in these figures.'
+      : '',
+    'What each run does beyond loading the pages: seal\'s browser checks record a Playwright trace (screenshots and DOM snapshots) of every check and drop it when the check passes, so a failed check has one; ' +
+      'seal\'s `playwright` check runs the spec with `trace: retain-on-failure` and `screenshot: only-on-failure` and sends all of its traffic through the guard proxy; ' +
+      'the direct `npx playwright test` run records no trace and uses no proxy. Those costs are part of what seal does, so they are in its figures.',
+    b.series.sealBrowser.mem.rssFallbacks + b.series.playwright.mem.rssFallbacks + b.series.sealSpec.mem.rssFallbacks > 0
+      ? 'Some processes\' smaps_rollup could not be read and were counted with VmRSS (which counts shared pages in full).'
+      : 'Every process\'s smaps_rollup could be read: the memory figures are all PSS.',
+    samplerNote(b),
+    blockedNote(b),
+    'Chromium and the network (checked by hand with strace when this section was written): even with seal\'s flags, Chromium sends DNS queries for update.googleapis.com ' +
+      '(its update check, a POST to /service/update2/json) to the system\'s resolver, in the browser-check runs and the direct Playwright runs alike; the resolver here answers nothing, ' +
+      'so no connection follows. In spec mode the same requests go to seal\'s guard proxy instead, which answers them (the blocked writes above). ' +
+      'bench/net-guard.mjs covers the Node processes only, not Chromium.',
+    '1 GB here is 10^9 bytes (1 MB = 10^6 bytes, as above).',
+  ];
+  return [...b.notes, ...notes.filter(Boolean), ...browserFailures(b).map((f) => `Failed run: ${f}`)];
+}
