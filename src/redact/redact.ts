@@ -23,9 +23,7 @@ export function isSecretName(name: string): boolean {
 export interface Redactor {
   /** Redacts a string. */
   readonly text: (value: string) => string;
-  /** Redacts a header map: credential headers lose their values entirely. */
-  readonly headers: (headers: Readonly<Record<string, string>>) => Record<string, string>;
-  /** Redacts every string in a plain-data value, and values under secret-looking keys. */
+  /** Redacts every string in a plain-data value, and values under secret-looking keys (credential headers). */
   readonly deep: <T>(value: T) => T;
 }
 
@@ -43,10 +41,6 @@ export function createRedactor(secrets: readonly string[]): Redactor {
       .replace(JSON_SECRET, `$1${REDACTED}"`);
   }
 
-  function headers(map: Readonly<Record<string, string>>): Record<string, string> {
-    return Object.fromEntries(Object.entries(map).map(([name, value]) => [name, SECRET_KEY.test(name) ? REDACTED : text(value)]));
-  }
-
   function deep<T>(value: T): T {
     return walk(value) as T;
   }
@@ -62,5 +56,5 @@ export function createRedactor(secrets: readonly string[]): Redactor {
     return value;
   }
 
-  return { text, headers, deep };
+  return { text, deep };
 }
