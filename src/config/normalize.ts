@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { CheckKind, RawApp, RawCheck, RawConfig } from './schema.js';
 import { kindOf } from './lint.js';
 import { hostnameOf, hostsOf, resolveCheckUrl } from './urls.js';
-import { DEFAULTS, type AppConfig, type CheckSpec } from './types.js';
+import { DEFAULTS, defaultBrowserConcurrency, type AppConfig, type CheckSpec } from './types.js';
 
 /**
  * Resolves every app of a config; `cas` holds the PEM text of each app's ca_file, and
@@ -31,6 +31,7 @@ function normalizeApp(name: string, app: RawApp, ca: string | null, baseDir: str
     notify: app.notify ?? [],
     deadlineMs: app.deadline_ms ?? DEFAULTS.deadline_ms,
     concurrency: app.concurrency ?? DEFAULTS.concurrency,
+    browserConcurrency: app.browser_concurrency ?? defaultBrowserConcurrency(),
     ca,
     checks: checks.map((check) => normalizeCheck(app, check, baseDir)),
   };

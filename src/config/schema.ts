@@ -137,6 +137,7 @@ export const appSchema = z.strictObject({
   notify: z.array(z.string()).optional(),
   on_write: z.enum(['record', 'fail']).optional(),
   deadline_ms: positiveInt.optional().describe('Overall deadline for the whole run.'),
+  browser_concurrency: positiveInt.optional().describe('Most browser checks with a page open at once (default: the number of CPU cores, from 2 to 8).'),
   checks: z.array(checkSchema, { error: 'expected a list of checks' }).optional(),
   ...tuning,
 });

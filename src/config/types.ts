@@ -1,4 +1,5 @@
 /** The resolved config: validated once at the edge, fully defaulted and frozen, passed inward. */
+import { availableParallelism } from 'node:os';
 import type { CheckKind, RawExpect } from './schema.js';
 
 /** Defaults applied when neither the check nor its app says otherwise. */
@@ -17,6 +18,15 @@ export const DEFAULTS = {
   playwright_timeout_ms: 120_000,
   playwright_workers: 2,
 } as const;
+
+/**
+ * Browser checks with a page open at once, unless the app says: one per CPU core, at least 2,
+ * at most 8. Each page is a Chromium renderer process (~30-60 MB) and rendering is CPU-bound,
+ * so pages beyond the cores add memory, not speed (measured in BENCHMARKS.md).
+ */
+export function defaultBrowserConcurrency(cores: number = availableParallelism()): number {
+  return Math.max(2, Math.min(8, cores));
+}
 
 /** What every check has, whatever its kind. */
 interface CheckBase {
@@ -105,6 +115,8 @@ export interface AppConfig {
   readonly notify: readonly string[];
   readonly deadlineMs: number;
   readonly concurrency: number;
+  /** Most browser checks running at once (a further limit, under `concurrency`). */
+  readonly browserConcurrency: number;
   /** PEM text of extra trusted CAs (from ca_file), or null. */
   readonly ca: string | null;
   readonly checks: readonly CheckSpec[];

@@ -126,7 +126,10 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
 
 /**
  * Starts checks in config order (first in, first out, so none starves) whenever the app's
- * limit and the per-check limits of the new and the running checks all allow one more.
+ * limit and the per-check limits of the new and the running checks all allow one more. Browser
+ * checks also wait for one of the app's `browser_concurrency` page slots; while the next one
+ * waits for a slot, checks of other kinds behind it may start (browser checks keep their order
+ * among themselves, and the waiting one takes the first slot and app place that come free).
  */
 function schedule(
   app: AppConfig,
@@ -136,18 +139,23 @@ function schedule(
 ): Promise<void> {
   const pending = app.checks.map((check, index) => ({ check, index }));
   const running = new Map<number, CheckSpec>();
+  const browsersRunning = (): number => [...running.values()].filter((c) => c.kind === 'browser').length;
   return new Promise((resolve) => {
     const pump = (): void => {
-      while (pending.length > 0) {
-        const next = pending[0] as { check: CheckSpec; index: number };
+      for (let i = 0; i < pending.length; ) {
+        const next = pending[i] as { check: CheckSpec; index: number };
         if (next.check.skip !== null || deadline.aborted) {
-          pending.shift();
+          pending.splice(i, 1);
           skip(next.check, next.index);
           continue;
         }
         const limit = Math.min(app.concurrency, next.check.concurrency, ...[...running.values()].map((c) => c.concurrency));
         if (running.size >= limit) break;
-        pending.shift();
+        if (next.check.kind === 'browser' && browsersRunning() >= app.browserConcurrency) {
+          i += 1;
+          continue;
+        }
+        pending.splice(i, 1);
         running.set(next.index, next.check);
         void start(next.check, next.index).finally(() => {
           running.delete(next.index);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumSkipReason } from '../../../test/helpers/chromium.js';
 import { resolveApp } from '../../../test/helpers/apps.js';
 import { reply, startServer, type TestServer } from '../../../test/helpers/servers.js';
+import type { RunListener } from '../../runner/listener.js';
 import type { RunResult } from '../../runner/run-result.js';
 import { runSuite } from '../../runner/run-suite.js';
 
@@ -159,9 +160,33 @@ describe.skipIf(skip !== null)('browser checks (real Chromium)', () => {
   it('runs several browser checks in parallel in one browser, each in its own context', async () => {
     const checks = Array.from({ length: 6 }, (_, i) => ({ name: `p${i}`, browser: '/', expect: { title: 'Studio' } }));
     const before = prod.requests.length;
-    const result = await run(checks, { concurrency: 6 });
+    const result = await run(checks, { concurrency: 6, browser_concurrency: 6 });
     expect(result.checks.map((c) => c.status)).toEqual(Array(6).fill('passed'));
     expect(prod.requests.length - before).toBeGreaterThanOrEqual(6);
+  });
+
+  it('keeps at most browser_concurrency pages open, while other checks go past the waiting ones', async () => {
+    let open = 0;
+    let mostOpen = 0;
+    const order: string[] = [];
+    const listener: RunListener = {
+      onCheckStart: (check) => {
+        order.push(`start ${check.name}`);
+        if (check.kind === 'browser') mostOpen = Math.max(mostOpen, ++open);
+      },
+      onCheckFinish: (check) => {
+        order.push(`finish ${check.name}`);
+        if (check.kind === 'browser') open -= 1;
+      },
+    };
+    const checks = [...Array.from({ length: 5 }, (_, i) => ({ name: `b${i}`, browser: '/', expect: { title: 'Studio' } })), { name: 'api', http: '/' }];
+    const result = await runSuite({ app: resolveApp({ production_url: prod.url, concurrency: 8, browser_concurrency: 2, checks }), release: null, secrets: [] }, { evidenceRoot, listeners: [listener] });
+    expect(result.checks.map((c) => c.status)).toEqual(Array(6).fill('passed'));
+    expect(mostOpen).toBe(2);
+    // The HTTP check, last in the config, did not wait for the browser checks queued before it.
+    expect(order.indexOf('start api')).toBeLessThan(order.indexOf('finish b0'));
+    // Browser checks keep their config order.
+    expect(order.filter((e) => e.startsWith('start b'))).toEqual(['start b0', 'start b1', 'start b2', 'start b3', 'start b4']);
   });
 
   it('a refused connection is a failed check, not an error', async () => {

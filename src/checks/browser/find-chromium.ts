@@ -16,8 +16,12 @@ export async function findChromium(env: NodeJS.ProcessEnv): Promise<string> {
     if (isExecutable(env.SEAL_CHROMIUM)) return env.SEAL_CHROMIUM;
     throw new BrowserUnavailableError(`SEAL_CHROMIUM=${env.SEAL_CHROMIUM} is not an executable file: point it at a Chromium or Chrome binary, or unset it to use the system's`);
   }
-  const found = [...SYSTEM_CHROMIUMS, await managedChromium()].find((path) => path !== null && isExecutable(path));
-  if (found) return found;
+  // The system's first: asking Playwright where its own browser lives means loading
+  // playwright-core (~300 ms, ~60 MB), which a run of the team's spec never needs otherwise.
+  const system = SYSTEM_CHROMIUMS.find(isExecutable);
+  if (system) return system;
+  const managed = await managedChromium();
+  if (managed !== null && isExecutable(managed)) return managed;
   throw new BrowserUnavailableError('no Chromium found: install one (Debian/Ubuntu: `apt-get install -y chromium`) or set SEAL_CHROMIUM=/path/to/chromium');
 }
 
