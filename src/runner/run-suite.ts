@@ -225,7 +225,8 @@ async function runAttempt(check: CheckSpec, base: CheckContext, deadline: AbortS
     return { outcome: 'error', assertions: [], error: describeThrow(check, error), evidence: {} };
   }
   if (deadline.aborted) return { ...outcome, outcome: 'error', error: `cut short: ${stopReason(deadline)}` };
-  if (timeout.aborted) return { ...outcome, outcome: 'failed', error: `timed out after ${check.timeoutMs} ms` };
+  // A check that already said what it ran out of time doing keeps its own, more precise message.
+  if (timeout.aborted) return { ...outcome, outcome: 'failed', error: outcome.error?.startsWith('timed out after ') ? outcome.error : `timed out after ${check.timeoutMs} ms` };
   return outcome;
 }
 

@@ -35,6 +35,8 @@ beforeAll(async () => {
       case '/leaving': return page('Leaving', `<script>addEventListener('pagehide', () => navigator.sendBeacon('/unload-beacon', 'bye')); setTimeout(() => { location.href = '/'; }, 100)</script>`);
       case '/closing': return page('Closing', `<script>addEventListener('pagehide', () => navigator.sendBeacon('/close-beacon', 'bye'))</script>`);
       case '/slow-evidence': return page('Slow', '<p>rendered, then waits</p>');
+      // Once loaded, the page has no <body> left: reading its text waits for one until time runs out.
+      case '/bodiless': return page('Bodiless', `<p>gone soon</p><script>addEventListener('load', () => document.body.remove())</script>`);
       default: return reply(res, 404, 'not found');
     }
   });
@@ -97,7 +99,17 @@ describe.skipIf(skip !== null)('browser checks (real Chromium)', () => {
     const result = await run([{ name: 'late selector', browser: { path: '/slow-evidence', wait_for: '#never-appears' }, timeout_ms: 4000 }]);
     const check = result.checks[0];
     expect(check?.status).toBe('failed');
+    expect(check?.error).toBe(`timed out after ${String(check?.error?.match(/after (\d+) ms/)?.[1])} ms waiting for "#never-appears" to be visible (wait_for) (timeout_ms: 4000, of which the last 1000 ms are kept for the screenshot and trace)`);
     expect(check?.evidence.title).toBe('Slow');
+    expect(existsSync(check?.evidence.screenshot as string)).toBe(true);
+  });
+
+  it('running out of time while reading the page says so, instead of failing assertions on what was never read', async () => {
+    const result = await run([{ name: 'bodiless', browser: '/bodiless', timeout_ms: 4000, expect: { title: 'Bodiless', text_contains: 'gone soon' } }]);
+    const check = result.checks[0];
+    expect(check?.status).toBe('failed');
+    expect(check?.error).toMatch(/^timed out after \d+ ms reading the page text \(timeout_ms: 4000, of which the last 1000 ms are kept for the screenshot and trace\)$/);
+    expect(check?.assertions).toEqual([]);
     expect(existsSync(check?.evidence.screenshot as string)).toBe(true);
   });
 

@@ -29,7 +29,7 @@ export async function runBrowserCheck(spec: BrowserCheckSpec, { app, signal, res
   const browser = await resources.browser.browser();
   const started = performance.now();
   // Our own waits end a little before the runner's timeout, leaving time to keep evidence.
-  const deadline = Date.now() + spec.timeoutMs - Math.min(EVIDENCE_RESERVE_MS, spec.timeoutMs / 4);
+  const deadline = Date.now() + spec.timeoutMs - reserveMs(spec);
   const remaining = (): number => Math.max(1, deadline - Date.now());
   // Two guards: a route in the context (sees which check wrote, answers 204 so the page stays),
   // and a proxy under it for what routes never see (shared workers, beacons sent on unload).
@@ -55,24 +55,38 @@ export async function runBrowserCheck(spec: BrowserCheckSpec, { app, signal, res
     page.on('requestfailed', (request) => failedRequests.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText ?? 'failed'}`));
 
     let status: number | null = null;
-    let navigationError: string | null = null;
+    let checkError: string | null = null;
+    const timedOut = (what: string): string => `timed out after ${Math.round(performance.now() - started)} ms ${what} (timeout_ms: ${spec.timeoutMs}, of which the last ${reserveMs(spec)} ms are kept for the screenshot and trace)`;
+    let waitingFor = `loading ${spec.url}`;
     try {
       // Wait for the commit, then ask the document itself whether it has loaded. A page that
       // submits a form while loading starts a second navigation, which the guard answers 204;
       // Playwright's load events then never fire although the document is complete.
       const response = await page.goto(spec.url, { waitUntil: 'commit', timeout: remaining() });
       status = response?.status() ?? null;
+      waitingFor = LOAD_STATES.has(spec.waitFor) ? `waiting for the page's ${spec.waitFor} state` : 'waiting for the page to load';
       if (spec.waitFor === 'networkidle') await page.waitForLoadState('networkidle', { timeout: remaining() });
       else await page.waitForFunction(READY[spec.waitFor === 'domcontentloaded' ? 'domcontentloaded' : 'load'], undefined, { timeout: remaining(), polling: 25 });
+      waitingFor = `waiting for ${JSON.stringify(spec.waitFor)} to be visible (wait_for)`;
       if (!LOAD_STATES.has(spec.waitFor)) await page.locator(spec.waitFor).first().waitFor({ state: 'visible', timeout: remaining() });
     } catch (error) {
       // Through the guard, a refused connection reaches Chromium as a reset: name the real cause.
       const upstream = guard.upstreamErrors.find((e) => e.url === spec.url);
-      navigationError = upstream ? `${upstream.message} (loading ${spec.url})` : (describeNetworkError(error).split('\n')[0] ?? 'navigation failed');
+      if (upstream) checkError = `${upstream.message} (loading ${spec.url})`;
+      else if ((error as Error).name === 'TimeoutError') checkError = timedOut(waitingFor);
+      else checkError = describeNetworkError(error).split('\n')[0] ?? 'navigation failed';
     }
     const durationMs = Math.round(performance.now() - started);
-    const observation = { ...(await observe(page, spec, remaining)), status, errors: [...pageErrors, ...consoleErrors], durationMs };
-    const judge = () => (navigationError ? [] : assertPage(spec.expect, spec.onWrite, { ...observation, blockedWrites: blocked.length }));
+    let seen: Awaited<ReturnType<typeof observe>> = { title: '', text: '', visible: {} };
+    try {
+      seen = await observe(page, spec, remaining, checkError !== null);
+    } catch (error) {
+      if (!(error instanceof ObservationTimeout)) throw error;
+      // Out of time while reading the page: say so, rather than judge what was never read.
+      checkError ??= timedOut(error.message);
+    }
+    const observation = { ...seen, status, errors: [...pageErrors, ...consoleErrors], durationMs };
+    const judge = () => (checkError ? [] : assertPage(spec.expect, spec.onWrite, { ...observation, blockedWrites: blocked.length }));
     const early = judge();
     Object.assign(evidence, {
       final_url: page.url(),
@@ -83,8 +97,8 @@ export async function runBrowserCheck(spec: BrowserCheckSpec, { app, signal, res
       failed_requests: failedRequests.slice(0, MAX_LISTED),
       timings: { total_ms: durationMs, ...(await navigationTimings(page)) },
     });
-    const failed = navigationError !== null || outcomeOf(early) === 'failed';
-    await keepEvidence(context, page, spec, redact(spec.name), resources.evidenceDir, attempt, failed, evidence);
+    const failed = checkError !== null || outcomeOf(early) === 'failed';
+    await keepEvidence(context, page, spec, redact(spec.name), resources.evidenceDir, attempt, failed, evidence, () => spec.timeoutMs - (performance.now() - started));
     // Closing the page fires its unload handlers while the context (and its proxy) still
     // exist, so their beacons reach the guard, not production. Stopping the guard then lets
     // such late requests settle before its list is read.
@@ -93,7 +107,7 @@ export async function runBrowserCheck(spec: BrowserCheckSpec, { app, signal, res
     await stopGuard();
     blocked.push(...guard.blocked);
     const assertions = judge();
-    return { outcome: navigationError ? 'failed' : outcomeOf(assertions), assertions, error: navigationError, evidence, blocked };
+    return { outcome: checkError ? 'failed' : outcomeOf(assertions), assertions, error: checkError, evidence, blocked };
   } finally {
     signal.removeEventListener('abort', stop);
     await context.close().catch(() => undefined);
@@ -101,15 +115,54 @@ export async function runBrowserCheck(spec: BrowserCheckSpec, { app, signal, res
   }
 }
 
-async function observe(page: Page, spec: BrowserCheckSpec, remaining: () => number) {
-  const title = await page.title().catch(() => '');
-  const text = spec.expect.text_contains === undefined ? '' : await page.locator('body').innerText({ timeout: remaining() }).catch(() => '');
+/** Time kept back from a check's timeout for its evidence. */
+function reserveMs(spec: BrowserCheckSpec): number {
+  return Math.round(Math.min(EVIDENCE_RESERVE_MS, spec.timeoutMs / 4));
+}
+
+/** A read of the page ran out of the check's time; the message says which read. */
+class ObservationTimeout extends Error {}
+
+/** Reads what the assertions need; throws ObservationTimeout when a read runs out of time. */
+async function observe(page: Page, spec: BrowserCheckSpec, remaining: () => number, failed: boolean): Promise<{ title: string; text: string; visible: Record<string, boolean> }> {
+  // Other failures (the context closed as the runner aborts) leave a value empty: the runner
+  // reports the abort itself.
+  const read = async <T>(what: string, value: Promise<T>, empty: T): Promise<T> => {
+    try {
+      return await value;
+    } catch (error) {
+      if ((error as Error).name === 'TimeoutError') throw new ObservationTimeout(`reading ${what}`);
+      return empty;
+    }
+  };
+  // The title is evidence too: it gets a moment even when the check has already run out of time.
+  const title = await read('the title', withTimeout(page.title(), Math.max(remaining(), 500)), '');
+  if (failed) return { title, text: '', visible: {} };
+  const text = spec.expect.text_contains === undefined ? '' : await read('the page text', page.locator('body').innerText({ timeout: remaining() }), '');
   const visible: Record<string, boolean> = {};
+  let waited = false;
   for (const selector of spec.expect.visible ?? []) {
-    // Pages render after load; give each selector the time left rather than a single glance.
-    visible[selector] = await page.locator(selector).first().waitFor({ state: 'visible', timeout: remaining() }).then(() => true, () => false);
+    const locator = page.locator(selector).first();
+    // Pages render after load: the first selector that is not there yet gets the time left
+    // (its failure is real: it did not appear in time); after that, the rest are looked at as
+    // they are, not given no time at all and reported missing.
+    if (waited) {
+      visible[selector] = await locator.isVisible().catch(() => false);
+      continue;
+    }
+    visible[selector] = await locator.waitFor({ state: 'visible', timeout: remaining() }).then(() => true, () => false);
+    waited = !visible[selector];
   }
   return { title, text, visible };
+}
+
+/** Rejects with a TimeoutError when `promise` takes longer than `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`timed out after ${ms} ms`), { name: 'TimeoutError' })), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function navigationTimings(page: Page): Promise<Record<string, number>> {
@@ -121,12 +174,15 @@ async function navigationTimings(page: Page): Promise<Record<string, number>> {
   return page.evaluate<Record<string, number>>(script).catch(() => ({}));
 }
 
-async function keepEvidence(context: BrowserContext, page: Page, spec: BrowserCheckSpec, safeName: string, dir: string, attempt: number, failed: boolean, evidence: Record<string, unknown>): Promise<void> {
+async function keepEvidence(context: BrowserContext, page: Page, spec: BrowserCheckSpec, safeName: string, dir: string, attempt: number, failed: boolean, evidence: Record<string, unknown>, timeLeft: () => number): Promise<void> {
   // The file name comes from the redacted check name: a secret must not end up in a path.
   const base = join(dir, `${fileNameOf(safeName)}${attempt > 1 ? `-attempt${attempt}` : ''}`);
   if (failed || spec.screenshot === 'always') {
     mkdirSync(dir, { recursive: true });
-    evidence.screenshot = await page.screenshot({ path: `${base}.png`, fullPage: true, timeout: 5000 }).then(() => `${base}.png`, () => null);
+    // A full-page screenshot can hang (a page without a <body>): it gets half the time left,
+    // then the visible part is taken instead.
+    const shot = (fullPage: boolean, timeout: number) => page.screenshot({ path: `${base}.png`, fullPage, timeout }).then(() => `${base}.png`, () => null);
+    evidence.screenshot = (await shot(true, Math.max(250, Math.min(5000, timeLeft() / 2)))) ?? (await shot(false, Math.max(250, timeLeft() - 100)));
   }
   if (failed) {
     mkdirSync(dir, { recursive: true });
