@@ -23,3 +23,16 @@ await build({
   // Bundled CommonJS dependencies call require() for Node's built-ins.
   banner: { js: "import { createRequire as __sealCreateRequire } from 'node:module'; const require = __sealCreateRequire(import.meta.url);" },
 });
+// The preload's proxy agent (undici), CommonJS so that the preload can require() it the moment
+// fetch first asks for a dispatcher, and only then.
+await build({
+  entryPoints: { 'guard-agent': 'src/guard/proxy-agent.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20.19',
+  sourcemap: true,
+  logLevel: 'warning',
+});

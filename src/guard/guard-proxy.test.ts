@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,5 +60,36 @@ describe('the guard proxy', () => {
     await expect(request(url, { dispatcher: new ProxyAgent({ uri: strict.url, requestTls: { ca: [strict.caCert] } }) })).rejects.toThrow();
     expect(strict.upstreamErrors).toEqual([{ url, message: expect.stringMatching(/self-signed certificate/) }]);
     await strict.stop();
+  });
+});
+
+describe('the guard preload (NODE_OPTIONS --import dist/guard-preload.js)', () => {
+  const preload = new URL('../../dist/guard-preload.js', import.meta.url);
+  const runNode = (script: string, env: NodeJS.ProcessEnv): Promise<string> =>
+    new Promise((resolve, reject) => {
+      execFile(process.execPath, ['--import', preload.href, '--input-type=module', '-e', script], { env: { ...process.env, ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`${error.message}\n${stderr}`));
+        else resolve(stdout.trim());
+      });
+    });
+
+  it('loads undici only when fetch is first used, then sends fetch through the proxy variables', async () => {
+    const script = [
+      "const slot = Symbol.for('undici.globalDispatcher.1');",
+      "console.log('before', typeof Object.getOwnPropertyDescriptor(globalThis, slot)?.get);",
+      `const r = await fetch('${plain.url}/via-preload', { method: 'POST', body: 'x' });`,
+      "console.log('status', r.status, globalThis[slot].constructor.name);",
+    ].join('\n');
+    const out = await runNode(script, { HTTP_PROXY: guard.url, NO_PROXY: '' });
+    const [before, after] = out.split('\n');
+    expect(before).toBe('before function');
+    // The bundler may rename the class (EnvHttpProxyAgent2): its prefix is what matters.
+    expect(after).toMatch(/^status 204 EnvHttpProxyAgent\d*$/);
+    expect(guard.blocked).toContainEqual({ check: 'spec', method: 'POST', url: `${plain.url}/via-preload` });
+  });
+
+  it('lets a script set its own dispatcher', async () => {
+    const script = "import { setGlobalDispatcher, getGlobalDispatcher, Agent } from 'undici'; setGlobalDispatcher(new Agent()); console.log(getGlobalDispatcher().constructor.name);";
+    expect(await runNode(script, {})).toBe('Agent');
   });
 });
