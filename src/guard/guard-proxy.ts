@@ -5,6 +5,7 @@
  * intercepted with a CA made for this one guard, so the guard sees every method.
  */
 import { writeFileSync } from 'node:fs';
+import type { Agent } from 'node:http';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { existsSync } from 'node:fs';
@@ -67,6 +68,23 @@ export interface GuardOptions {
   readonly interceptOnly?: readonly string[];
 }
 
+/**
+ * mockttp keeps one keep-alive agent per protocol for the whole process, so a connection to
+ * production opened by one guard is reused by the next, and each guard that reuses it adds a
+ * 'close' listener to it (Node warns at 11: a run with more than 10 browser checks printed a
+ * MaxListenersExceededWarning). When a guard stops, the idle connections are closed: the next
+ * check opens its own, as a user's first visit would, and no listener outlives its guard for long.
+ */
+async function closeIdleUpstreamConnections(): Promise<void> {
+  const { getAgent } = await import('mockttp/dist/rules/http-agents');
+  for (const protocol of ['http:', 'https:'] as const) {
+    const agent = (await getAgent({ protocol, hostname: 'localhost', port: 0, tryHttp2: false, keepAlive: true, proxySettingSource: undefined }));
+    for (const sockets of Object.values(agent?.freeSockets ?? {})) {
+      for (const socket of sockets ?? []) socket.destroy();
+    }
+  }
+}
+
 /** Starts a guard on 127.0.0.1 (free port). */
 export async function startGuardProxy({ check, dir, authority: given, upstreamCa, interceptOnly }: GuardOptions): Promise<GuardProxy> {
   // Loaded here: HTTP-only runs never need an intercepting proxy.
@@ -102,7 +120,10 @@ export async function startGuardProxy({ check, dir, authority: given, upstreamCa
     caBundleFile,
     blocked,
     upstreamErrors,
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      await closeIdleUpstreamConnections().catch(() => undefined);
+    },
   };
 }
 

@@ -177,6 +177,25 @@ describe.skipIf(skip !== null)('browser checks (real Chromium)', () => {
     expect(prod.requests.length - before).toBeGreaterThanOrEqual(6);
   });
 
+  it('many browser checks in one run leave no listener piling up on a reused connection (no MaxListenersExceededWarning)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(`${warning.name}: ${warning.message}`);
+    };
+    process.on('warning', onWarning);
+    try {
+      // One after another, so that each check's guard could pick up the connection the last one left.
+      const checks = Array.from({ length: 12 }, (_, i) => ({ name: `w${i}`, browser: '/', expect: { title: 'Studio' } }));
+      const result = await run(checks, { concurrency: 1 });
+      expect(result.checks.every((c) => c.status === 'passed')).toBe(true);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('keeps at most browser_concurrency pages open, while other checks go past the waiting ones', async () => {
     let open = 0;
     let mostOpen = 0;
