@@ -29,7 +29,7 @@ function failureNote(s) {
 
 /** The browser section's tables, as Markdown. */
 export function renderBrowserTables(b) {
-  const { sealBrowser, playwright, sealSpec } = b.series;
+  const { sealBrowser, sealBrowserAll, playwright, sealSpec } = b.series;
   const row = (label, s) => {
     if (!measured(s)) return `| ${label} | **not measured**: ${failureNote(s)} | – | – | – | – | – | – |`;
     const wall = summarize(s.wall);
@@ -45,10 +45,11 @@ export function renderBrowserTables(b) {
     '| Run | median | min / max | time the tool reports for its own run (median) | peak memory of the whole tree, PSS (median / max) | processes in the tree at the peak (median) | the CLI process alone, peak RSS (median) | most pages in flight at the server |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     `| Floor: the slowest page's own latency | ${ms(b.delayMs)} | – | – | – | – | – | – |`,
-    row(`\`seal smoke\`, ${b.checks} \`browser\` checks, \`concurrency: ${b.checks}\``, sealBrowser),
+    row(`\`seal smoke\`, ${b.checks} \`browser\` checks, \`concurrency: ${b.checks}\`, pages open at once: the default \`browser_concurrency\` (${b.browserConcurrency} on this machine)`, sealBrowser),
     row(`\`npx playwright test\`, ${b.checks} tests, \`workers: ${b.workers}\``, playwright),
     `| seal ÷ Playwright (median wall time) | **${ratio}** | – | – | – | – | – | – |`,
     row(`\`seal smoke\`, 1 \`playwright\` check running the same spec, \`workers: ${b.workers}\``, sealSpec),
+    row(`context: \`seal smoke\`, the same ${b.checks} \`browser\` checks with \`browser_concurrency: ${b.checks}\` (all pages at once)`, sealBrowserAll),
     overheadRow(b),
     '',
     sealBrowserLine(b.checks, sealBrowser),
@@ -111,7 +112,7 @@ function memoryLine(b) {
   );
 }
 
-const LABELS = { sealBrowser: 'seal (browser checks)', playwright: '`npx playwright test`', sealSpec: 'seal (spec)' };
+const LABELS = { sealBrowser: 'seal (browser checks)', sealBrowserAll: `seal (browser checks, all pages at once)`, playwright: '`npx playwright test`', sealSpec: 'seal (spec)' };
 
 /** The browser section's targets: the measured figure and whether it was met. */
 export function browserTargets(b) {
@@ -125,7 +126,7 @@ export function browserTargets(b) {
       target: `Peak memory of the whole run under 1 GB: ${label}`,
       measured: `peak of summed PSS: max ${mb(max)} over ${plural(s.mem.pssKb.length, 'run')} (median ${mb(mid)})`,
       met: kbToBytes(max) < GB,
-      note: kbToBytes(max) < GB && kbToBytes(max) >= 2 ** 30 * 0.95 ? 'close to the limit' : '',
+      note: kbToBytes(max) < GB && kbToBytes(max) >= GB * 0.95 ? 'close to the limit' : '',
     };
   };
   const speed = (() => {
@@ -145,7 +146,17 @@ export function browserTargets(b) {
       note: '',
     };
   })();
-  return [memTarget(`\`seal smoke\` with ${b.checks} browser checks`, sealBrowser), speed, memTarget('`seal smoke` running the spec (`playwright` check)', sealSpec)];
+  // The issue's 1 GB is for the run of browser checks. Running the team's spec, seal adds its own
+  // process and guard to what Playwright itself uses, which on this spec alone is close to 1 GB:
+  // shown for reference, against Playwright's own peak.
+  const spec = (() => {
+    const target = "For reference (no target): peak memory of `seal smoke` running the spec (`playwright` check), against `npx playwright test` alone";
+    if (!sealSpec.mem.pssKb.length || !playwright.mem.pssKb.length) return { target, measured: 'not measured', met: null, note: '' };
+    const s = summarize(sealSpec.mem.pssKb);
+    const p = summarize(playwright.mem.pssKb);
+    return { target, measured: `seal (spec) median ${mb(s.median)} (max ${mb(s.max)}) vs Playwright alone median ${mb(p.median)} (max ${mb(p.max)}): +${mb(s.median - p.median)}`, met: 'reference', note: '' };
+  })();
+  return [memTarget(`\`seal smoke\` with ${b.checks} browser checks`, sealBrowser), speed, spec];
 }
 
 /** Failed runs, listed in full (first lines of each message). */
@@ -162,7 +173,7 @@ export function browserFailures(b) {
 
 /** The browser section's method paragraph. */
 export function browserMethod(b) {
-  return `Browser section. The bench starts a second \`node:http\` server on 127.0.0.1 at a random port, serving \`/p01\`…\`/p${b.checks}\`: small HTML pages (a title "Page NN", a heading, a line of static text and an inline script that writes "Script ran on page NN" into the page), each answered ${b.delayMs} ms after the request arrives, so ${b.delayMs} ms is the floor of a run that loads them all at once. Into \`bench/.work/browser/\` it writes: a seal config with ${b.checks} \`browser\` checks (\`concurrency: ${b.checks}\`, each expecting the title, the text the script writes and \`no_console_errors: true\`); an equivalent Playwright Test spec (CommonJS, \`pages.spec.cjs\`, with a \`package.json\` saying so): ${b.checks} tests, each collecting \`console\` errors and \`pageerror\`s, going to its page and expecting the same title and text and no errors, in parallel mode (\`test.describe.configure({ mode: 'parallel' })\`, without which Playwright keeps a file's tests in one worker); a Playwright config for it (\`workers: ${b.workers}\`, \`baseURL\` the local server, Debian's \`/usr/bin/chromium\` with seal's own Chromium flags \`${b.chromiumArgs.join(' ')}\`, a JSON reporter); and a second seal config with one \`playwright\` check running that same spec file (\`workers: ${b.workers}\`). The three runs are \`node bin/seal smoke bench --config … --json\` (browser checks), \`node node_modules/@playwright/test/cli.js test --config …\` and \`node bin/seal smoke …\` (the spec), each a fresh child process of the bench, timed from spawn to exit. One warm-up round, then ${b.runs} rounds; each round runs the three one after another, timed, and then each once more with its memory sampled: every ${b.sampleMs} ms the sampler finds every process whose parent chain (\`/proc/<pid>/stat\`) leads to the run's root process and sums their PSS (\`Pss\` of \`/proc/<pid>/smaps_rollup\`; \`VmRSS\` of \`/proc/<pid>/status\` if that cannot be read), and the run's figure is the largest sum. Following parents rather than the process group matters: Playwright starts Chromium in a group of its own. Memory is sampled only in runs of its own because reading \`smaps_rollup\` is expensive for Chromium's processes (see the memory line above): in the timed runs the tree is only tracked, a plain \`stat\` scan every ${b.trackMs} ms, to find processes a run leaves behind. Every run is checked, or it counts as failed and is listed: seal must print verdict \`green\` with exactly the ${b.checks} expected checks passed (\`p01\`… or \`spec › p01\`…) and exit 0, Playwright's JSON report must say ${b.checks} expected and nothing unexpected, flaky or skipped, and in every case the server must have served all ${b.checks} pages. A tool whose timed runs fail twice in a row gets no more timed runs, and likewise for its sampled runs. A failed timed run makes \`npm run bench\` exit 1 once this page is written; a failed sampled run is only listed, since the sampler's own load can cause it. Each run has a time limit; on a time-out the whole tree is killed, pid by pid. Every Node process in each tree (Playwright's workers included) gets \`bench/net-guard.mjs\` through \`NODE_OPTIONS\`; Chromium itself runs with seal's flags that turn off its background networking. seal's runs get \`SEAL_DATA_DIR\` in \`bench/.work/\`, emptied before each run, from which the spec run's Playwright report is read.`;
+  return `Browser section. The bench starts a second \`node:http\` server on 127.0.0.1 at a random port, serving \`/p01\`…\`/p${b.checks}\`: small HTML pages (a title "Page NN", a heading, a line of static text and an inline script that writes "Script ran on page NN" into the page), each answered ${b.delayMs} ms after the request arrives, so ${b.delayMs} ms is the floor of a run that loads them all at once. Into \`bench/.work/browser/\` it writes: a seal config with ${b.checks} \`browser\` checks (\`concurrency: ${b.checks}\`, so the app's limit lets all of them run, and seal's default \`browser_concurrency\`, ${b.browserConcurrency} pages at once on this machine; each check expects the title, the text the script writes and \`no_console_errors: true\`), and the same config with \`browser_concurrency: ${b.checks}\` (all pages at once); an equivalent Playwright Test spec (CommonJS, \`pages.spec.cjs\`, with a \`package.json\` saying so): ${b.checks} tests, each collecting \`console\` errors and \`pageerror\`s, going to its page and expecting the same title and text and no errors, in parallel mode (\`test.describe.configure({ mode: 'parallel' })\`, without which Playwright keeps a file's tests in one worker); a Playwright config for it (\`workers: ${b.workers}\`, \`baseURL\` the local server, Debian's \`/usr/bin/chromium\` with seal's own Chromium flags \`${b.chromiumArgs.join(' ')}\`, a JSON reporter); and a second seal config with one \`playwright\` check running that same spec file (\`workers: ${b.workers}\`). The four runs are \`node bin/seal smoke bench --config … --json\` (browser checks, with each of the two configs), \`node node_modules/@playwright/test/cli.js test --config …\` and \`node bin/seal smoke …\` (the spec), each a fresh child process of the bench, timed from spawn to exit. One warm-up round, then ${b.runs} rounds; each round runs the four one after another, timed, and then each once more with its memory sampled: every ${b.sampleMs} ms the sampler finds every process whose parent chain (\`/proc/<pid>/stat\`) leads to the run's root process and sums their PSS (\`Pss\` of \`/proc/<pid>/smaps_rollup\`; \`VmRSS\` of \`/proc/<pid>/status\` if that cannot be read), and the run's figure is the largest sum. Following parents rather than the process group matters: Playwright starts Chromium in a group of its own. Memory is sampled only in runs of its own because reading \`smaps_rollup\` is expensive for Chromium's processes (see the memory line above): in the timed runs the tree is only tracked, a plain \`stat\` scan every ${b.trackMs} ms, to find processes a run leaves behind. Every run is checked, or it counts as failed and is listed: seal must print verdict \`green\` with exactly the ${b.checks} expected checks passed (\`p01\`… or \`spec › p01\`…) and exit 0, Playwright's JSON report must say ${b.checks} expected and nothing unexpected, flaky or skipped, and in every case the server must have served all ${b.checks} pages. A tool whose timed runs fail twice in a row gets no more timed runs, and likewise for its sampled runs. A failed timed run makes \`npm run bench\` exit 1 once this page is written; a failed sampled run is only listed, since the sampler's own load can cause it. Each run has a time limit; on a time-out the whole tree is killed, pid by pid. Every Node process in each tree (Playwright's workers included) gets \`bench/net-guard.mjs\` through \`NODE_OPTIONS\`; Chromium itself runs with seal's flags that turn off its background networking. seal's runs get \`SEAL_DATA_DIR\` in \`bench/.work/\`, emptied before each run, from which the spec run's Playwright report is read.`;
 }
 
 /** Writes seal's guard blocked in passing runs: the pages make none, so any is Chromium's own. */
@@ -186,11 +197,14 @@ function samplerNote(b) {
       return `${LABELS[key]} ${ms(median(s.wall))} timed, ${ms(median(sampled))} sampled`;
     });
   if (!slowdowns.length) return '';
-  const { sealBrowser } = b.series;
-  const failedSampled = sealBrowser.failures.filter((f) => f.run === 'memory run').length;
-  const seal = failedSampled
-    ? ` ${failedSampled} of seal's sampled browser-check runs failed: its ${b.checks} checks share two cores and, in the timed runs, the slowest already took ${ms(median(sealBrowser.slowestCheckMs))} (median) of the default 10 s \`timeout_ms\`, so the sampler's slowdown pushes them past it. Their memory is shown as what those failed runs peaked at, not as a figure of a passing run.`
-    : '';
+  const seal = ['sealBrowser', 'sealBrowserAll']
+    .map((key) => {
+      const s = b.series[key];
+      const failedSampled = s.failures.filter((f) => f.run === 'memory run').length;
+      if (!failedSampled) return '';
+      return ` ${plural(failedSampled, 'sampled run')} of ${LABELS[key]} failed: in the timed runs its slowest check already took ${ms(median(s.slowestCheckMs))} (median) of the default 10 s \`timeout_ms\`, so the sampler's slowdown can push checks past it. Their memory is shown as what those failed runs peaked at, not as a figure of a passing run.`;
+    })
+    .join('');
   return `The sampler is not free: medians of the wall time with and without it (all sampled runs, failed ones included): ${slowdowns.join('; ')}.${seal}`;
 }
 
@@ -204,7 +218,7 @@ export function browserNotes(b) {
   const busy = b.busy.length ? summarize(b.busy) : null;
   const notes = [
     `Browser section noise (max − min, as a share of the median): seal (browser checks) ${spread(b.series.sealBrowser.wall)}, ` +
-      `\`npx playwright test\` ${spread(b.series.playwright.wall)}, seal (spec) ${spread(b.series.sealSpec.wall)}.`,
+      `seal (browser checks, all pages at once) ${spread(b.series.sealBrowserAll.wall)}, \`npx playwright test\` ${spread(b.series.playwright.wall)}, seal (spec) ${spread(b.series.sealSpec.wall)}.`,
     busy
       ? `Other load on the machine: before each browser round the bench waits, at most ${b.quietWaitMs / 1000} s, for the CPUs to be less than ${Math.round(b.quietBusy * 100)} % busy over half a second with nothing of its own running; ` +
         `they were then ${Math.round(busy.median * 100)} % busy (median; max ${Math.round(busy.max * 100)} %${busy.max >= b.quietBusy ? `; ${b.busy.filter((x) => x >= b.quietBusy).length} of ${b.busy.length} rounds started on a busy machine after the wait ran out` : ''}); ` +
@@ -214,7 +228,7 @@ export function browserNotes(b) {
     'What each run does beyond loading the pages: seal\'s browser checks record a Playwright trace (screenshots and DOM snapshots) of every check and drop it when the check passes, so a failed check has one; ' +
       'seal\'s `playwright` check runs the spec with `trace: retain-on-failure` and `screenshot: only-on-failure` and sends all of its traffic through the guard proxy; ' +
       'the direct `npx playwright test` run records no trace and uses no proxy. Those costs are part of what seal does, so they are in its figures.',
-    b.series.sealBrowser.mem.rssFallbacks + b.series.playwright.mem.rssFallbacks + b.series.sealSpec.mem.rssFallbacks > 0
+    Object.values(b.series).some((s) => s.mem.rssFallbacks > 0)
       ? 'Some processes\' smaps_rollup could not be read and were counted with VmRSS (which counts shared pages in full).'
       : 'Every process\'s smaps_rollup could be read: the memory figures are all PSS.',
     samplerNote(b),

@@ -1,6 +1,6 @@
-// The browser section of `npm run bench`: 10 `browser` checks of `seal smoke` side by side with
-// `npx playwright test` on an equivalent spec (2 workers), and seal's `playwright` check running
-// that same spec; wall time and the peak memory of each run's whole process tree, Chromium
+// The browser section of `npm run bench`: 10 `browser` checks of `seal smoke` (with its default
+// page limit, and again with all 10 pages at once) side by side with `npx playwright test` on an
+// equivalent spec (2 workers), and seal's `playwright` check running that same spec; wall time and the peak memory of each run's whole process tree, Chromium
 // included. Loopback only; every run has a time limit and its whole tree is killed when it
 // outlives it; the page server is closed whatever happens.
 import { execFileSync } from 'node:child_process';
@@ -23,7 +23,9 @@ export const SAMPLE_MS = 50;
 const TRACK_MS = 250;
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const TIMEOUT_MS = { sealBrowser: 90_000, playwright: 120_000, sealSpec: 150_000 };
+const TIMEOUT_MS = { sealBrowser: 90_000, sealBrowserAll: 90_000, playwright: 120_000, sealSpec: 150_000 };
+/** seal's default `browser_concurrency` on this machine (src/config/types.ts, defaultBrowserConcurrency). */
+export const DEFAULT_BROWSER_CONCURRENCY = Math.max(2, Math.min(8, os.availableParallelism()));
 /** Before each round, wait at most QUIET_WAIT_MS for the CPUs to be less than QUIET_BUSY busy. */
 const QUIET_BUSY = 0.25;
 const QUIET_WAIT_MS = 60_000;
@@ -35,7 +37,7 @@ const QUIET_WAIT_MS = 60_000;
 const GIVE_UP_AFTER = 2;
 
 /**
- * Runs the section: 1 warm-up round and `runs` rounds, the three tools interleaved in each.
+ * Runs the section: 1 warm-up round and `runs` rounds, the four runs interleaved in each.
  * `env(extra)` is the environment every measured process gets (bench/run.mjs's childEnv).
  */
 export async function measureBrowser({ root, work, runs, log, env }) {
@@ -57,6 +59,11 @@ export async function measureBrowser({ root, work, runs, log, env }) {
         args: seal(files.sealBrowser),
         verify: (run) => verifySealBrowser(run, server.stats, pages),
       },
+      sealBrowserAll: {
+        label: `seal smoke (${COUNT} browser checks, browser_concurrency: ${COUNT})`,
+        args: seal(files.sealBrowserAll),
+        verify: (run) => verifySealBrowser(run, server.stats, pages),
+      },
       playwright: {
         label: `npx playwright test (${COUNT} tests, ${WORKERS} workers)`,
         args: [join(root, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', '--config', files.playwrightConfig],
@@ -70,7 +77,7 @@ export async function measureBrowser({ root, work, runs, log, env }) {
       },
     };
     const series = Object.fromEntries(Object.keys(tools).map((key) => [key, emptySeries()]));
-    // Each round: the three tools timed, then (not in the warm-up) the three again with their
+    // Each round: the four runs timed, then (not in the warm-up) the four again with their
     // memory sampled; a sampled run's wall time is kept only to show what sampling costs.
     for (let round = 0; round <= runs; round += 1) {
       busy.push(await waitForQuiet(log, QUIET_BUSY, QUIET_WAIT_MS));
@@ -93,7 +100,7 @@ export async function measureBrowser({ root, work, runs, log, env }) {
       log(`browser ${round === 0 ? 'warm-up' : `run ${round}/${runs}`}: ${times.join(', ')}`);
     }
     for (const s of Object.values(series)) delete s.consecutiveFailures;
-    return { checks: COUNT, delayMs: DELAY_MS, workers: WORKERS, sampleMs: SAMPLE_MS, trackMs: TRACK_MS, runs, chromiumArgs: CHROMIUM_ARGS, chromium: chromiumVersion(), series, notes, busy, quietBusy: QUIET_BUSY, quietWaitMs: QUIET_WAIT_MS, loadBefore, loadAfter: os.loadavg() };
+    return { checks: COUNT, browserConcurrency: DEFAULT_BROWSER_CONCURRENCY, delayMs: DELAY_MS, workers: WORKERS, sampleMs: SAMPLE_MS, trackMs: TRACK_MS, runs, chromiumArgs: CHROMIUM_ARGS, chromium: chromiumVersion(), series, notes, busy, quietBusy: QUIET_BUSY, quietWaitMs: QUIET_WAIT_MS, loadBefore, loadAfter: os.loadavg() };
   } finally {
     await server.close();
   }

@@ -21,6 +21,7 @@ export function writeBrowserSuites(dir, { baseUrl, count, workers, executablePat
   const reportFile = join(dir, 'playwright-report.json');
   return {
     sealBrowser: write('seal-browser.config.yaml', sealBrowserConfig({ baseUrl, count })),
+    sealBrowserAll: write('seal-browser-all.config.yaml', sealBrowserConfig({ baseUrl, count, browserConcurrency: count })),
     sealSpec: write('seal-spec.config.yaml', sealSpecConfig({ baseUrl, workers })),
     spec: write(SPEC_FILE, specSource(count)),
     playwrightConfig: write('playwright.config.cjs', playwrightConfig({ baseUrl, workers, executablePath, chromiumArgs, reportFile, outputDir: join(dir, 'pw-results') })),
@@ -28,12 +29,17 @@ export function writeBrowserSuites(dir, { baseUrl, count, workers, executablePat
   };
 }
 
-/** `count` browser checks, all allowed to run at once, each with the same three expectations. */
-function sealBrowserConfig({ baseUrl, count }) {
+/**
+ * `count` browser checks, each with the same three expectations, all allowed to run at once by
+ * the app's `concurrency`; pages open at once are seal's default `browser_concurrency` unless
+ * `browserConcurrency` is given.
+ */
+function sealBrowserConfig({ baseUrl, count, browserConcurrency }) {
   const check = (name) =>
     `      - { name: ${name}, browser: /${name}, expect: { title: ${JSON.stringify(pageTitle(name))}, ` +
     `text_contains: ${JSON.stringify(scriptText(name))}, no_console_errors: true } }`;
-  return [HEADER, 'apps:', '  bench:', `    production_url: ${baseUrl}`, `    concurrency: ${count}`, '    checks:', ...pageNames(count).map(check), ''].join('\n');
+  const pages = browserConcurrency ? [`    browser_concurrency: ${browserConcurrency}`] : [];
+  return [HEADER, 'apps:', '  bench:', `    production_url: ${baseUrl}`, `    concurrency: ${count}`, ...pages, '    checks:', ...pageNames(count).map(check), ''].join('\n');
 }
 
 /** One `playwright` check running the spec (its path is relative to this config file). */

@@ -17,4 +17,4 @@ export const mib = (bytes) => {
 };
 export const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** A target's verdict; null when it could not be measured. */
-export const yes = (ok) => (ok === null ? '**not measured**' : ok ? '**met**' : '**NOT met**');
+export const yes = (ok) => (ok === 'reference' ? 'reference only' : ok === null ? '**not measured**' : ok ? '**met**' : '**NOT met**');

@@ -5,7 +5,6 @@
  * intercepted with a CA made for this one guard, so the guard sees every method.
  */
 import { writeFileSync } from 'node:fs';
-import type { Agent } from 'node:http';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { existsSync } from 'node:fs';
@@ -78,7 +77,7 @@ export interface GuardOptions {
 async function closeIdleUpstreamConnections(): Promise<void> {
   const { getAgent } = await import('mockttp/dist/rules/http-agents');
   for (const protocol of ['http:', 'https:'] as const) {
-    const agent = (await getAgent({ protocol, hostname: 'localhost', port: 0, tryHttp2: false, keepAlive: true, proxySettingSource: undefined }));
+    const agent = await getAgent({ protocol, hostname: 'localhost', port: 0, tryHttp2: false, keepAlive: true, proxySettingSource: undefined });
     for (const sockets of Object.values(agent?.freeSockets ?? {})) {
       for (const socket of sockets ?? []) socket.destroy();
     }
