@@ -136,9 +136,11 @@ async function observe(page: Page, spec: BrowserCheckSpec, remaining: () => numb
     }
   };
   // The title is evidence too: it gets a moment even when the check has already run out of time.
-  const title = await read('the title', withTimeout(page.title(), Math.max(remaining(), 500)), '');
-  if (failed) return { title, text: '', visible: {} };
-  const text = spec.expect.text_contains === undefined ? '' : await read('the page text', page.locator('body').innerText({ timeout: remaining() }), '');
+  const titleRead = read('the title', withTimeout(page.title(), Math.max(remaining(), 500)), '');
+  if (failed) return { title: await titleRead, text: '', visible: {} };
+  // Both reads are in flight at once: each is a round trip to the page.
+  const textRead = spec.expect.text_contains === undefined ? Promise.resolve('') : read('the page text', page.locator('body').innerText({ timeout: remaining() }), '');
+  const [title, text] = await Promise.all([titleRead, textRead]);
   const visible: Record<string, boolean> = {};
   let waited = false;
   for (const selector of spec.expect.visible ?? []) {
