@@ -208,6 +208,17 @@ function samplerNote(b) {
   return `The sampler is not free: medians of the wall time with and without it (all sampled runs, failed ones included): ${slowdowns.join('; ')}.${seal}`;
 }
 
+/** Why spec mode's memory is a reference figure, not held to the 1 GB target. */
+function specMemoryNote(b) {
+  const { sealSpec, playwright } = b.series;
+  if (!sealSpec.mem.pssKb.length || !playwright.mem.pssKb.length) return '';
+  return (
+    `The issue's 1 GB target is stated for the run of ${b.checks} browser checks. In spec mode the team's own Playwright does the work, with its runner, ${b.workers} workers and ${b.workers} Chromiums, ` +
+    `and run directly on this spec it alone peaked at ${mb(median(playwright.mem.pssKb))} (median); seal adds its own process (the CLI and the guard proxy) and the trace it records for every test, ` +
+    `${mb(median(sealSpec.mem.pssKb) - median(playwright.mem.pssKb))} on the medians. That figure is reported above; meeting 1 GB there would mean running the team's spec with fewer workers than they chose.`
+  );
+}
+
 /** Notes about the browser section. */
 export function browserNotes(b) {
   const spread = (values) => {
@@ -237,6 +248,7 @@ export function browserNotes(b) {
       '(its update check, a POST to /service/update2/json) to the system\'s resolver, in the browser-check runs and the direct Playwright runs alike; the resolver here answers nothing, ' +
       'so no connection follows. In spec mode the same requests go to seal\'s guard proxy instead, which answers them (the blocked writes above). ' +
       'bench/net-guard.mjs covers the Node processes only, not Chromium.',
+    specMemoryNote(b),
     '1 GB here is 10^9 bytes (1 MB = 10^6 bytes, as above).',
   ];
   return [...b.notes, ...notes.filter(Boolean), ...browserFailures(b).map((f) => `Failed run: ${f}`)];
