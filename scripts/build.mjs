@@ -19,7 +19,7 @@ await build({
   logLevel: 'warning',
   // Playwright locates its own files at run time, and mockttp is CommonJS whose named exports a
   // bundle would hide behind `default`: both stay packages, loaded only by runs that need them.
-  external: ['playwright-core', '@playwright/test', 'mockttp'],
+  external: ['playwright-core', '@playwright/test', 'mockttp', '@electric-sql/pglite', 'pg'],
   // Bundled CommonJS dependencies call require() for Node's built-ins.
   banner: { js: "import { createRequire as __sealCreateRequire } from 'node:module'; const require = __sealCreateRequire(import.meta.url);" },
 });

@@ -1,0 +1,156 @@
+/**
+ * The only module that knows which database driver is in use: the embedded PGlite store in
+ * `<data dir>/db` by default, or Postgres when `DATABASE_URL` is set. Both get the same schema
+ * and the same committed migrations (drizzle/), applied on open. Everything else sees a drizzle
+ * `PgDatabase`, one SQL dialect either way.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { SealError } from '../errors.js';
+import { findPackageRoot } from '../package-root.js';
+import * as schema from './schema.js';
+
+/** A drizzle database over the ledger's schema, whatever the driver. */
+export type LedgerDb = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** An open store. */
+export interface OpenDb {
+  readonly db: LedgerDb;
+  /** `embedded <dir>` or `postgres <host/db>` (no credentials): for messages. */
+  readonly describe: string;
+  readonly kind: 'embedded' | 'postgres';
+  close(): Promise<void>;
+}
+
+/** Where the store lives: `DATABASE_URL`, else the embedded directory. */
+export interface StoreLocation {
+  readonly databaseUrl: string | null;
+  /** `SEAL_DATA_DIR` or `.seal`: the embedded store is `<dataDir>/db`. */
+  readonly dataDir: string;
+}
+
+/** The store cannot be used right now (busy, unreachable, broken); the message says what to do. */
+export class StoreError extends SealError {
+  override readonly name = 'StoreError';
+}
+
+/** How long a second process waits for the embedded store before giving up. */
+const LOCK_WAIT_MS = 10_000;
+/** A lock not refreshed for this long belongs to a process that died: it is taken over. */
+const LOCK_STALE_MS = 5_000;
+
+/** The store's location from the environment. */
+export function storeLocation(env: NodeJS.ProcessEnv, cwd: string): StoreLocation {
+  const url = env.DATABASE_URL?.trim();
+  return { databaseUrl: url ? url : null, dataDir: env.SEAL_DATA_DIR?.trim() || join(cwd, '.seal') };
+}
+
+/** Opens the store and brings its schema up to date. */
+export async function openDb(location: StoreLocation): Promise<OpenDb> {
+  return location.databaseUrl ? openPostgres(location.databaseUrl) : openEmbedded(join(location.dataDir, 'db'));
+}
+
+function migrationsFolder(): string {
+  const folder = join(findPackageRoot(fileURLToPath(import.meta.url)), 'drizzle');
+  if (!existsSync(folder)) throw new StoreError(`the store's migrations are missing (${folder}); reinstall smoke-seal`);
+  return folder;
+}
+
+/** Postgres: a small pool; migrations under an advisory lock, so concurrent first runs do not race. */
+async function openPostgres(url: string): Promise<OpenDb> {
+  const { default: pg } = await import('pg');
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  const { migrate } = await import('drizzle-orm/node-postgres/migrator');
+  const describe = `postgres ${safeUrl(url)}`;
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 1_000 });
+  // An idle client that errors (server restart) must not crash the process.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock(7236401)');
+      try {
+        await migrate(drizzle(client, { schema }), { migrationsFolder: migrationsFolder() });
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(7236401)');
+      }
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new StoreError(`cannot open the store (${describe}): ${(error as Error).message}`, { cause: error });
+  }
+  return { db: drizzle(pool, { schema }) as unknown as LedgerDb, describe, kind: 'postgres', close: () => pool.end() };
+}
+
+/**
+ * The embedded store: one writer process at a time. A second process waits up to
+ * LOCK_WAIT_MS for the first to finish, then fails with what to do instead.
+ */
+async function openEmbedded(dir: string): Promise<OpenDb> {
+  const describe = `embedded ${dir}`;
+  mkdirSync(dir, { recursive: true });
+  const { lock } = await import('proper-lockfile');
+  let release: () => Promise<void>;
+  try {
+    release = await lock(dir, {
+      lockfilePath: `${dir}.lock`,
+      realpath: false,
+      stale: LOCK_STALE_MS,
+      update: LOCK_STALE_MS / 2,
+      retries: { retries: Math.ceil(LOCK_WAIT_MS / 250), minTimeout: 250, maxTimeout: 250, factor: 1 },
+      // A lost lock (the directory removed under us) must not crash the process.
+      onCompromised: () => undefined,
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+      throw new StoreError(
+        `the embedded store (${dir}) is in use by another seal process and stayed busy for ${LOCK_WAIT_MS / 1000} s. ` +
+          'It takes one writer at a time: to record from several processes at once, report to a seal server (--server URL) or use Postgres (DATABASE_URL).',
+      );
+    }
+    throw new StoreError(`cannot lock the embedded store (${dir}): ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { drizzle } = await import('drizzle-orm/pglite');
+    const { migrate } = await import('drizzle-orm/pglite/migrator');
+    const client = await PGlite.create(dir);
+    try {
+      const db = drizzle(client, { schema });
+      await migrate(db, { migrationsFolder: migrationsFolder() });
+      return {
+        db: db as unknown as LedgerDb,
+        describe,
+        kind: 'embedded',
+        close: async () => {
+          try {
+            await client.close();
+          } finally {
+            await release().catch(() => undefined);
+          }
+        },
+      };
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw error;
+    }
+  } catch (error) {
+    await release().catch(() => undefined);
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(`cannot open the store (${describe}): ${(error as Error).message ?? String(error)}`, { cause: error });
+  }
+}
+
+/** Host and database of a URL, never its credentials: for messages. */
+function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * The release ledger: apps, their releases, and every seal run on them. Written against the
+ * drizzle database only (db.ts knows the driver), so the same code runs on the embedded store
+ * and on Postgres, and the same contract tests run against both.
+ */
+import { and, desc, eq, gte, isNull, or, sql } from 'drizzle-orm';
+import type { RunResult } from '../runner/run-result.js';
+import type { LedgerDb } from './db.js';
+import { apps, checkResults, releases, sealRuns, type SmokeSeal } from './schema.js';
+
+/** What `seal release record` says about a release; unknown fields stay as they were. */
+export interface ReleaseInput {
+  readonly app: string;
+  readonly version: string;
+  readonly sha?: string | null;
+  readonly mergeSha?: string | null;
+  readonly branch?: string | null;
+  readonly notes?: string | null;
+  /** ISO 8601; null: unknown. */
+  readonly deployedAt?: string | null;
+}
+
+/** A release as the CLI and the board show it. */
+export interface ReleaseRecord {
+  readonly app: string;
+  readonly version: string;
+  readonly sha: string | null;
+  readonly merge_sha: string | null;
+  readonly branch: string | null;
+  readonly deployed_at: string | null;
+  readonly notes: string | null;
+  readonly previous_version: string | null;
+  readonly created_at: string;
+  readonly smoke_seal: SmokeSeal | null;
+}
+
+/** One seal run of a release, newest first in `seal_history`. */
+export interface SealHistoryEntry {
+  readonly run_id: string;
+  readonly status: SmokeSeal['status'];
+  readonly summary: string;
+  readonly started_at: string;
+  readonly finished_at: string;
+  readonly evidence_dir: string | null;
+}
+
+/** The outcome of recording a seal. */
+export interface RecordedSeal {
+  readonly seal: SmokeSeal;
+  /** False when a newer seal of the same release was already recorded (this one joins the history only). */
+  readonly current: boolean;
+}
+
+/** Delivery metrics over a window. */
+export interface Stats {
+  readonly app: string;
+  readonly since: string;
+  readonly deployments: number;
+  readonly sealed: number;
+  readonly green: number;
+  readonly red: number;
+  readonly error: number;
+  /** Seal runs that came out green, over all seal runs in the window (null: none). */
+  readonly seal_pass_rate: number | null;
+  /** Releases whose current seal is red, over releases with a seal (null: none sealed). */
+  readonly change_failure_rate: number | null;
+}
+
+/** Postgres text cannot hold NUL; production data can. */
+export function withoutNul<T>(value: T): T {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD') as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => withoutNul(item)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [withoutNul(key), withoutNul(item)])) as T;
+  }
+  return value;
+}
+
+const iso = (value: string | null): string | null => (value === null ? null : new Date(value).toISOString());
+
+/** The ledger over an open database. */
+export class Ledger {
+  constructor(private readonly db: LedgerDb) {}
+
+  /** The app's id, created on first use. */
+  private async appId(name: string, db: LedgerDb = this.db): Promise<number> {
+    await db.insert(apps).values({ name }).onConflictDoNothing({ target: apps.name });
+    const [row] = await db.select({ id: apps.id }).from(apps).where(eq(apps.name, name));
+    if (!row) throw new Error(`app ${name} vanished while being recorded`);
+    return row.id;
+  }
+
+  /**
+   * Records a release, or updates the fields given for one already recorded. The previous
+   * release is the app's latest one recorded before it.
+   */
+  async recordRelease(input: ReleaseInput): Promise<{ release: ReleaseRecord; created: boolean }> {
+    const clean = withoutNul(input);
+    const created = await this.db.transaction(async (tx) => {
+      const db = tx as unknown as LedgerDb;
+      const appId = await this.appId(clean.app, db);
+      const fields = {
+        ...(clean.sha !== undefined ? { sha: clean.sha } : {}),
+        ...(clean.mergeSha !== undefined ? { mergeSha: clean.mergeSha } : {}),
+        ...(clean.branch !== undefined ? { branch: clean.branch } : {}),
+        ...(clean.notes !== undefined ? { notes: clean.notes } : {}),
+        ...(clean.deployedAt !== undefined ? { deployedAt: clean.deployedAt } : {}),
+      };
+      const [previous] = await db
+        .select({ id: releases.id })
+        .from(releases)
+        .where(eq(releases.appId, appId))
+        .orderBy(desc(releases.createdAt), desc(releases.id))
+        .limit(1);
+      const inserted = await db
+        .insert(releases)
+        .values({ appId, version: clean.version, previousReleaseId: previous?.id ?? null, ...fields })
+        .onConflictDoNothing({ target: [releases.appId, releases.version] })
+        .returning({ id: releases.id });
+      if (inserted.length > 0) return true;
+      if (Object.keys(fields).length > 0) await db.update(releases).set(fields).where(and(eq(releases.appId, appId), eq(releases.version, clean.version)));
+      return false;
+    });
+    const release = await this.getRelease(clean.app, clean.version);
+    if (!release) throw new Error(`release ${clean.app} ${clean.version} vanished while being recorded`);
+    return { release, created };
+  }
+
+  /** Releases of an app, newest first. */
+  async listReleases(app: string, { limit = 50 }: { limit?: number } = {}): Promise<ReleaseRecord[]> {
+    return this.selectReleases(app, null, limit);
+  }
+
+  /** One release, or null. */
+  async getRelease(app: string, version: string): Promise<ReleaseRecord | null> {
+    const [release] = await this.selectReleases(app, version, 1);
+    return release ?? null;
+  }
+
+  /** The app's most recently recorded release, or null. */
+  async latestRelease(app: string): Promise<ReleaseRecord | null> {
+    const [release] = await this.selectReleases(app, null, 1);
+    return release ?? null;
+  }
+
+  private async selectReleases(app: string, version: string | null, limit: number): Promise<ReleaseRecord[]> {
+    const previous = sql<string | null>`(SELECT p.version FROM releases p WHERE p.id = ${releases.previousReleaseId})`;
+    const rows = await this.db
+      .select({
+        app: apps.name,
+        version: releases.version,
+        sha: releases.sha,
+        mergeSha: releases.mergeSha,
+        branch: releases.branch,
+        deployedAt: releases.deployedAt,
+        notes: releases.notes,
+        previousVersion: previous,
+        createdAt: releases.createdAt,
+        smokeSeal: releases.smokeSeal,
+      })
+      .from(releases)
+      .innerJoin(apps, eq(apps.id, releases.appId))
+      .where(version === null ? eq(apps.name, app) : and(eq(apps.name, app), eq(releases.version, version)))
+      .orderBy(desc(releases.createdAt), desc(releases.id))
+      .limit(limit);
+    return rows.map((r) => ({
+      app: r.app,
+      version: r.version,
+      sha: r.sha,
+      merge_sha: r.mergeSha,
+      branch: r.branch,
+      deployed_at: iso(r.deployedAt),
+      notes: r.notes,
+      previous_version: r.previousVersion,
+      created_at: iso(r.createdAt) as string,
+      smoke_seal: r.smokeSeal ?? null,
+    }));
+  }
+
+  /** Every seal run of a release, newest first. */
+  async sealHistory(app: string, version: string): Promise<SealHistoryEntry[]> {
+    const rows = await this.db
+      .select({ runId: sealRuns.runId, verdict: sealRuns.verdict, summary: sealRuns.summary, startedAt: sealRuns.startedAt, finishedAt: sealRuns.finishedAt, evidenceDir: sealRuns.evidenceDir })
+      .from(sealRuns)
+      .innerJoin(releases, eq(releases.id, sealRuns.releaseId))
+      .innerJoin(apps, eq(apps.id, releases.appId))
+      .where(and(eq(apps.name, app), eq(releases.version, version)))
+      .orderBy(desc(sealRuns.finishedAt), desc(sealRuns.createdAt));
+    return rows.map((r) => ({ run_id: r.runId, status: r.verdict, summary: r.summary, started_at: iso(r.startedAt) as string, finished_at: iso(r.finishedAt) as string, evidence_dir: r.evidenceDir }));
+  }
+
+  /**
+   * Records a run on a release (`version`, recorded first if unknown; null: a run of no release).
+   * The run always joins the history; it becomes the release's current seal unless a run that
+   * finished later is already there, so concurrent seals leave the newest one current.
+   * Recording the same run twice changes nothing.
+   */
+  async recordSeal(result: RunResult, version: string | null): Promise<RecordedSeal> {
+    const run = withoutNul(result);
+    const seal: SmokeSeal = { status: run.verdict, summary: run.summary, checked_at: new Date(run.finished_at).toISOString(), run_id: run.run_id };
+    if (version !== null && !(await this.getRelease(run.app, version))) {
+      await this.recordRelease({ app: run.app, version, sha: run.release?.sha ?? null, mergeSha: run.release?.merge_sha ?? null });
+    }
+    const current = await this.db.transaction(async (tx) => {
+      const db = tx as unknown as LedgerDb;
+      const appId = await this.appId(run.app, db);
+      const [release] = version === null ? [] : await db.select({ id: releases.id }).from(releases).where(and(eq(releases.appId, appId), eq(releases.version, version)));
+      const inserted = await db
+        .insert(sealRuns)
+        .values({ runId: run.run_id, appId, releaseId: release?.id ?? null, verdict: run.verdict, summary: run.summary, startedAt: run.started_at, finishedAt: run.finished_at, result: run, evidenceDir: run.evidence_dir })
+        .onConflictDoNothing({ target: sealRuns.runId })
+        .returning({ runId: sealRuns.runId });
+      if (inserted.length > 0 && run.checks.length > 0) {
+        await db.insert(checkResults).values(
+          run.checks.map((check, position) => ({ runId: run.run_id, position, appId, name: check.name, kind: check.kind, status: check.status, durationMs: Math.round(check.duration_ms), attempts: check.attempts, error: check.error, finishedAt: run.finished_at })),
+        );
+      }
+      if (!release) return false;
+      // One statement: whichever concurrent seal finished last wins, whatever the commit order.
+      const updated = await db
+        .update(releases)
+        .set({ smokeSeal: seal })
+        .where(and(eq(releases.id, release.id), or(isNull(releases.smokeSeal), sql`(${releases.smokeSeal}->>'checked_at') <= ${seal.checked_at}`)))
+        .returning({ id: releases.id });
+      return updated.length > 0;
+    });
+    return { seal, current };
+  }
+
+  /** When a check last ended with `status` (failed by default), or null. */
+  async lastCheckStatus(app: string, check: string, status = 'failed'): Promise<{ run_id: string; finished_at: string } | null> {
+    const [row] = await this.db
+      .select({ runId: checkResults.runId, finishedAt: checkResults.finishedAt })
+      .from(checkResults)
+      .innerJoin(apps, eq(apps.id, checkResults.appId))
+      .where(and(eq(apps.name, app), eq(checkResults.name, check), eq(checkResults.status, status)))
+      .orderBy(desc(checkResults.finishedAt))
+      .limit(1);
+    return row ? { run_id: row.runId, finished_at: iso(row.finishedAt) as string } : null;
+  }
+
+  /** Deployment count, seal pass rate and change failure rate since `since` (ISO 8601). */
+  async stats(app: string, since: string): Promise<Stats> {
+    const [deployments] = await this.db
+      .select({ total: sql<number>`count(*)::int`, sealed: sql<number>`count(${releases.smokeSeal})::int`, red: sql<number>`count(*) FILTER (WHERE ${releases.smokeSeal}->>'status' = 'red')::int` })
+      .from(releases)
+      .innerJoin(apps, eq(apps.id, releases.appId))
+      .where(and(eq(apps.name, app), gte(releases.createdAt, since)));
+    const runs = await this.db
+      .select({ verdict: sealRuns.verdict, n: sql<number>`count(*)::int` })
+      .from(sealRuns)
+      .innerJoin(apps, eq(apps.id, sealRuns.appId))
+      .where(and(eq(apps.name, app), gte(sealRuns.finishedAt, since)))
+      .groupBy(sealRuns.verdict);
+    const count = (verdict: string): number => runs.find((r) => r.verdict === verdict)?.n ?? 0;
+    const totalRuns = runs.reduce((sum, r) => sum + r.n, 0);
+    const total = deployments?.total ?? 0;
+    const sealed = deployments?.sealed ?? 0;
+    return {
+      app,
+      since: new Date(since).toISOString(),
+      deployments: total,
+      sealed,
+      green: count('green'),
+      red: count('red'),
+      error: count('error'),
+      seal_pass_rate: totalRuns === 0 ? null : count('green') / totalRuns,
+      change_failure_rate: sealed === 0 ? null : (deployments?.red ?? 0) / sealed,
+    };
+  }
+}
