@@ -1,6 +1,7 @@
 // End to end through the real ./bin/seal: exit codes, stdout/stderr discipline, files, secrets.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { RunResult } from '../src/runner/run-result.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +43,8 @@ beforeAll(async () => {
 });
 afterAll(() => prod.close());
 
-const env = { SMOKE_TOKEN: SECRET };
+// The ledger these runs record into: the file's own, not the checkout's .seal/.
+const env = { SMOKE_TOKEN: SECRET, SEAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'seal-cli-data-')) };
 
 describe('seal smoke', () => {
   it('--json prints exactly one JSON document on stdout and the human report on stderr', async () => {
@@ -125,7 +127,8 @@ describe('seal smoke', () => {
   });
 
   it('always reports a release object, with null for what nobody said', async () => {
-    const run = await runCli(['smoke', 'studio', '--config', greenConfig, '--json'], { env });
+    // A ledger of its own: with no release recorded and no CI commit, nobody said anything.
+    const run = await runCli(['smoke', 'studio', '--config', greenConfig, '--json'], { env: { ...env, SEAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'seal-data-')) }, timeoutMs: 60_000 });
     expect(JSON.parse(run.stdout)).toMatchObject({ release: { version: null, sha: null, merge_sha: null, previous_version: null } });
   });
 
@@ -154,9 +157,14 @@ describe('seal smoke', () => {
     expect(plain.stdout).not.toMatch(SGR_ANY);
   });
 
-  it('takes the commit from the CI environment when no --sha is given', async () => {
-    const run = await runCli(['smoke', 'studio', '--config', greenConfig, '--json'], { env: { ...env, GITHUB_SHA: 'feedface' } });
-    expect(JSON.parse(run.stdout)).toMatchObject({ release: { sha: 'feedface', version: null } });
+  it('with no release in the ledger, records one from the CI environment\'s commit and seals it', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'seal-data-'));
+    const sha = 'feedface0123456789abcdef0123456789abcdef';
+    const run = await runCli(['smoke', 'studio', '--config', greenConfig, '--json'], { env: { ...env, GITHUB_SHA: sha, GITHUB_REF_NAME: 'main', SEAL_DATA_DIR: data }, timeoutMs: 60_000 });
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(result).toMatchObject({ verdict: 'green', release: { sha, version: 'feedface0123' }, warnings: [] });
+    const show = await runCli(['release', 'show', 'studio', 'feedface0123', '--json'], { env: { SEAL_DATA_DIR: data }, timeoutMs: 60_000 });
+    expect(JSON.parse(show.stdout)).toMatchObject({ sha, branch: 'main', smoke_seal: { status: 'green', run_id: result.run_id }, seal_history: [{ run_id: result.run_id }] });
   });
 
   it('writes no escape codes to a pipe', async () => {

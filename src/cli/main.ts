@@ -1,5 +1,6 @@
 /** The `seal` command line. Commands are thin: they parse flags and call the core. */
 import { Command, Option } from 'commander';
+import type { RecordOptions } from './commands/release.js';
 import type { SmokeOptions } from './commands/smoke.js';
 import { processIo } from './io.js';
 
@@ -10,6 +11,9 @@ const program = new Command('seal')
   .description('A seal of approval for every production release: read-only smoke checks, a verdict with evidence.')
   .version('0.1.0')
   .showHelpAfterError()
+  // Options before the command are the program's (--version), after it the command's
+  // (`seal release record --version V`).
+  .enablePositionalOptions()
   .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
 
 const configOption = (): Option => new Option('--config <path>', 'config file (default: $SEAL_CONFIG or ./seal.config.yaml)');
@@ -49,6 +53,58 @@ config
   .action(async () => {
     const { configSchemaCommand } = await import('./commands/config.js');
     process.exitCode = configSchemaCommand(io);
+  });
+
+const release = program.command('release').description('the release ledger: record releases, list them, show one with its seals');
+release
+  .command('record')
+  .description('record a release (or update the fields given for one already recorded)')
+  .argument('<app>', 'app name')
+  .requiredOption('--version <version>', 'the release\'s version (tag or name)')
+  .option('--sha <sha>', 'commit of the release')
+  .option('--merge-sha <sha>', 'merge commit (the default rollback reverts it)')
+  .option('--branch <branch>', 'branch it was built from')
+  .option('--notes-file <path>', 'release notes (Markdown, at most 1 MiB)')
+  .option('--deployed-at <iso>', 'when it reached production (ISO 8601 with offset)')
+  .addOption(configOption())
+  .option('--json', 'print the release as one JSON document on stdout')
+  .action(async (app: string, options: RecordOptions) => {
+    const { releaseRecordCommand } = await import('./commands/release.js');
+    process.exitCode = await releaseRecordCommand(app, options, io);
+  });
+release
+  .command('list')
+  .description('releases of an app, newest first, with their seals')
+  .argument('<app>', 'app name')
+  .option('--limit <n>', 'how many (default 50)')
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (app: string, options: { json?: boolean; limit?: string }) => {
+    const { releaseListCommand } = await import('./commands/release.js');
+    process.exitCode = await releaseListCommand(app, options, io);
+  });
+release
+  .command('show')
+  .description('one release: its current seal and every seal run on it')
+  .argument('<app>', 'app name')
+  .argument('<version>', 'release version')
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout (smoke_seal and seal_history included)')
+  .action(async (app: string, version: string, options: { json?: boolean }) => {
+    const { releaseShowCommand } = await import('./commands/release.js');
+    process.exitCode = await releaseShowCommand(app, version, options, io);
+  });
+
+program
+  .command('stats')
+  .description('delivery metrics: deployments, seal pass rate, change failure rate')
+  .argument('<app>', 'app name')
+  .option('--days <n>', 'window in days (default 30)')
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (app: string, options: { json?: boolean; days?: string }) => {
+    const { statsCommand } = await import('./commands/release.js');
+    process.exitCode = await statsCommand(app, options, io);
   });
 
 program

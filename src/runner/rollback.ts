@@ -7,6 +7,18 @@ export interface RenderedRollback {
   readonly missing: readonly string[];
 }
 
+/**
+ * The run result's `rollback` (redacted) and, on red only (only then is it printed), a warning
+ * naming what the template still needs.
+ */
+export function rollbackOf(template: string, app: string, release: ReleaseInfo | null, verdict: 'green' | 'red' | 'error', redact: (text: string) => string): { rollback: string | null; warnings: string[] } {
+  const rendered = renderRollback(template, app, release);
+  const warnings = verdict === 'red' && rendered.missing.length > 0
+    ? [`the rollback command needs ${rendered.missing.map((m) => `{${m}}`).join(', ')}: pass ${rendered.missing.map((m) => `--${m.replace(/_/g, '-')}`).join(', ')} (or record them with \`seal release record\`) to print it`]
+    : [];
+  return { rollback: rendered.command === null ? null : redact(rendered.command), warnings };
+}
+
 /** Fills `{app} {version} {sha} {merge_sha} {previous_version}` in a rollback template. */
 export function renderRollback(template: string, app: string, release: ReleaseInfo | null): RenderedRollback {
   const values: Record<string, string | null | undefined> = {

@@ -139,7 +139,7 @@ describe('verdicts from real runs', () => {
     expect(full.rollback).toBe('deploy app v1 # from v2');
     const partial = await runSuite({ app, release: { version: 'v2', sha: null, merge_sha: null }, secrets: [] });
     expect(partial.rollback).toBeNull();
-    expect(partial.warnings).toEqual(['the rollback command needs {previous_version}: pass --previous-version to print it']);
+    expect(partial.warnings).toEqual(['the rollback command needs {previous_version}: pass --previous-version (or record them with `seal release record`) to print it']);
     const green = await run({ checks: [{ name: 'a', http: '/' }] });
     expect(green.warnings).toEqual([]);
   });

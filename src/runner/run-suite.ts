@@ -15,7 +15,7 @@ import { SealError } from '../errors.js';
 import { createGuardAuthority, type GuardAuthority } from '../guard/guard-proxy.js';
 import { createRedactor } from '../redact/redact.js';
 import type { RunListener } from './listener.js';
-import { renderRollback } from './rollback.js';
+import { rollbackOf } from './rollback.js';
 import type { AttemptOutcome, BlockedRequest, CheckResult, ReleaseInfo, RunResult } from './run-result.js';
 import { decideVerdict, summarize } from './verdict.js';
 
@@ -98,12 +98,8 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
   }
 
   const checks = results.flat();
-  const rollback = renderRollback(app.rollback, app.name, job.release);
   const verdict = decideVerdict(checks);
-  // Only a red seal prints the rollback command, so only then is a missing value worth a warning.
-  const warnings = verdict === 'red' && rollback.missing.length > 0
-    ? [`the rollback command needs ${rollback.missing.map((m) => `{${m}}`).join(', ')}: pass ${rollback.missing.map((m) => `--${m.replace(/_/g, '-')}`).join(', ')} to print it`]
-    : [];
+  const { rollback, warnings } = rollbackOf(app.rollback, app.name, job.release, verdict, (text) => redactor.text(text));
   const result: RunResult = {
     run_id: runId,
     app: app.name,
@@ -116,7 +112,7 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
     release: job.release,
     checks,
     blocked_requests: blocked,
-    rollback: rollback.command === null ? null : redactor.text(rollback.command),
+    rollback,
     warnings,
     evidence_dir: existsSync(resources.evidenceDir) ? resources.evidenceDir : null,
   };

@@ -29,6 +29,8 @@ export interface StoreLocation {
   readonly databaseUrl: string | null;
   /** `SEAL_DATA_DIR` or `.seal`: the embedded store is `<dataDir>/db`. */
   readonly dataDir: string;
+  /** How long a second process waits for the embedded store (`SEAL_STORE_WAIT_MS`, default 10 s). */
+  readonly waitMs?: number;
 }
 
 /** The store cannot be used right now (busy, unreachable, broken); the message says what to do. */
@@ -36,7 +38,7 @@ export class StoreError extends SealError {
   override readonly name = 'StoreError';
 }
 
-/** How long a second process waits for the embedded store before giving up. */
+/** How long a second process waits for the embedded store before giving up, by default. */
 const LOCK_WAIT_MS = 10_000;
 /** A lock not refreshed for this long belongs to a process that died: it is taken over. */
 const LOCK_STALE_MS = 5_000;
@@ -44,12 +46,17 @@ const LOCK_STALE_MS = 5_000;
 /** The store's location from the environment. */
 export function storeLocation(env: NodeJS.ProcessEnv, cwd: string): StoreLocation {
   const url = env.DATABASE_URL?.trim();
-  return { databaseUrl: url ? url : null, dataDir: env.SEAL_DATA_DIR?.trim() || join(cwd, '.seal') };
+  const wait = Number(env.SEAL_STORE_WAIT_MS);
+  return {
+    databaseUrl: url ? url : null,
+    dataDir: env.SEAL_DATA_DIR?.trim() || join(cwd, '.seal'),
+    waitMs: Number.isFinite(wait) && wait >= 0 && env.SEAL_STORE_WAIT_MS?.trim() ? wait : LOCK_WAIT_MS,
+  };
 }
 
 /** Opens the store and brings its schema up to date. */
 export async function openDb(location: StoreLocation): Promise<OpenDb> {
-  return location.databaseUrl ? openPostgres(location.databaseUrl) : openEmbedded(join(location.dataDir, 'db'));
+  return location.databaseUrl ? openPostgres(location.databaseUrl) : openEmbedded(join(location.dataDir, 'db'), location.waitMs ?? LOCK_WAIT_MS);
 }
 
 function migrationsFolder(): string {
@@ -87,28 +94,28 @@ async function openPostgres(url: string): Promise<OpenDb> {
 }
 
 /**
- * The embedded store: one writer process at a time. A second process waits up to
- * LOCK_WAIT_MS for the first to finish, then fails with what to do instead.
+ * The embedded store: one writer process at a time. A second process waits up to `waitMs`
+ * for the first to finish, then fails with what to do instead.
  */
-async function openEmbedded(dir: string): Promise<OpenDb> {
+async function openEmbedded(dir: string, waitMs: number): Promise<OpenDb> {
   const describe = `embedded ${dir}`;
   mkdirSync(dir, { recursive: true });
-  const { lock } = await import('proper-lockfile');
+  const { default: lockfile } = await import('proper-lockfile');
   let release: () => Promise<void>;
   try {
-    release = await lock(dir, {
+    release = await lockfile.lock(dir, {
       lockfilePath: `${dir}.lock`,
       realpath: false,
       stale: LOCK_STALE_MS,
       update: LOCK_STALE_MS / 2,
-      retries: { retries: Math.ceil(LOCK_WAIT_MS / 250), minTimeout: 250, maxTimeout: 250, factor: 1 },
+      retries: { retries: Math.ceil(waitMs / 250), minTimeout: 250, maxTimeout: 250, factor: 1 },
       // A lost lock (the directory removed under us) must not crash the process.
       onCompromised: () => undefined,
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
       throw new StoreError(
-        `the embedded store (${dir}) is in use by another seal process and stayed busy for ${LOCK_WAIT_MS / 1000} s. ` +
+        `the embedded store (${dir}) is in use by another seal process and stayed busy for ${waitMs / 1000} s. ` +
           'It takes one writer at a time: to record from several processes at once, report to a seal server (--server URL) or use Postgres (DATABASE_URL).',
       );
     }

@@ -82,6 +82,12 @@ const iso = (value: string | null): string | null => (value === null ? null : ne
 export class Ledger {
   constructor(private readonly db: LedgerDb) {}
 
+  /** Whether the ledger has seen this app. */
+  async appExists(name: string): Promise<boolean> {
+    const rows = await this.db.select({ id: apps.id }).from(apps).where(eq(apps.name, name)).limit(1);
+    return rows.length > 0;
+  }
+
   /** The app's id, created on first use. */
   private async appId(name: string, db: LedgerDb = this.db): Promise<number> {
     await db.insert(apps).values({ name }).onConflictDoNothing({ target: apps.name });

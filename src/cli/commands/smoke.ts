@@ -15,6 +15,7 @@ import { createRedactor } from '../../redact/redact.js';
 import type { ReleaseInfo, RunResult, Verdict } from '../../runner/run-result.js';
 import { defaultEvidenceRoot, runSuite } from '../../runner/run-suite.js';
 import type { CliIo } from '../io.js';
+import { recordSeal } from './record-seal.js';
 
 /** Flags of `seal smoke`. */
 export interface SmokeOptions extends ReleaseFlags {
@@ -33,8 +34,12 @@ const GATE_EXIT: Record<Verdict, number> = { green: 0, red: 1, error: 2 };
 export async function smokeCommand(appName: string, options: SmokeOptions, io: CliIo): Promise<number> {
   const release = resolveReleaseInfo(options, io.env);
   const reporter = createTerminalReporter({ stream: io.stderr });
+  // Progress is live; the verdict block waits for the seal to be recorded, since the ledger
+  // may complete the rollback command and recording may add a warning.
+  const live = { ...reporter, onRunFinish: undefined };
   let result: RunResult;
   let secrets: readonly string[] = [];
+  let rollbackTemplate: string | null = null;
   // Ctrl-C or a CI job's SIGTERM ends the run cleanly: checks stop, child processes are
   // killed, and the (error) verdict is still printed.
   const interrupt = new AbortController();
@@ -47,19 +52,22 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     const picked = pickApp(config, appName);
     const skip = options.skipKinds;
     const app = skip ? { ...picked, checks: picked.checks.map((c) => (skip.kinds.includes(c.kind) ? { ...c, skip: skip.reason } : c)) } : picked;
-    result = await runSuite({ app, release, secrets }, { listeners: [reporter], env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd), signal: interrupt.signal });
+    rollbackTemplate = app.rollback;
+    result = await runSuite({ app, release, secrets }, { listeners: [live], env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd), signal: interrupt.signal });
   } catch (error) {
     // Anything that stops the run before a verdict is still a verdict: error, with its reason.
     result = errorResult(appName, release, createRedactor(secrets).text((error as Error).message ?? String(error)));
-    reporter.onRunFinish?.(result);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
   if (options.server) {
     result = withWarning(result, `--server ${options.server}: reporting to a server is not supported by this version; the run was not reported`);
-    io.stderr.write(`warning: ${result.warnings.at(-1) ?? ''}\n`);
+  } else {
+    const redactor = createRedactor(secrets);
+    result = await recordSeal(result, { rollbackTemplate, flags: options, env: io.env, cwd: io.cwd, redact: (text) => redactor.text(text) });
   }
+  reporter.onRunFinish?.(result);
   if (options.junit) {
     const path = resolve(io.cwd, options.junit);
     try {

@@ -1,0 +1,163 @@
+/**
+ * `seal release record|list|show` and `seal stats`: the ledger from the command line. Human
+ * output on stderr, `--json` puts one document on stdout. Exit 0 on success, 1 when the ledger
+ * has no such release, 2 on bad input or an unusable store.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SealError } from '../../errors.js';
+import { openDb, storeLocation } from '../../store/db.js';
+import { Ledger, type ReleaseRecord } from '../../store/ledger.js';
+import type { SmokeSeal } from '../../store/schema.js';
+import type { CliIo } from '../io.js';
+
+/** Flags of `seal release record`. */
+export interface RecordOptions {
+  readonly version: string;
+  readonly sha?: string;
+  readonly mergeSha?: string;
+  readonly branch?: string;
+  readonly notesFile?: string;
+  readonly deployedAt?: string;
+  readonly json?: boolean;
+}
+
+const BADGE: Record<SmokeSeal['status'] | 'pending', string> = { green: '🟢 green', red: '🔴 red', error: '⚪ error', pending: '… pending' };
+/** Notes larger than this are refused: release notes, not a database dump. */
+const MAX_NOTES_BYTES = 1024 * 1024;
+
+/** `seal release record <app> --version V …` */
+export function releaseRecordCommand(app: string, options: RecordOptions, io: CliIo): Promise<number> {
+  return withLedger(io, async (ledger) => {
+    const deployedAt = options.deployedAt === undefined ? undefined : parseInstant(options.deployedAt, '--deployed-at');
+    const notes = options.notesFile === undefined ? undefined : readNotes(resolve(io.cwd, options.notesFile));
+    const { release, created } = await ledger.recordRelease({
+      app,
+      version: options.version,
+      ...(options.sha !== undefined ? { sha: options.sha } : {}),
+      ...(options.mergeSha !== undefined ? { mergeSha: options.mergeSha } : {}),
+      ...(options.branch !== undefined ? { branch: options.branch } : {}),
+      ...(notes !== undefined ? { notes } : {}),
+      ...(deployedAt !== undefined ? { deployedAt } : {}),
+    });
+    if (options.json) io.stdout.write(`${JSON.stringify({ created, release })}\n`);
+    io.stderr.write(`${created ? 'recorded' : 'updated'} ${app} ${release.version}${release.previous_version ? ` (previous: ${release.previous_version})` : ''}\n`);
+    return 0;
+  });
+}
+
+/** `seal release list <app>` */
+export function releaseListCommand(app: string, options: { json?: boolean; limit?: string }, io: CliIo): Promise<number> {
+  return withLedger(io, async (ledger) => {
+    const limit = options.limit === undefined ? 50 : Number(options.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new SealError(`--limit must be a whole number from 1 to 10000, got ${options.limit}`);
+    const releases = await ledger.listReleases(app, { limit });
+    if (options.json) io.stdout.write(`${JSON.stringify({ app, releases })}\n`);
+    if (releases.length === 0) {
+      io.stderr.write(`no releases of ${app} recorded yet (seal release record ${app} --version V)\n`);
+      return 0;
+    }
+    const rows = releases.map((r) => [r.version, r.sha?.slice(0, 12) ?? '-', r.deployed_at ?? '-', BADGE[r.smoke_seal?.status ?? 'pending'], r.smoke_seal?.checked_at ?? '-', oneLine(r.smoke_seal?.summary ?? '')]);
+    io.stderr.write(`${table(['VERSION', 'SHA', 'DEPLOYED', 'SEAL', 'CHECKED', 'SUMMARY'], rows)}\n`);
+    return 0;
+  });
+}
+
+/** `seal release show <app> <version>` */
+export function releaseShowCommand(app: string, version: string, options: { json?: boolean }, io: CliIo): Promise<number> {
+  return withLedger(io, async (ledger) => {
+    const release = await ledger.getRelease(app, version);
+    if (!release) {
+      const known = (await ledger.listReleases(app, { limit: 5 })).map((r) => r.version);
+      if (options.json) io.stdout.write(`${JSON.stringify({ error: `no release ${version} of ${app}` })}\n`);
+      io.stderr.write(`seal: no release ${version} of ${app} in the ledger${known.length ? ` (latest: ${known.join(', ')})` : ''}\n`);
+      return 1;
+    }
+    const history = await ledger.sealHistory(app, version);
+    if (options.json) io.stdout.write(`${JSON.stringify({ ...release, seal_history: history })}\n`);
+    io.stderr.write(renderRelease(release, history.length));
+    for (const entry of history) io.stderr.write(`  ${entry.finished_at}  ${BADGE[entry.status]}  ${oneLine(entry.summary)}  (run ${entry.run_id})\n`);
+    return 0;
+  });
+}
+
+/** `seal stats <app> [--days N]` */
+export function statsCommand(app: string, options: { json?: boolean; days?: string }, io: CliIo): Promise<number> {
+  return withLedger(io, async (ledger) => {
+    const days = options.days === undefined ? 30 : Number(options.days);
+    if (!Number.isFinite(days) || days <= 0 || days > 3650) throw new SealError(`--days must be a number of days from 1 to 3650, got ${options.days}`);
+    const stats = await ledger.stats(app, new Date(Date.now() - days * 86_400_000).toISOString());
+    if (options.json) io.stdout.write(`${JSON.stringify({ ...stats, days })}\n`);
+    const pct = (value: number | null): string => (value === null ? 'n/a' : `${(value * 100).toFixed(1)} %`);
+    io.stderr.write(
+      `${app}, last ${days} days (since ${stats.since}):\n` +
+        `  deployments          ${stats.deployments} (${stats.sealed} sealed)\n` +
+        `  seal runs            ${stats.green + stats.red + stats.error} (🟢 ${stats.green}  🔴 ${stats.red}  ⚪ ${stats.error})\n` +
+        `  seal pass rate       ${pct(stats.seal_pass_rate)}\n` +
+        `  change failure rate  ${pct(stats.change_failure_rate)} (releases whose current seal is red, of those sealed)\n`,
+    );
+    return 0;
+  });
+}
+
+async function withLedger(io: CliIo, work: (ledger: Ledger) => Promise<number>): Promise<number> {
+  try {
+    const store = await openDb(storeLocation(io.env, io.cwd));
+    try {
+      return await work(new Ledger(store.db));
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    io.stderr.write(`seal: ${(error as Error).message ?? String(error)}\n`);
+    return 2;
+  }
+}
+
+function parseInstant(text: string, flag: string): string {
+  // A date and time with an offset (or Z); a bare date means midnight UTC.
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(text) || Number.isNaN(Date.parse(text))) {
+    throw new SealError(`${flag} must be an ISO 8601 date or date-time with an offset (2026-11-21T14:05:00+01:00), got ${JSON.stringify(text)}`);
+  }
+  return new Date(text).toISOString();
+}
+
+function readNotes(path: string): string {
+  let buffer: Buffer;
+  try {
+    buffer = readFileSync(path);
+  } catch (error) {
+    throw new SealError(`--notes-file ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  if (buffer.length > MAX_NOTES_BYTES) throw new SealError(`--notes-file ${path} is ${buffer.length} bytes; release notes are limited to ${MAX_NOTES_BYTES} bytes`);
+  return buffer.toString('utf8');
+}
+
+function renderRelease(r: ReleaseRecord, runs: number): string {
+  const seal = r.smoke_seal;
+  return [
+    `${r.app} ${r.version}`,
+    `  sha         ${r.sha ?? '-'}`,
+    `  merge sha   ${r.merge_sha ?? '-'}`,
+    `  branch      ${r.branch ?? '-'}`,
+    `  deployed    ${r.deployed_at ?? '-'}`,
+    `  previous    ${r.previous_version ?? '-'}`,
+    `  recorded    ${r.created_at}`,
+    `  seal        ${BADGE[seal?.status ?? 'pending']}${seal ? `  ${oneLine(seal.summary)}  (${seal.checked_at}, run ${seal.run_id})` : ''}`,
+    `  notes       ${r.notes === null ? '-' : `${r.notes.length} characters`}`,
+    `seal history (${runs}):`,
+    '',
+  ].join('\n');
+}
+
+/** Production text on one terminal line: control characters shown, not obeyed. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 160);
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...(r[i] ?? '')].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}

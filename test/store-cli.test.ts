@@ -1,0 +1,150 @@
+/**
+ * The ledger through the real CLI: the release commands, `seal smoke` recording its seal, a
+ * store that is down or busy (the verdict stands, exit 0), several processes at once, and a
+ * process killed mid-write.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../src/runner/run-result.js';
+import { openDb } from '../src/store/db.js';
+import { Ledger } from '../src/store/ledger.js';
+import { ROOT, runCli } from './helpers/cli.js';
+import { reply, startServer, type TestServer } from './helpers/servers.js';
+
+let prod: TestServer;
+let dir: string;
+let config: string;
+const fresh = (): string => mkdtempSync(join(tmpdir(), 'seal-ledger-'));
+
+beforeAll(async () => {
+  prod = await startServer((req, res) => reply(res, req.url === '/down' ? 503 : 200, 'OK'));
+  dir = mkdtempSync(join(tmpdir(), 'seal-store-cli-'));
+  config = join(dir, 'seal.config.yaml');
+  writeFileSync(config, `apps:\n  studio:\n    production_url: ${prod.url}\n    checks:\n      - { name: up, http: /up, expect: { status: 200 } }\n`);
+});
+afterAll(() => prod?.close());
+
+describe('seal release and seal smoke on the embedded store', () => {
+  it('records releases, seals the one named by --release, and shows it with its history', async () => {
+    const env = { SEAL_DATA_DIR: fresh() };
+    const notes = join(dir, 'notes.md');
+    writeFileSync(notes, '# v3.3.0\n\n- faster uploads\n');
+    expect((await runCli(['release', 'record', 'studio', '--version', 'v3.2.0', '--sha', 'aaa111'], { env, timeoutMs: 60_000 })).code).toBe(0);
+    const recorded = await runCli(['release', 'record', 'studio', '--version', 'v3.3.0', '--sha', 'bbb222', '--merge-sha', '5e4d3c2', '--branch', 'main', '--notes-file', notes, '--deployed-at', '2026-11-21T14:05:00+01:00', '--json'], { env, timeoutMs: 60_000 });
+    expect(JSON.parse(recorded.stdout)).toMatchObject({ created: true, release: { version: 'v3.3.0', previous_version: 'v3.2.0', deployed_at: '2026-11-21T13:05:00.000Z', notes: '# v3.3.0\n\n- faster uploads\n' } });
+
+    const sealed = await runCli(['smoke', 'studio', '--config', config, '--release', 'v3.3.0', '--json'], { env, timeoutMs: 60_000 });
+    expect(sealed.code).toBe(0);
+    const run = JSON.parse(sealed.stdout) as RunResult;
+    // The ledger knew the merge sha: the release in the result carries it.
+    expect(run).toMatchObject({ verdict: 'green', release: { version: 'v3.3.0', merge_sha: '5e4d3c2', previous_version: 'v3.2.0' }, warnings: [] });
+
+    const shown = await runCli(['release', 'show', 'studio', 'v3.3.0', '--json'], { env, timeoutMs: 60_000 });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ smoke_seal: { status: 'green', summary: '1/1 passed', run_id: run.run_id }, seal_history: [{ run_id: run.run_id, status: 'green' }] });
+    const listed = await runCli(['release', 'list', 'studio'], { env, timeoutMs: 60_000 });
+    expect(listed.stderr).toMatch(/v3\.3\.0 +bbb222 +2026-11-21T13:05:00\.000Z +🟢 green/);
+    expect(listed.stderr).toMatch(/v3\.2\.0 +aaa111 +- +… pending/);
+  });
+
+  it('without --release, seals the latest release; a red seal prints the rollback from the ledger\'s merge sha', async () => {
+    const env = { SEAL_DATA_DIR: fresh() };
+    await runCli(['release', 'record', 'studio', '--version', 'v1', '--merge-sha', 'cafe123'], { env, timeoutMs: 60_000 });
+    const red = join(dir, 'red.yaml');
+    writeFileSync(red, `apps:\n  studio:\n    production_url: ${prod.url}\n    checks:\n      - { name: up, http: /down, expect: { status: 200 } }\n`);
+    const run = await runCli(['smoke', 'studio', '--config', red, '--json'], { env, timeoutMs: 60_000 });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ verdict: 'red', release: { version: 'v1' }, rollback: 'git revert -m 1 cafe123' });
+    expect(run.stderr).toContain('git revert -m 1 cafe123');
+  });
+
+  it('bad input is refused with what is wrong, and nothing is recorded', async () => {
+    const env = { SEAL_DATA_DIR: fresh() };
+    const bad = await runCli(['release', 'record', 'studio', '--version', 'v1', '--deployed-at', '21/11/2026'], { env, timeoutMs: 60_000 });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--deployed-at must be an ISO 8601 date');
+    const missing = await runCli(['release', 'record', 'studio', '--version', 'v1', '--notes-file', join(dir, 'nope.md')], { env, timeoutMs: 60_000 });
+    expect(missing.stderr).toContain('nope.md: no such file');
+    const list = await runCli(['release', 'list', 'studio', '--json'], { env, timeoutMs: 60_000 });
+    expect(JSON.parse(list.stdout)).toEqual({ app: 'studio', releases: [] });
+    const unknown = await runCli(['release', 'show', 'studio', 'v9'], { env, timeoutMs: 60_000 });
+    expect(unknown.code).toBe(1);
+  });
+
+  it('a database that cannot be reached: the verdict is printed, a warning names the store, exit 0', async () => {
+    const closed = await startServer(() => undefined);
+    await closed.close();
+    const run = await runCli(['smoke', 'studio', '--config', config, '--release', 'v1', '--json'], { env: { DATABASE_URL: `postgres://seal@127.0.0.1:${closed.port}/ledger` }, timeoutMs: 60_000 });
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(result.verdict).toBe('green');
+    expect(result.warnings).toEqual([expect.stringMatching(new RegExp(`^the seal was not recorded in the Postgres store \\(DATABASE_URL\\): cannot open the store \\(postgres 127\\.0\\.0\\.1:${closed.port}/ledger\\): .*ECONNREFUSED`))]);
+    expect(run.stderr).toContain('Seal: 🟢 green');
+    expect(run.stderr).toContain('warning: the seal was not recorded');
+  });
+
+  it('a second process waits for the embedded store, then fails with what to do; seal smoke still exits 0', async () => {
+    const data = fresh();
+    const holder = await openDb({ databaseUrl: null, dataDir: data });
+    try {
+      const env = { SEAL_DATA_DIR: data, SEAL_STORE_WAIT_MS: '1500' };
+      const list = await runCli(['release', 'list', 'studio'], { env, timeoutMs: 60_000 });
+      expect(list.code).toBe(2);
+      expect(list.stderr).toContain('is in use by another seal process and stayed busy for 1.5 s');
+      expect(list.stderr).toContain('--server URL');
+      expect(list.stderr).toContain('DATABASE_URL');
+      const smoke = await runCli(['smoke', 'studio', '--config', config, '--json'], { env, timeoutMs: 60_000 });
+      expect(smoke.code).toBe(0);
+      expect(JSON.parse(smoke.stdout)).toMatchObject({ verdict: 'green', warnings: [expect.stringContaining('is in use by another seal process')] });
+    } finally {
+      await holder.close();
+    }
+  });
+
+  it('several seal processes at once on one release: each waits its turn, one history row each, the newest current', async () => {
+    const env = { SEAL_DATA_DIR: fresh() };
+    await runCli(['release', 'record', 'studio', '--version', 'v7'], { env, timeoutMs: 60_000 });
+    const runs = await Promise.all(Array.from({ length: 4 }, () => runCli(['smoke', 'studio', '--config', config, '--release', 'v7', '--json'], { env, timeoutMs: 90_000 })));
+    const results = runs.map((r) => JSON.parse(r.stdout) as RunResult);
+    expect(results.map((r) => [r.verdict, r.warnings.filter((w) => !w.startsWith('a newer seal'))])).toEqual(Array(4).fill(['green', []]));
+    const ledger = await openDb({ databaseUrl: null, dataDir: env.SEAL_DATA_DIR });
+    try {
+      const history = await new Ledger(ledger.db).sealHistory('studio', 'v7');
+      expect(new Set(history.map((h) => h.run_id))).toEqual(new Set(results.map((r) => r.run_id)));
+      const newest = results.reduce((a, b) => (a.finished_at >= b.finished_at ? a : b));
+      expect((await new Ledger(ledger.db).getRelease('studio', 'v7'))?.smoke_seal?.run_id).toBe(newest.run_id);
+    } finally {
+      await ledger.close();
+    }
+  }, 120_000);
+
+  it('a process killed mid-write leaves a store that opens cleanly and keeps what was committed', async () => {
+    const data = fresh();
+    const notes = join(dir, 'big-notes.md');
+    writeFileSync(notes, 'n'.repeat(900_000));
+    // The store exists first, so that the kills land in writes (killing initdb is covered too: the
+    // first moments of each loop are a fresh process opening the store).
+    await (await openDb({ databaseUrl: null, dataDir: data })).close();
+    // Record releases in a loop and kill the writer while it works, three times, at different moments.
+    for (const delayMs of [1500, 2300, 3100]) {
+      const child = spawn('/bin/sh', ['-c', `i=0; while [ $i -lt 50 ]; do "${process.execPath}" "${ROOT}bin/seal" release record studio --version "v$$-$i" --notes-file "${notes}" || exit 1; i=$((i+1)); done`], { env: { PATH: process.env.PATH, SEAL_DATA_DIR: data }, stdio: 'ignore', detached: true });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      process.kill(-(child.pid as number), 'SIGKILL');
+      await new Promise((resolve) => child.on('exit', resolve));
+    }
+    // The lock the killed process held goes stale and is taken over.
+    const store = await openDb({ databaseUrl: null, dataDir: data, waitMs: 15_000 });
+    try {
+      const ledger = new Ledger(store.db);
+      const releases = await ledger.listReleases('studio', { limit: 1000 });
+      expect(releases.length).toBeGreaterThan(0);
+      for (const release of releases) expect(release.notes?.length).toBe(900_000);
+      const { release } = await ledger.recordRelease({ app: 'studio', version: 'after-the-crash' });
+      expect(release.version).toBe('after-the-crash');
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+});
