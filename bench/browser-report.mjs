@@ -78,7 +78,7 @@ function sealBrowserLine(checks, s) {
   return (
     `Where seal's time went with browser checks (medians): start-up ${ms(median(s.phases.startup))} (process start to \`started_at\`), ` +
     `run ${ms(median(s.phases.run))} (\`duration_ms\`: Chromium's launch and the ${checks} checks; the slowest check alone took ${ms(median(s.slowestCheckMs))}), ` +
-    `verdict to exit ${ms(median(s.phases.exit))}.`
+    `verdict to exit ${ms(median(s.phases.exit))} (recording the seal in the embedded ledger, reporting, teardown).`
   );
 }
 

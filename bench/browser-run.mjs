@@ -86,7 +86,8 @@ export async function measureBrowser({ root, work, runs, log, env }) {
         for (const [key, tool] of Object.entries(tools)) {
           const s = series[key];
           if (s.consecutiveFailures[memory ? 'memory' : 'timed'] >= GIVE_UP_AFTER) continue;
-          rmSync(sealDataDir, { recursive: true, force: true });
+          // Evidence (and the spec's report) is read per run; the ledger stays, as a user's would.
+          rmSync(join(sealDataDir, 'evidence'), { recursive: true, force: true });
           tool.before?.();
           server.reset();
           const run = await watchedRun(root, work, tool, key, memory, env({ SEAL_DATA_DIR: sealDataDir }));

@@ -61,7 +61,7 @@ function phaseLine(phases) {
     `Where seal's wall time went (medians): start-up ${median(phases.startup)} ` +
     `(process start to the suite's \`started_at\`: Node, module loading, config), ` +
     `run ${median(phases.run)} (\`duration_ms\`), verdict to exit ${median(phases.exit)} ` +
-    `(\`finished_at\` to process exit: reporting, JSON, teardown).`
+    `(\`finished_at\` to process exit: recording the seal in the embedded ledger, reporting, JSON, teardown).`
   );
 }
 
@@ -133,6 +133,7 @@ function standingNotes(r) {
     return `${Math.round(((max - min) / median) * 100)} %`;
   };
   return [
+    'Every seal run records its seal in the embedded ledger (PGlite in `bench/.work/seal-data/`, or `bench/.work/browser/seal-data/` for the browser section), created in the warm-up and kept across runs as a user\'s is: opening it, writing the run and closing it is part of each run\'s "verdict to exit". With `DATABASE_URL` (Postgres) that step is a connection and a few statements instead.',
     `Run-to-run noise in this run (max − min, as a share of the median): seal ${spread(r.series.seal.wall)}, ` +
       `Step CI ${spread(r.series.stepci.wall)}. Compare figures within one bench run; across runs, only large changes mean something.`,
     'Both `--import` hooks together add about 10–20 ms to a process\'s start-up (measured by hand with and without them, ' +

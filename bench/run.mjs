@@ -76,6 +76,9 @@ function childEnv(extra) {
     // Step CI: no usage ping to PostHog, and its anonymous-id file kept out of the user's home.
     STEPCI_DISABLE_ANALYTICS: '1',
     XDG_CONFIG_HOME: join(WORK, 'xdg-config'),
+    // seal records every seal in its embedded ledger: one kept across the bench's runs (created
+    // in the warm-up), as a user's is; the browser section passes its own.
+    SEAL_DATA_DIR: join(WORK, 'seal-data'),
   };
 }
 
