@@ -77,8 +77,8 @@ function childEnv(extra) {
     STEPCI_DISABLE_ANALYTICS: '1',
     XDG_CONFIG_HOME: join(WORK, 'xdg-config'),
     // seal records every seal in its embedded ledger: one kept across the bench's runs (created
-    // in the warm-up), as a user's is; the browser section passes its own.
-    SEAL_DATA_DIR: join(WORK, 'seal-data'),
+    // in the warm-up), as a user's is; the browser section passes its own, which wins.
+    SEAL_DATA_DIR: extra?.SEAL_DATA_DIR ?? join(WORK, 'seal-data'),
   };
 }
 

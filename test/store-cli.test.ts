@@ -60,6 +60,21 @@ describe('seal release and seal smoke on the embedded store', () => {
     expect(run.stderr).toContain('git revert -m 1 cafe123');
   });
 
+  it('seal stats reports deployments, seal pass rate and change failure rate, as text and JSON', async () => {
+    const env = { SEAL_DATA_DIR: fresh() };
+    const red = join(dir, 'red-stats.yaml');
+    writeFileSync(red, `apps:\n  studio:\n    production_url: ${prod.url}\n    checks:\n      - { name: up, http: /down, expect: { status: 200 } }\n`);
+    await runCli(['smoke', 'studio', '--config', config, '--release', 'v1'], { env, timeoutMs: 60_000 });
+    await runCli(['smoke', 'studio', '--config', red, '--release', 'v2'], { env, timeoutMs: 60_000 });
+    const json = await runCli(['stats', 'studio', '--days', '7', '--json'], { env, timeoutMs: 60_000 });
+    expect(JSON.parse(json.stdout)).toMatchObject({ app: 'studio', days: 7, deployments: 2, sealed: 2, green: 1, red: 1, error: 0, seal_pass_rate: 0.5, change_failure_rate: 0.5 });
+    const text = await runCli(['stats', 'studio'], { env, timeoutMs: 60_000 });
+    expect(text.stderr).toContain('change failure rate  50.0 %');
+    const bad = await runCli(['stats', 'studio', '--days', 'forever'], { env, timeoutMs: 60_000 });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--days must be a number of days');
+  });
+
   it('bad input is refused with what is wrong, and nothing is recorded', async () => {
     const env = { SEAL_DATA_DIR: fresh() };
     const bad = await runCli(['release', 'record', 'studio', '--version', 'v1', '--deployed-at', '21/11/2026'], { env, timeoutMs: 60_000 });

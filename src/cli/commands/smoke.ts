@@ -67,7 +67,13 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     const redactor = createRedactor(secrets);
     result = await recordSeal(result, { rollbackTemplate, flags: options, env: io.env, cwd: io.cwd, redact: (text) => redactor.text(text) });
   }
-  reporter.onRunFinish?.(result);
+  try {
+    reporter.onRunFinish?.(result);
+  } catch (error) {
+    // A reporter bug must not cost the verdict: say so, and keep going to the JSON and exit 0.
+    result = withWarning(result, `the terminal report failed: ${(error as Error).message ?? String(error)}`);
+    io.stderr.write(`warning: ${result.warnings.at(-1) ?? ''}\nSeal: ${result.verdict}  ${result.summary}\n`);
+  }
   if (options.junit) {
     const path = resolve(io.cwd, options.junit);
     try {
