@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { READ_ONLY_METHODS } from '../../src/config/schema.js';
 
 /** A running loopback server. */
 export interface TestServer {
@@ -10,6 +11,8 @@ export interface TestServer {
   readonly port: number;
   /** Every request seen, in arrival order. */
   readonly requests: { method: string; url: string; headers: IncomingMessage['headers'] }[];
+  /** `METHOD url` of every request that was not GET, HEAD or OPTIONS (clear it with `writes.length = 0`). */
+  readonly writes: string[];
   /** Most requests in flight at the same time. */
   readonly maxInFlight: () => number;
   close(): Promise<void>;
@@ -18,11 +21,13 @@ export interface TestServer {
 /** Starts a server on 127.0.0.1 or another loopback address (free port); `tls` makes it HTTPS. */
 export async function startServer(handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>, tls?: { key: string; cert: string }, host = '127.0.0.1'): Promise<TestServer> {
   const requests: TestServer['requests'] = [];
+  const writes: string[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
   const sockets = new Set<Socket>();
   const listener: RequestListener = (req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    if (!(READ_ONLY_METHODS as readonly string[]).includes(req.method ?? '')) writes.push(`${req.method ?? ''} ${req.url ?? ''}`);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     res.on('close', () => inFlight--);
@@ -43,6 +48,7 @@ export async function startServer(handler: (req: IncomingMessage, res: ServerRes
     host: authority,
     port,
     requests,
+    writes,
     maxInFlight: () => maxInFlight,
     close: () =>
       new Promise<void>((resolve) => {

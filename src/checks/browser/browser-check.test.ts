@@ -13,13 +13,11 @@ const skip = await chromiumSkipReason();
 const html = (title: string, body: string) => `<!doctype html><html><head><title>${title}</title></head><body>${body}</body></html>`;
 
 let prod: TestServer;
-const writes: string[] = [];
 let evidenceRoot: string;
 
 beforeAll(async () => {
   evidenceRoot = mkdtempSync(join(tmpdir(), 'seal-evidence-'));
   prod = await startServer((req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') writes.push(`${req.method ?? ''} ${req.url ?? ''}`);
     const page = (title: string, body: string) => reply(res, 200, html(title, body), { 'content-type': 'text/html' });
     switch (new URL(req.url ?? '/', 'http://x').pathname) {
       case '/': return page('Studio', '<h1>Welcome</h1><a href="/login">Sign in</a>');
@@ -56,41 +54,41 @@ describe.skipIf(skip !== null)('browser checks (real Chromium)', () => {
   });
 
   it('a page that sends a POST beacon and fetch on load passes, lists the writes, and the server receives none', async () => {
-    writes.length = 0;
+    prod.writes.length = 0;
     const result = await run([{ name: 'tracked', browser: '/beacon', expect: { title: 'Beacon', no_console_errors: true } }]);
     expect(result.checks[0]?.status).toBe('passed');
     expect([...result.blocked_requests].sort((a, b) => a.url.localeCompare(b.url))).toEqual([
       { check: 'tracked', method: 'POST', url: `${prod.url}/api/events` },
       { check: 'tracked', method: 'POST', url: `${prod.url}/collect` },
     ]);
-    expect(writes).toEqual([]);
+    expect(prod.writes).toEqual([]);
   });
 
   it('a page that auto-submits a form passes on the page it showed, and the server receives no write', async () => {
-    writes.length = 0;
+    prod.writes.length = 0;
     const result = await run([{ name: 'form', browser: '/autosubmit', expect: { title: 'Form', text_contains: 'Subscribe' } }]);
     expect(result.checks[0], JSON.stringify(result.checks[0], null, 1)).toMatchObject({ status: 'passed' });
     expect(result.blocked_requests).toEqual([{ check: 'form', method: 'POST', url: `${prod.url}/subscribe` }]);
-    expect(writes).toEqual([]);
+    expect(prod.writes).toEqual([]);
   });
 
   it.each([
     ['a shared worker\'s write', '/shared', '/shared-write'],
     ['a beacon sent on pagehide when the page navigates away', '/leaving', '/unload-beacon'],
   ])('%s is blocked and listed, and never reaches production', async (_name, path, write) => {
-    writes.length = 0;
+    prod.writes.length = 0;
     const result = await run([{ name: 'sneaky', browser: path, expect: { visible: ['body'] } }]);
     // Give a write that slipped through time to arrive before asserting that none did.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(writes).toEqual([]);
+    expect(prod.writes).toEqual([]);
     expect(result.blocked_requests).toContainEqual({ check: 'sneaky', method: 'POST', url: `${prod.url}${write}` });
   });
 
   it('a beacon sent as the check closes the page never reaches production (listed when it arrives in time)', async () => {
-    writes.length = 0;
+    prod.writes.length = 0;
     const result = await run([{ name: 'closing', browser: '/closing' }]);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(writes).toEqual([]);
+    expect(prod.writes).toEqual([]);
     // Once the guard has stopped, the context's proxy is gone and Chromium has no direct route.
     for (const entry of result.blocked_requests) expect(entry).toEqual({ check: 'closing', method: 'POST', url: `${prod.url}/close-beacon` });
   });

@@ -11,16 +11,12 @@ import { runSuite } from '../../runner/run-suite.js';
 let prod: TestServer;
 let secure: TestServer;
 let cert: TestCert;
-const writes: string[] = [];
 let evidenceRoot: string;
 
 beforeAll(async () => {
   evidenceRoot = mkdtempSync(join(tmpdir(), 'seal-exec-'));
   cert = makeCert(30);
-  const handler = (req: { method?: string; url?: string }, res: Parameters<typeof reply>[0]) => {
-    if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? '')) writes.push(`${req.method ?? ''} ${req.url ?? ''}`);
-    reply(res, 200, 'OK from production');
-  };
+  const handler = (_req: unknown, res: Parameters<typeof reply>[0]) => reply(res, 200, 'OK from production');
   prod = await startServer(handler);
   secure = await startServer(handler, cert);
 });
@@ -79,19 +75,19 @@ describe('exec probes', () => {
   });
 
   it('curl reads through the guard, and its writes never reach production (http)', async () => {
-    writes.length = 0;
+    prod.writes.length = 0;
     const { check, run } = await probe({ exec: { command: ['sh', '-c', `curl -sS ${prod.url}/up && curl -sS -o /dev/null -w ' post:%{http_code}' -X POST -d 'x=1' ${prod.url}/api/things`] }, expect: { stdout_contains: ['OK from production', 'post:204'] } });
     expect(check.status).toBe('passed');
-    expect(writes).toEqual([]);
+    expect(prod.writes).toEqual([]);
     expect(run.blocked_requests).toEqual([{ check: 'probe', method: 'POST', url: `${prod.url}/api/things` }]);
   });
 
   it('curl over https is intercepted too: reads pass with production\'s certificate checked, writes are blocked', async () => {
-    writes.length = 0;
+    secure.writes.length = 0;
     const base = `https://localhost:${secure.port}`;
     const { check, run } = await probe({ exec: { command: ['sh', '-c', `curl -sS ${base}/up && curl -sS -o /dev/null -w ' delete:%{http_code}' -X DELETE ${base}/api/things/1`] }, expect: { stdout_contains: ['OK from production', 'delete:204'] } }, { ca_file: cert.certPath, allow_hosts: ['localhost'] });
     expect(check.status, JSON.stringify(check.evidence)).toBe('passed');
-    expect(writes).toEqual([]);
+    expect(secure.writes).toEqual([]);
     expect(run.blocked_requests).toEqual([{ check: 'probe', method: 'DELETE', url: `${base}/api/things/1` }]);
   });
 

@@ -16,13 +16,11 @@ const skip = await chromiumSkipReason();
 const TEAM = fileURLToPath(new URL('../../../test/fixtures/team/', import.meta.url));
 
 let prod: TestServer;
-const writes: string[] = [];
 let evidenceRoot: string;
 
 beforeAll(async () => {
   evidenceRoot = mkdtempSync(join(tmpdir(), 'seal-spec-'));
   prod = await startServer((req, res) => {
-    if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? '')) writes.push(`${req.method ?? ''} ${req.url ?? ''}`);
     const html = (body: string) => reply(res, 200, `<!doctype html><title>Studio</title>${body}`, { 'content-type': 'text/html' });
     switch (req.url) {
       case '/': return html('<a data-qa="sign-in" href="/login">Sign in</a>');
@@ -42,7 +40,7 @@ function teamApp(playwright: Record<string, unknown>, extra: Record<string, unkn
 
 describe.skipIf(skip !== null)('the team\'s @qa-readonly spec against production (real Chromium)', () => {
   it('runs only the tagged tests, one check each, and no write reaches production', async () => {
-    writes.length = 0;
+    prod.writes.length = 0;
     const before = prod.requests.length;
     const result = await runSuite({ app: teamApp({ spec: 'e2e/qa_readonly.spec.js', grep: '@qa-readonly', config: 'playwright.config.mjs' }), release: null, secrets: [] }, { evidenceRoot });
     expect(result.checks.map((c) => [c.name, c.status])).toEqual([
@@ -58,7 +56,7 @@ describe.skipIf(skip !== null)('the team\'s @qa-readonly spec against production
       { check: 'qa readonly', method: 'POST', url: `${prod.url}/signup` },
     ]);
     // ...production saw reads only, and the untagged test that writes never ran.
-    expect(writes).toEqual([]);
+    expect(prod.writes).toEqual([]);
     expect(prod.requests.slice(before).every((r) => r.method === 'GET')).toBe(true);
     // The team's config was used (data-qa test ids), without its QA webServer or its firefox project.
     expect(result.checks[0]?.evidence).toMatchObject({ project: 'chromium' });
