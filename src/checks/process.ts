@@ -18,22 +18,23 @@ export interface ProcessOptions {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   readonly signal: AbortSignal;
-  /** Bytes kept of each stream (the end is kept: errors come last). */
-  readonly keepBytes?: number;
+  /** Characters kept of each stream (the end is kept: errors come last). */
+  readonly keepChars?: number;
 }
 
 /** Runs a process to its end (or until `signal` aborts, which kills its process group). */
-export function runProcess({ command, args, cwd, env, signal, keepBytes = 64 * 1024 }: ProcessOptions): Promise<ProcessResult> {
+export function runProcess({ command, args, cwd, env, signal, keepChars = 64 * 1024 }: ProcessOptions): Promise<ProcessResult> {
   return new Promise((resolve) => {
     // detached: the child leads its own process group, so browsers and workers it starts die with it.
     const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = { stdout: '', stderr: '' };
-    const keep = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      const text = out[stream] + chunk.toString('utf8');
-      out[stream] = text.length > keepBytes ? text.slice(-keepBytes) : text;
+    const keep = (stream: 'stdout' | 'stderr') => (text: string) => {
+      const all = out[stream] + text;
+      out[stream] = all.length > keepChars ? all.slice(-keepChars) : all;
     };
-    child.stdout.on('data', keep('stdout'));
-    child.stderr.on('data', keep('stderr'));
+    // Decoded per stream, not per chunk: a character split across two chunks stays whole.
+    child.stdout.setEncoding('utf8').on('data', keep('stdout'));
+    child.stderr.setEncoding('utf8').on('data', keep('stderr'));
     const kill = (): void => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');

@@ -106,12 +106,24 @@ describe('exec probes', () => {
   });
 
   it('a Node script\'s fetch goes through the guard too, on any Node version', async () => {
-    writes.length = 0;
+    prod.writes.length = 0;
     const script = `const r = await fetch('${prod.url}/api/things', { method: 'POST', body: 'x' }); console.log('status', r.status);`;
     const { check, run } = await probe({ exec: { command: [process.execPath, '--input-type=module', '-e', script] }, expect: { stdout_contains: 'status 204' } });
     expect(check.status, JSON.stringify(check.evidence)).toBe('passed');
-    expect(writes).toEqual([]);
+    expect(prod.writes).toEqual([]);
     expect(run.blocked_requests).toEqual([{ check: 'probe', method: 'POST', url: `${prod.url}/api/things` }]);
+  });
+
+  it('keeps the probe\'s own NODE_OPTIONS beside the guard\'s preload', async () => {
+    const { check } = await probe({ exec: { command: node('console.log(process.title)'), env: { NODE_OPTIONS: '--title=seal-probe' } }, expect: { stdout_contains: 'seal-probe' } });
+    expect(check.status, JSON.stringify(check.evidence)).toBe('passed');
+  });
+
+  it('a multi-byte character split across two pipe reads stays whole', async () => {
+    // 30,000 three-byte characters: 90,000 bytes arrive in more than one read, cut mid-character.
+    const text = '€'.repeat(30_000);
+    const { check } = await probe({ exec: { command: node(`process.stdout.write(JSON.stringify({ text: '€'.repeat(30000) }))`) }, expect: { json: { '$.text': text } } });
+    expect(check.status, check.assertions.map((a) => a.message).join('; ')).toBe('passed');
   });
 
   it('on_write: fail fails a probe that tried to write', async () => {

@@ -23,15 +23,18 @@ const EXCERPT_CHARS = 4096;
 export async function runExecCheck(spec: ExecCheckSpec, { app, signal, resources, redact, attempt }: CheckContext): Promise<AttemptOutcome> {
   // Node reports a missing working directory as a missing program; say which it is.
   if (!existsSync(spec.cwd)) return { outcome: 'error', assertions: [], error: `working directory not found: ${spec.cwd}`, evidence: { command: spec.command } };
-  const dir = join(resources.evidenceDir, `exec-${fileNameOf(spec.name)}${attempt > 1 ? `-attempt${attempt}` : ''}`);
+  // The folder name comes from the redacted check name: a secret must not end up in a path.
+  const dir = join(resources.evidenceDir, `exec-${fileNameOf(redact(spec.name))}${attempt > 1 ? `-attempt${attempt}` : ''}`);
   mkdirSync(dir, { recursive: true });
   // Production's HTTPS is intercepted; other hosts (the cluster API kubectl talks to, with its
   // own CA) are tunnelled untouched, or the probe could not run at all.
-  const guard = await startGuardProxy({ check: spec.name, dir, upstreamCa: app.ca, interceptOnly: app.hostnames });
+  const guard = await startGuardProxy({ check: spec.name, dir, upstreamCa: app.ca, interceptOnly: app.hostnames, authority: await resources.guardAuthority() });
   const started = performance.now();
   try {
     const [program, ...args] = spec.command as [string, ...string[]];
-    const run = await runProcess({ command: program, args, cwd: spec.cwd, env: { ...resources.env, ...spec.env, ...proxyEnvironment(guard, resources.env) }, signal });
+    // The probe's own env (its NODE_OPTIONS included) is what the guard's variables build on.
+    const env = { ...resources.env, ...spec.env };
+    const run = await runProcess({ command: program, args, cwd: spec.cwd, env: { ...env, ...proxyEnvironment(guard, env) }, signal });
     const durationMs = Math.round(performance.now() - started);
     const evidence = {
       command: spec.command,
