@@ -75,6 +75,15 @@ describe('seal release and seal smoke on the embedded store', () => {
     expect(bad.stderr).toContain('--days must be a number of days');
   });
 
+  it('--sha and --merge-sha on seal smoke win over what the ledger has for the release', async () => {
+    const env = { SEAL_DATA_DIR: fresh() };
+    await runCli(['release', 'record', 'studio', '--version', 'v1', '--sha', 'old111'], { env, timeoutMs: 60_000 });
+    const red = join(dir, 'red-flags.yaml');
+    writeFileSync(red, `apps:\n  studio:\n    production_url: ${prod.url}\n    checks:\n      - { name: up, http: /down, expect: { status: 200 } }\n`);
+    const run = await runCli(['smoke', 'studio', '--config', red, '--sha', 'new222', '--merge-sha', 'beef999', '--json'], { env, timeoutMs: 60_000 });
+    expect(JSON.parse(run.stdout)).toMatchObject({ verdict: 'red', release: { version: 'v1', sha: 'new222', merge_sha: 'beef999' }, rollback: 'git revert -m 1 beef999' });
+  });
+
   it('bad input is refused with what is wrong, and nothing is recorded', async () => {
     const env = { SEAL_DATA_DIR: fresh() };
     const bad = await runCli(['release', 'record', 'studio', '--version', 'v1', '--deployed-at', '21/11/2026'], { env, timeoutMs: 60_000 });

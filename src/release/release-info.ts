@@ -12,12 +12,16 @@ export interface ReleaseFlags {
   readonly previousVersion?: string;
 }
 
+/** The commit the CI system is building, or undefined outside CI. */
+export function ciSha(env: NodeJS.ProcessEnv): string | undefined {
+  return CI_SHA_VARIABLES.map((name) => env[name]).find((value) => value !== undefined && value !== '');
+}
+
 /** Combines flags with the CI environment; fields nobody knows are null. */
 export function resolveReleaseInfo(flags: ReleaseFlags, env: NodeJS.ProcessEnv): ReleaseInfo {
-  const ciSha = CI_SHA_VARIABLES.map((name) => env[name]).find((value) => value !== undefined && value !== '');
   return {
     version: flags.release ?? null,
-    sha: flags.sha ?? ciSha ?? null,
+    sha: flags.sha ?? ciSha(env) ?? null,
     merge_sha: flags.mergeSha ?? null,
     previous_version: flags.previousVersion ?? null,
   };

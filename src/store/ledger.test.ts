@@ -64,6 +64,16 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       expect(await ledger.listReleases('no-such-app')).toEqual([]);
     });
 
+    it('releases recorded concurrently each get a different previous release (a chain, no fork)', async () => {
+      await ledger.recordRelease({ app: 'chain', version: 'v0' });
+      const versions = Array.from({ length: 10 }, (_, i) => `v${i + 1}`);
+      await Promise.all(versions.map((version) => ledger.recordRelease({ app: 'chain', version })));
+      const releases = await ledger.listReleases('chain');
+      const previous = releases.map((r) => r.previous_version).filter((p) => p !== null);
+      expect(previous).toHaveLength(10);
+      expect(new Set(previous).size).toBe(10);
+    });
+
     it('recording a release again updates only the fields given', async () => {
       await ledger.recordRelease({ app: 'upd', version: 'v1', sha: 'aaa', branch: 'main' });
       const again = await ledger.recordRelease({ app: 'upd', version: 'v1', mergeSha: 'bbb' });
@@ -140,6 +150,8 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
         await ledger.recordRelease({ app: 'metrics', version });
         if (verdict) await ledger.recordSeal(runResult('metrics', { verdict }), version);
       }
+      // Recorded now, but deployed two months ago: outside the window.
+      await ledger.recordRelease({ app: 'metrics', version: 'v0-old', deployedAt: new Date(Date.now() - 60 * 86_400_000).toISOString() });
       // v2 was sealed again, green: it is no longer a failed change; one more run, one more pass.
       await ledger.recordSeal(runResult('metrics', { verdict: 'green' }), 'v2');
       expect(await ledger.stats('metrics', since)).toEqual({

@@ -112,20 +112,18 @@ export class Ledger {
         ...(clean.notes !== undefined ? { notes: clean.notes } : {}),
         ...(clean.deployedAt !== undefined ? { deployedAt: clean.deployedAt } : {}),
       };
-      const [previous] = await db
-        .select({ id: releases.id })
-        .from(releases)
-        .where(eq(releases.appId, appId))
-        .orderBy(desc(releases.createdAt), desc(releases.id))
-        .limit(1);
-      const inserted = await db
-        .insert(releases)
-        .values({ appId, version: clean.version, previousReleaseId: previous?.id ?? null, ...fields })
-        .onConflictDoNothing({ target: [releases.appId, releases.version] })
-        .returning({ id: releases.id });
-      if (inserted.length > 0) return true;
-      if (Object.keys(fields).length > 0) await db.update(releases).set(fields).where(and(eq(releases.appId, appId), eq(releases.version, clean.version)));
-      return false;
+      // One release of an app recorded at a time: concurrent records must not both take the
+      // same release as their previous one (Postgres runs READ COMMITTED).
+      await db.execute(sql`SELECT pg_advisory_xact_lock(${appId})`);
+      const existing = await db.select({ id: releases.id }).from(releases).where(and(eq(releases.appId, appId), eq(releases.version, clean.version)));
+      if (existing.length > 0) {
+        if (Object.keys(fields).length > 0) await db.update(releases).set(fields).where(and(eq(releases.appId, appId), eq(releases.version, clean.version)));
+        return false;
+      }
+      // By id, the order of recording under the lock (created_at is each transaction's start).
+      const [previous] = await db.select({ id: releases.id }).from(releases).where(eq(releases.appId, appId)).orderBy(desc(releases.id)).limit(1);
+      await db.insert(releases).values({ appId, version: clean.version, previousReleaseId: previous?.id ?? null, ...fields });
+      return true;
     });
     const release = await this.getRelease(clean.app, clean.version);
     if (!release) throw new Error(`release ${clean.app} ${clean.version} vanished while being recorded`);
@@ -201,11 +199,13 @@ export class Ledger {
    * finished later is already there, so concurrent seals leave the newest one current.
    * Recording the same run twice changes nothing.
    */
-  async recordSeal(result: RunResult, version: string | null): Promise<RecordedSeal> {
+  async recordSeal(result: RunResult, releaseVersion: string | null): Promise<RecordedSeal> {
     const run = withoutNul(result);
+    const version = withoutNul(releaseVersion);
     const seal: SmokeSeal = { status: run.verdict, summary: run.summary, checked_at: new Date(run.finished_at).toISOString(), run_id: run.run_id };
     if (version !== null && !(await this.getRelease(run.app, version))) {
-      await this.recordRelease({ app: run.app, version, sha: run.release?.sha ?? null, mergeSha: run.release?.merge_sha ?? null });
+      // Unknown fields stay undefined: a concurrent `release record` must not see them blanked.
+      await this.recordRelease({ app: run.app, version, sha: run.release?.sha ?? undefined, mergeSha: run.release?.merge_sha ?? undefined });
     }
     const current = await this.db.transaction(async (tx) => {
       const db = tx as unknown as LedgerDb;
@@ -226,7 +226,7 @@ export class Ledger {
       const updated = await db
         .update(releases)
         .set({ smokeSeal: seal })
-        .where(and(eq(releases.id, release.id), or(isNull(releases.smokeSeal), sql`(${releases.smokeSeal}->>'checked_at') <= ${seal.checked_at}`)))
+        .where(and(eq(releases.id, release.id), or(isNull(releases.smokeSeal), sql`(${releases.smokeSeal}->>'checked_at')::timestamptz <= ${seal.checked_at}::timestamptz`)))
         .returning({ id: releases.id });
       return updated.length > 0;
     });
@@ -245,13 +245,14 @@ export class Ledger {
     return row ? { run_id: row.runId, finished_at: iso(row.finishedAt) as string } : null;
   }
 
-  /** Deployment count, seal pass rate and change failure rate since `since` (ISO 8601). */
+  /** Deployment count (by deployed_at, else recorded time), seal pass rate and change failure rate since `since` (ISO 8601). */
   async stats(app: string, since: string): Promise<Stats> {
     const [deployments] = await this.db
       .select({ total: sql<number>`count(*)::int`, sealed: sql<number>`count(${releases.smokeSeal})::int`, red: sql<number>`count(*) FILTER (WHERE ${releases.smokeSeal}->>'status' = 'red')::int` })
       .from(releases)
       .innerJoin(apps, eq(apps.id, releases.appId))
-      .where(and(eq(apps.name, app), gte(releases.createdAt, since)));
+      // A release counts in the window it was deployed in (recorded, when nobody said).
+      .where(and(eq(apps.name, app), gte(sql`coalesce(${releases.deployedAt}, ${releases.createdAt})`, since)));
     const runs = await this.db
       .select({ verdict: sealRuns.verdict, n: sql<number>`count(*)::int` })
       .from(sealRuns)

@@ -3,7 +3,7 @@
  * rollback command with what the ledger knows, and persist the seal. Never throws: a store that
  * is down, busy or broken becomes a warning on the result, and the verdict stands.
  */
-import { CI_SHA_VARIABLES, type ReleaseFlags } from '../../release/release-info.js';
+import { CI_SHA_VARIABLES, ciSha, type ReleaseFlags } from '../../release/release-info.js';
 import { rollbackOf } from '../../runner/rollback.js';
 import type { ReleaseInfo, RunResult } from '../../runner/run-result.js';
 import { openDb, storeLocation, type OpenDb } from '../../store/db.js';
@@ -33,7 +33,7 @@ export async function recordSeal(result: RunResult, context: RecordContext): Pro
     }
     const release = await resolveRelease(ledger, result.app, context);
     const info: ReleaseInfo | null = release
-      ? { version: release.version, sha: release.sha, merge_sha: release.merge_sha, previous_version: context.flags.previousVersion ?? release.previous_version }
+      ? { version: release.version, sha: context.flags.sha ?? release.sha, merge_sha: context.flags.mergeSha ?? release.merge_sha, previous_version: context.flags.previousVersion ?? release.previous_version }
       : result.release;
     let final: RunResult = { ...result, release: info };
     if (context.rollbackTemplate !== null) {
@@ -61,10 +61,11 @@ async function resolveRelease(ledger: Ledger, app: string, { flags, env }: Recor
   if (flags.release) return (await ledger.recordRelease({ app, version: flags.release, ...fields })).release;
   const latest = await ledger.latestRelease(app);
   if (latest) return latest;
-  const ciSha = CI_SHA_VARIABLES.map((name) => env[name]).find((value) => value !== undefined && value !== '');
-  if (!ciSha) return null;
+  // A commit named by --sha or by the CI system becomes the release (its first 12 characters).
+  const sha = flags.sha ?? ciSha(env);
+  if (!sha) return null;
   const branch = env.GITHUB_REF_NAME ?? env.CI_COMMIT_REF_NAME ?? env.BRANCH_NAME ?? null;
-  return (await ledger.recordRelease({ app, version: ciSha.slice(0, 12), sha: ciSha, ...(flags.mergeSha ? { mergeSha: flags.mergeSha } : {}), branch })).release;
+  return (await ledger.recordRelease({ app, version: sha.slice(0, 12), sha, ...(flags.mergeSha ? { mergeSha: flags.mergeSha } : {}), branch })).release;
 }
 
 function warn(result: RunResult, warning: string): RunResult {
