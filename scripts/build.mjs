@@ -24,7 +24,9 @@ await build({
   banner: { js: "import { createRequire as __sealCreateRequire } from 'node:module'; const require = __sealCreateRequire(import.meta.url);" },
 });
 // The preload's proxy agent (undici), CommonJS so that the preload can require() it the moment
-// fetch first asks for a dispatcher, and only then.
+// fetch first asks for a dispatcher, and only then. A copy of its own, not the undici package: a
+// script that imports undici itself triggers that lookup while undici is loading, and requiring
+// the same package then would get its half-loaded exports.
 await build({
   entryPoints: { 'guard-agent': 'src/guard/proxy-agent.ts' },
   outdir: 'dist',
