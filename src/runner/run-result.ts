@@ -76,3 +76,8 @@ export interface AttemptOutcome {
   /** Results that replace this check in the run result (a spec: one per test). */
   readonly expand?: readonly CheckResult[];
 }
+
+/** The run result with one more warning (results are never mutated). */
+export function withWarning(result: RunResult, warning: string): RunResult {
+  return { ...result, warnings: [...result.warnings, warning] };
+}

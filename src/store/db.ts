@@ -18,9 +18,6 @@ export type LedgerDb = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** An open store. */
 export interface OpenDb {
   readonly db: LedgerDb;
-  /** `embedded <dir>` or `postgres <host/db>` (no credentials): for messages. */
-  readonly describe: string;
-  readonly kind: 'embedded' | 'postgres';
   close(): Promise<void>;
 }
 
@@ -90,7 +87,7 @@ async function openPostgres(url: string): Promise<OpenDb> {
     await pool.end().catch(() => undefined);
     throw new StoreError(`cannot open the store (${describe}): ${(error as Error).message}`, { cause: error });
   }
-  return { db: drizzle(pool, { schema }) as unknown as LedgerDb, describe, kind: 'postgres', close: () => pool.end() };
+  return { db: drizzle(pool, { schema }), close: () => pool.end() };
 }
 
 /**
@@ -132,9 +129,7 @@ async function openEmbedded(dir: string, waitMs: number): Promise<OpenDb> {
       const db = drizzle(client, { schema });
       await migrate(db, { migrationsFolder: migrationsFolder() });
       return {
-        db: db as unknown as LedgerDb,
-        describe,
-        kind: 'embedded',
+        db,
         close: async () => {
           try {
             await client.close();

@@ -103,7 +103,7 @@ export class Ledger {
   async recordRelease(input: ReleaseInput): Promise<{ release: ReleaseRecord; created: boolean }> {
     const clean = withoutNul(input);
     const created = await this.db.transaction(async (tx) => {
-      const db = tx as unknown as LedgerDb;
+      const db = tx;
       const appId = await this.appId(clean.app, db);
       const fields = {
         ...(clean.sha !== undefined ? { sha: clean.sha } : {}),
@@ -208,7 +208,7 @@ export class Ledger {
       await this.recordRelease({ app: run.app, version, sha: run.release?.sha ?? undefined, mergeSha: run.release?.merge_sha ?? undefined });
     }
     const current = await this.db.transaction(async (tx) => {
-      const db = tx as unknown as LedgerDb;
+      const db = tx;
       const appId = await this.appId(run.app, db);
       const [release] = version === null ? [] : await db.select({ id: releases.id }).from(releases).where(and(eq(releases.appId, appId), eq(releases.version, version)));
       const inserted = await db

@@ -5,7 +5,7 @@
  */
 import { CI_SHA_VARIABLES, ciSha, type ReleaseFlags } from '../../release/release-info.js';
 import { rollbackOf } from '../../runner/rollback.js';
-import type { ReleaseInfo, RunResult } from '../../runner/run-result.js';
+import { withWarning, type ReleaseInfo, type RunResult } from '../../runner/run-result.js';
 import { openDb, storeLocation, type OpenDb } from '../../store/db.js';
 import { Ledger, type ReleaseRecord } from '../../store/ledger.js';
 
@@ -29,7 +29,7 @@ export async function recordSeal(result: RunResult, context: RecordContext): Pro
     // An app the config does not define (the config failed to load) is recorded only if the
     // ledger already knows it: a typo must not create an app.
     if (context.rollbackTemplate === null && !(await ledger.appExists(result.app))) {
-      return warn(result, `the seal was not recorded in ${where}: the config did not load and the ledger has no app ${result.app}`);
+      return withWarning(result, `the seal was not recorded in ${where}: the config did not load and the ledger has no app ${result.app}`);
     }
     const release = await resolveRelease(ledger, result.app, context);
     const info: ReleaseInfo | null = release
@@ -42,11 +42,11 @@ export async function recordSeal(result: RunResult, context: RecordContext): Pro
       final = { ...final, rollback, warnings: [...others, ...warnings] };
     }
     const recorded = await ledger.recordSeal(final, release?.version ?? null);
-    if (!release) final = warn(final, `the seal was recorded in ${where} without a release: pass --release, record one with \`seal release record\`, or run in CI (${CI_SHA_VARIABLES.slice(0, 2).join(', ')}, …)`);
-    else if (!recorded.current) final = warn(final, `a newer seal of ${result.app} ${release.version} was already recorded; this one joins its history`);
+    if (!release) final = withWarning(final, `the seal was recorded in ${where} without a release: pass --release, record one with \`seal release record\`, or run in CI (${CI_SHA_VARIABLES.slice(0, 2).join(', ')}, …)`);
+    else if (!recorded.current) final = withWarning(final, `a newer seal of ${result.app} ${release.version} was already recorded; this one joins its history`);
     return final;
   } catch (error) {
-    return warn(result, `the seal was not recorded in ${where}: ${context.redact((error as Error).message ?? String(error))}`);
+    return withWarning(result, `the seal was not recorded in ${where}: ${context.redact((error as Error).message ?? String(error))}`);
   } finally {
     await store?.close().catch(() => undefined);
   }
@@ -66,8 +66,4 @@ async function resolveRelease(ledger: Ledger, app: string, { flags, env }: Recor
   if (!sha) return null;
   const branch = env.GITHUB_REF_NAME ?? env.CI_COMMIT_REF_NAME ?? env.BRANCH_NAME ?? null;
   return (await ledger.recordRelease({ app, version: sha.slice(0, 12), sha, ...(flags.mergeSha ? { mergeSha: flags.mergeSha } : {}), branch })).release;
-}
-
-function warn(result: RunResult, warning: string): RunResult {
-  return { ...result, warnings: [...result.warnings, warning] };
 }

@@ -9,6 +9,7 @@ import { SealError } from '../../errors.js';
 import { openDb, storeLocation } from '../../store/db.js';
 import { Ledger, type ReleaseRecord } from '../../store/ledger.js';
 import type { SmokeSeal } from '../../store/schema.js';
+import { VERDICT_BADGE } from '../../reporters/terminal.js';
 import type { CliIo } from '../io.js';
 
 /** Flags of `seal release record`. */
@@ -22,7 +23,7 @@ export interface RecordOptions {
   readonly json?: boolean;
 }
 
-const BADGE: Record<SmokeSeal['status'] | 'pending', string> = { green: '🟢 green', red: '🔴 red', error: '⚪ error', pending: '… pending' };
+const BADGE: Record<SmokeSeal['status'] | 'pending', string> = { ...VERDICT_BADGE, pending: '… pending' };
 /** Notes larger than this are refused: release notes, not a database dump. */
 const MAX_NOTES_BYTES = 1024 * 1024;
 

@@ -12,7 +12,7 @@ import { resolveReleaseInfo, type ReleaseFlags } from '../../release/release-inf
 import { writeJsonResult } from '../../reporters/json.js';
 import { createTerminalReporter } from '../../reporters/terminal.js';
 import { createRedactor } from '../../redact/redact.js';
-import type { ReleaseInfo, RunResult, Verdict } from '../../runner/run-result.js';
+import { withWarning, type ReleaseInfo, type RunResult, type Verdict } from '../../runner/run-result.js';
 import { defaultEvidenceRoot, runSuite } from '../../runner/run-suite.js';
 import type { CliIo } from '../io.js';
 import { recordSeal } from './record-seal.js';
@@ -92,10 +92,6 @@ function pickApp(config: SealConfig, name: string) {
   const app = config.apps[name];
   if (!app) throw new UnknownAppError(name, Object.keys(config.apps), config.source);
   return app;
-}
-
-function withWarning(result: RunResult, warning: string): RunResult {
-  return { ...result, warnings: [...result.warnings, warning] };
 }
 
 /** A run result for a run that could not start: verdict error, the reason as summary. */
