@@ -28,6 +28,8 @@ export interface StoreLocation {
   readonly dataDir: string;
   /** How long a second process waits for the embedded store (`SEAL_STORE_WAIT_MS`, default 10 s). */
   readonly waitMs?: number;
+  /** Postgres connections at most (a server wants more than one seal does). */
+  readonly poolMax?: number;
 }
 
 /** The store cannot be used right now (busy, unreachable, broken); the message says what to do. */
@@ -53,7 +55,7 @@ export function storeLocation(env: NodeJS.ProcessEnv, cwd: string): StoreLocatio
 
 /** Opens the store and brings its schema up to date. */
 export async function openDb(location: StoreLocation): Promise<OpenDb> {
-  return location.databaseUrl ? openPostgres(location.databaseUrl) : openEmbedded(join(location.dataDir, 'db'), location.waitMs ?? LOCK_WAIT_MS);
+  return location.databaseUrl ? openPostgres(location.databaseUrl, location.poolMax ?? 4) : openEmbedded(join(location.dataDir, 'db'), location.waitMs ?? LOCK_WAIT_MS);
 }
 
 function migrationsFolder(): string {
@@ -63,12 +65,12 @@ function migrationsFolder(): string {
 }
 
 /** Postgres: a small pool; migrations under an advisory lock, so concurrent first runs do not race. */
-async function openPostgres(url: string): Promise<OpenDb> {
+async function openPostgres(url: string, max: number): Promise<OpenDb> {
   const { default: pg } = await import('pg');
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
   const describe = `postgres ${safeUrl(url)}`;
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 1_000 });
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: max > 4 ? 30_000 : 1_000 });
   // An idle client that errors (server restart) must not crash the process.
   pool.on('error', () => undefined);
   try {

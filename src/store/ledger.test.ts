@@ -2,39 +2,18 @@
  * The store's contract, run twice: against the embedded PGlite store in a temp dir and against
  * the machine's real Postgres (a database created for the suite and dropped after it).
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, postgresSkipReason } from '../../test/helpers/postgres.js';
-import type { CheckResult, RunResult } from '../runner/run-result.js';
+import { runResult } from '../../test/helpers/run-results.js';
 import { openDb, type OpenDb } from './db.js';
+import { EvidenceStore } from './evidence.js';
 import { Ledger } from './ledger.js';
+import { TokenStore } from './tokens.js';
 
 const postgresSkip = await postgresSkipReason();
-
-/** A run result as `seal smoke --json` prints it. */
-export function runResult(app: string, overrides: Partial<RunResult> = {}, checks: Partial<CheckResult>[] = [{}]): RunResult {
-  const finished = overrides.finished_at ?? new Date().toISOString();
-  return {
-    run_id: randomUUID(),
-    app,
-    base_url: 'https://studio.example.com',
-    verdict: 'green',
-    summary: `${checks.length}/${checks.length} passed`,
-    started_at: new Date(Date.parse(finished) - 1000).toISOString(),
-    finished_at: finished,
-    duration_ms: 1000,
-    release: null,
-    checks: checks.map((c, i) => ({ name: `check ${i}`, kind: 'http', status: 'passed', duration_ms: 12, attempts: 1, assertions: [], error: null, evidence: {}, ...c })),
-    blocked_requests: [],
-    rollback: null,
-    warnings: [],
-    evidence_dir: null,
-    ...overrides,
-  };
-}
 
 const at = (seconds: number): string => new Date(Date.UTC(2026, 10, 21, 12, 0, seconds)).toISOString();
 
@@ -141,6 +120,79 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       await ledger.recordSeal(runResult('history', { finished_at: at(3) }, [{ name: 'up' }]), 'v3');
       expect(await ledger.lastCheckStatus('history', 'up')).toEqual({ run_id: lastRed.run_id, finished_at: at(2) });
       expect(await ledger.lastCheckStatus('history', 'never')).toBeNull();
+    });
+
+    it('pages the board: every app newest first, one app, the cursor of the next page, and the last page', async () => {
+      for (let i = 1; i <= 5; i++) await ledger.recordRelease({ app: 'board-a', version: `a${i}` });
+      for (let i = 1; i <= 3; i++) await ledger.recordRelease({ app: 'board-b', version: `b${i}` });
+      const first = await ledger.pageReleases({ limit: 3 });
+      expect(first.releases.map((r) => r.version)).toEqual(['b3', 'b2', 'b1']);
+      const second = await ledger.pageReleases({ limit: 3, before: first.next });
+      expect(second.releases.map((r) => r.version)).toEqual(['a5', 'a4', 'a3']);
+      const onlyA = await ledger.pageReleases({ app: 'board-a', limit: 4 });
+      expect(onlyA.releases.map((r) => r.version)).toEqual(['a5', 'a4', 'a3', 'a2']);
+      const lastA = await ledger.pageReleases({ app: 'board-a', limit: 4, before: onlyA.next });
+      expect(lastA).toMatchObject({ next: null });
+      expect(lastA.releases.map((r) => r.version)).toEqual(['a1']);
+      expect(await ledger.appNames()).toEqual(expect.arrayContaining(['board-a', 'board-b']));
+    });
+
+    it('finds a recorded run by id, with the release it sealed; an unknown or malformed id is null', async () => {
+      const run = runResult('runs', { verdict: 'red' });
+      await ledger.recordSeal(run, 'v1');
+      expect(await ledger.getRun(run.run_id)).toMatchObject({ version: 'v1', result: { run_id: run.run_id, verdict: 'red' } });
+      expect(await ledger.getRun('00000000-0000-4000-8000-000000000000')).toBeNull();
+      expect(await ledger.getRun("1' OR '1'='1")).toBeNull();
+    });
+
+    it('moves its change mark when a release or a seal is recorded, and only then', async () => {
+      const before = await ledger.changeMark();
+      expect(await ledger.changeMark()).toBe(before);
+      await ledger.recordRelease({ app: 'marks', version: 'v1' });
+      const afterRelease = await ledger.changeMark();
+      expect(afterRelease).not.toBe(before);
+      await ledger.recordSeal(runResult('marks'), 'v1');
+      expect(await ledger.changeMark()).not.toBe(afterRelease);
+    });
+
+    it('keeps screenshots byte for byte, refuses what is not a PNG/JPEG, a path, or one too many', async () => {
+      const evidence = new EvidenceStore(store.db);
+      const run = runResult('shots');
+      await ledger.recordSeal(run, 'v1');
+      const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(Array.from({ length: 300 }, (_, i) => i % 256))]);
+      await evidence.put(run.run_id, 'home-1a2b3c.png', png);
+      const got = await evidence.get(run.run_id, 'home-1a2b3c.png');
+      expect(got?.contentType).toBe('image/png');
+      expect(Buffer.from(got?.data ?? []).equals(png)).toBe(true);
+      await expect(evidence.put(run.run_id, 'page.png', Buffer.from('<svg onload=alert(1)>'))).rejects.toThrow('is not a PNG or JPEG image');
+      await expect(evidence.put(run.run_id, '../../etc/passwd.png', png)).rejects.toThrow('not a plain .png/.jpg base name');
+      for (let i = 1; i < 20; i++) await evidence.put(run.run_id, `shot-${i}.png`, png);
+      await expect(evidence.put(run.run_id, 'one-too-many.png', png)).rejects.toThrow('already has 20 evidence files');
+      expect(await evidence.names(run.run_id)).toHaveLength(20);
+      expect(await evidence.get(run.run_id, 'missing.png')).toBeNull();
+    });
+
+    it('creates tokens shown once (only a hash stored), verifies them, and revokes them by id or name', async () => {
+      const tokens = new TokenStore(store.db);
+      const { token, info } = await tokens.create('github-actions');
+      expect(token).toMatch(/^seal_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
+      expect(info).toMatchObject({ name: 'github-actions', scope: 'write', revoked_at: null, last_used_at: null });
+      expect(JSON.stringify(await tokens.list())).not.toContain(token.split('_')[2]);
+      expect(await tokens.verify(token)).toEqual({ id: info.id, name: 'github-actions', scope: 'write' });
+      expect((await tokens.list({ id: info.id }))[0]?.last_used_at).not.toBeNull();
+      // One character of the secret off, an unknown id, or garbage: all refused alike.
+      const flipped = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
+      expect(await tokens.verify(flipped)).toBeNull();
+      expect(await tokens.verify(token.replace(info.id, 'zzzzzzzzzzzz'))).toBeNull();
+      expect(await tokens.verify('Bearer nonsense')).toBeNull();
+      const reader = await tokens.create('wallboard', 'read');
+      expect(await tokens.verify(reader.token)).toMatchObject({ scope: 'read' });
+      expect(await tokens.revoke('wallboard')).toBe(1);
+      expect(await tokens.verify(reader.token)).toBeNull();
+      expect(await tokens.revoke(info.id)).toBe(1);
+      expect(await tokens.revoke(info.id)).toBe(0);
+      expect(await tokens.verify(token)).toBeNull();
+      await expect(tokens.create('  ')).rejects.toThrow('--name must be 1 to 100 printable characters');
     });
 
     it('reports deployments, seal pass rate and change failure rate', async () => {

@@ -3,7 +3,7 @@
  * drizzle database only (db.ts knows the driver), so the same code runs on the embedded store
  * and on Postgres, and the same contract tests run against both.
  */
-import { and, desc, eq, gte, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { RunResult } from '../runner/run-result.js';
 import type { LedgerDb } from './db.js';
 import { apps, checkResults, releases, sealRuns, type SmokeSeal } from './schema.js';
@@ -32,6 +32,19 @@ export interface ReleaseRecord {
   readonly previous_version: string | null;
   readonly created_at: string;
   readonly smoke_seal: SmokeSeal | null;
+}
+
+/** A page of the board: releases newest first, and the cursor of the next (older) page. */
+export interface ReleasePage {
+  readonly releases: readonly (ReleaseRecord & { readonly id: number })[];
+  /** Pass as `before` for the next page; null on the last page. */
+  readonly next: number | null;
+}
+
+/** A stored run: its result as recorded, and the release it sealed. */
+export interface StoredRun {
+  readonly result: RunResult;
+  readonly version: string | null;
 }
 
 /** One seal run of a release, newest first in `seal_history`. */
@@ -135,6 +148,42 @@ export class Ledger {
     return this.selectReleases(app, null, limit);
   }
 
+  /** Releases of every app (or one), newest recorded first, `limit` at a time from `before` (an id). */
+  async pageReleases({ app, before, limit = 50 }: { app?: string | null; before?: number | null; limit?: number } = {}): Promise<ReleasePage> {
+    const where: SQL[] = [];
+    if (app) where.push(eq(apps.name, app));
+    if (before) where.push(lt(releases.id, before));
+    // One more than asked tells whether an older page exists.
+    const rows = await this.releaseQuery(where.length > 0 ? and(...where) : undefined, limit + 1, 'id');
+    const page = rows.slice(0, limit);
+    return { releases: page, next: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
+  }
+
+  /** Names of every app the ledger knows, alphabetically. */
+  async appNames(): Promise<string[]> {
+    const rows = await this.db.select({ name: apps.name }).from(apps).orderBy(asc(apps.name));
+    return rows.map((r) => r.name);
+  }
+
+  /** A recorded run, or null. */
+  async getRun(runId: string): Promise<StoredRun | null> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(runId)) return null;
+    const [row] = await this.db
+      .select({ result: sealRuns.result, version: releases.version })
+      .from(sealRuns)
+      .leftJoin(releases, eq(releases.id, sealRuns.releaseId))
+      .where(eq(sealRuns.runId, runId))
+      .limit(1);
+    return row ? { result: row.result as RunResult, version: row.version } : null;
+  }
+
+  /** A mark that changes whenever a release or a seal run is recorded (for live boards). */
+  async changeMark(): Promise<string> {
+    const [latestRelease] = await this.db.select({ mark: sql<string | null>`max(${releases.id})::text` }).from(releases);
+    const [latestRun] = await this.db.select({ mark: sql<string | null>`max(${sealRuns.createdAt})::text` }).from(sealRuns);
+    return `${latestRelease?.mark ?? ''}|${latestRun?.mark ?? ''}`;
+  }
+
   /** One release, or null. */
   async getRelease(app: string, version: string): Promise<ReleaseRecord | null> {
     const [release] = await this.selectReleases(app, version, 1);
@@ -148,9 +197,15 @@ export class Ledger {
   }
 
   private async selectReleases(app: string, version: string | null, limit: number): Promise<ReleaseRecord[]> {
+    const rows = await this.releaseQuery(version === null ? eq(apps.name, app) : and(eq(apps.name, app), eq(releases.version, version)), limit, 'created');
+    return rows.map(({ id: _id, ...release }) => release);
+  }
+
+  private async releaseQuery(where: SQL | undefined, limit: number, order: 'id' | 'created'): Promise<(ReleaseRecord & { id: number })[]> {
     const previous = sql<string | null>`(SELECT p.version FROM releases p WHERE p.id = ${releases.previousReleaseId})`;
     const rows = await this.db
       .select({
+        id: releases.id,
         app: apps.name,
         version: releases.version,
         sha: releases.sha,
@@ -164,10 +219,11 @@ export class Ledger {
       })
       .from(releases)
       .innerJoin(apps, eq(apps.id, releases.appId))
-      .where(version === null ? eq(apps.name, app) : and(eq(apps.name, app), eq(releases.version, version)))
-      .orderBy(desc(releases.createdAt), desc(releases.id))
+      .where(where)
+      .orderBy(...(order === 'id' ? [desc(releases.id)] : [desc(releases.createdAt), desc(releases.id)]))
       .limit(limit);
     return rows.map((r) => ({
+      id: r.id,
       app: r.app,
       version: r.version,
       sha: r.sha,

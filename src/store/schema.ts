@@ -3,7 +3,7 @@
  * Postgres. Migrations are generated from this file into `drizzle/` (`npm run db:generate`),
  * committed, and only ever added to.
  */
-import { bigserial, bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { bigserial, bigint, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 
 /** The seal a release carries: the latest run's verdict (`smoke_seal` in the run contract). */
 export interface SmokeSeal {
@@ -35,7 +35,12 @@ export const releases = pgTable(
     /** The current seal; replaced by a newer run, never by an older one finishing late. */
     smokeSeal: jsonb('smoke_seal').$type<SmokeSeal>(),
   },
-  (t) => [uniqueIndex('releases_app_version').on(t.appId, t.version), index('releases_app_created').on(t.appId, t.createdAt)],
+  (t) => [
+    uniqueIndex('releases_app_version').on(t.appId, t.version),
+    index('releases_app_created').on(t.appId, t.createdAt),
+    // The board pages an app's releases newest first by id.
+    index('releases_app_id').on(t.appId, t.id),
+  ],
 );
 
 export const sealRuns = pgTable(
@@ -53,7 +58,12 @@ export const sealRuns = pgTable(
     evidenceDir: text('evidence_dir'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   },
-  (t) => [index('seal_runs_release').on(t.releaseId, t.finishedAt), index('seal_runs_app_finished').on(t.appId, t.finishedAt)],
+  (t) => [
+    index('seal_runs_release').on(t.releaseId, t.finishedAt),
+    index('seal_runs_app_finished').on(t.appId, t.finishedAt),
+    // The board's change poll asks for the newest row.
+    index('seal_runs_created').on(t.createdAt),
+  ],
 );
 
 /** One row per check of a run, to answer "when did this check last fail?". */
@@ -73,3 +83,38 @@ export const checkResults = pgTable(
   },
   (t) => [uniqueIndex('check_results_run_position').on(t.runId, t.position), index('check_results_app_name').on(t.appId, t.name, t.finishedAt)],
 );
+
+/** Raw bytes (Postgres bytea): drizzle has no built-in column for them. */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  // pg hands back a Buffer and PGlite a Uint8Array: both are Uint8Arrays.
+  fromDriver: (value) => new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+});
+
+/** Screenshots of a run, kept in the store so the board can show them whichever machine ran the checks. */
+export const evidenceFiles = pgTable(
+  'evidence_files',
+  {
+    runId: uuid('run_id').notNull().references(() => sealRuns.runId),
+    /** The file's base name, as the run result's evidence paths end. */
+    name: text('name').notNull(),
+    contentType: text('content_type').notNull(),
+    data: bytea('data').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.name] })],
+);
+
+/** Who may write to a seal server. Only the hash of a token's secret is kept. */
+export const apiTokens = pgTable('api_tokens', {
+  /** The token's public part (`seal_<id>_<secret>`), used to find it. */
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** `write`: report seals and releases; `read`: view the board. */
+  scope: text('scope').$type<'read' | 'write'>().notNull(),
+  /** SHA-256 of the secret, hex. */
+  secretHash: text('secret_hash').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'string' }),
+  revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'string' }),
+});
