@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { chromiumSkipReason } from './helpers/chromium.js';
-import { ROOT, runCli } from './helpers/cli.js';
+import { ROOT, runCli, startServeCli } from './helpers/cli.js';
 import { reply, startServer, type TestServer } from './helpers/servers.js';
 
 const SECRET = 'tok-e2e-5ecret-value';
@@ -262,8 +262,27 @@ describe('seal config', () => {
 });
 
 describe('the demo (npm start)', () => {
-  it('seals a green release and a red one against its bundled app and exits 0', async () => {
-    const run = await runCli(['demo']);
+  const freshDir = (): string => mkdtempSync(join(tmpdir(), 'seal-demo-'));
+
+  it('serves the board with both seals on it, reported as a CI job would, until stopped', async () => {
+    const demo = await startServeCli([], { command: ['demo'], env: { SEAL_DATA_DIR: freshDir(), SEAL_PORT: '0' }, ready: /Ctrl-C stops the demo/, timeoutMs: 120_000 });
+    let stopped;
+    try {
+      const board = await (await fetch(`${demo.url}/deployments`)).text();
+      expect(board).toContain('data-app="demo" data-version="v1.1.0" data-status="red"');
+      expect(board).toContain('data-app="demo" data-version="v1.0.0" data-status="green"');
+      const release = await (await fetch(`${demo.url}/releases/demo/v1.1.0`)).text();
+      expect(release).toContain('<pre id="rollback-command">git revert -m 1 5e4d3c2</pre>');
+    } finally {
+      stopped = await demo.stop();
+    }
+    expect(stopped.code).toBe(0);
+    expect(stopped.stderr).toContain(`Board: ${demo.url}/releases/demo/v1.1.0`);
+    expect(stopped.stderr).not.toContain('warning');
+  });
+
+  it('with --no-serve, seals a green release and a red one against its bundled app and exits 0', async () => {
+    const run = await runCli(['demo', '--no-serve'], { env: { SEAL_DATA_DIR: freshDir() } });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('Seal: 🟢 green  demo v1.0.0: 6/6 passed');
     expect(run.stderr).toContain("Seal: 🔴 red  demo v1.1.0: 4/6 passed; 'devops hidden' failed: status 200, expected 404");
@@ -273,7 +292,7 @@ describe('the demo (npm start)', () => {
   });
 
   it('without a Chromium, shows the browser check as skipped with the fix, and stays green', async () => {
-    const run = await runCli(['demo'], { env: { SEAL_CHROMIUM: '/nonexistent/chromium' } });
+    const run = await runCli(['demo', '--no-serve'], { env: { SEAL_CHROMIUM: '/nonexistent/chromium', SEAL_DATA_DIR: freshDir() } });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('Seal: 🟢 green  demo v1.0.0: 5/5 passed (1 skipped)');
     expect(run.stderr).toContain('- home renders  0 ms  SEAL_CHROMIUM=/nonexistent/chromium is not an executable file');

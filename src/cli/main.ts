@@ -30,7 +30,7 @@ program
   .option('--json', 'print the run result as one JSON document on stdout')
   .option('--junit <path>', 'write a JUnit XML report')
   .option('--gate', 'exit 1 on red and 2 on error (by default a seal never fails the command)')
-  .option('--server <url>', 'report to a seal server (not supported by this version yet)', io.env.SEAL_SERVER_URL)
+  .option('--server <url>', 'report the run to a seal server instead of the local store (default: $SEAL_SERVER_URL; token: $SEAL_TOKEN)', io.env.SEAL_SERVER_URL)
   .action(async (app: string, options: SmokeOptions) => {
     const { smokeCommand } = await import('./commands/smoke.js');
     process.exitCode = await smokeCommand(app, options, io);
@@ -108,11 +108,55 @@ program
   });
 
 program
+  .command('serve')
+  .description('serve the deployments board, badges and the API that CI reports to (until Ctrl-C)')
+  .option('--port <port>', `port (default: $SEAL_PORT or 4400; 0: any free port)`)
+  .option('--host <host>', 'address to listen on (default 127.0.0.1; another address makes reading need a token unless --public)')
+  .option('--public', 'let anyone who reaches the server read the board (writes still need a token)')
+  .addOption(configOption())
+  .action(async (options: { port?: string; host?: string; public?: boolean; config?: string }) => {
+    const { serveCommand } = await import('./commands/serve.js');
+    process.exitCode = await serveCommand(options, io);
+  });
+
+const token = program.command('token').description('API tokens of the seal server: create, list, revoke');
+token
+  .command('create')
+  .description('create a token and print it once (only its hash is stored)')
+  .requiredOption('--name <name>', 'what it is for (e.g. "github-actions")')
+  .option('--scope <scope>', 'write (report seals and releases) or read (view the board)', 'write')
+  .addOption(configOption())
+  .option('--json', 'print the token and its details as one JSON document on stdout')
+  .action(async (options: { name: string; scope?: string; json?: boolean }) => {
+    const { tokenCreateCommand } = await import('./commands/token.js');
+    process.exitCode = await tokenCreateCommand(options, io);
+  });
+token
+  .command('list')
+  .description('every token (never its secret), revoked ones marked')
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (options: { json?: boolean }) => {
+    const { tokenListCommand } = await import('./commands/token.js');
+    process.exitCode = await tokenListCommand(options, io);
+  });
+token
+  .command('revoke')
+  .description('revoke a token by id or name: it stops working at once')
+  .argument('<id-or-name>', 'token id (from `seal token list`) or name')
+  .addOption(configOption())
+  .action(async (idOrName: string) => {
+    const { tokenRevokeCommand } = await import('./commands/token.js');
+    process.exitCode = await tokenRevokeCommand(idOrName, io);
+  });
+
+program
   .command('demo')
-  .description('start a demo production app and seal two releases of it (what `npm start` runs)')
-  .action(async () => {
+  .description('start a demo production app, seal two releases of it, and serve the board (what `npm start` runs)')
+  .option('--no-serve', 'seal into the local store and exit, without the board')
+  .action(async (options: { serve: boolean }) => {
     const { demoCommand } = await import('./commands/demo.js');
-    process.exitCode = await demoCommand(io);
+    process.exitCode = await demoCommand(io, { serve: options.serve });
   });
 
 try {

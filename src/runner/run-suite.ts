@@ -37,6 +37,8 @@ export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Stops the run early (Ctrl-C): running checks end as `error`, child processes are killed. */
   readonly signal?: AbortSignal;
+  /** The run's id, when the caller handed it out already (a server's queued run); new otherwise. */
+  readonly runId?: string;
 }
 
 /** Where evidence goes when the caller does not say: `$SEAL_DATA_DIR/evidence` or `.seal/evidence`. */
@@ -48,9 +50,8 @@ export function defaultEvidenceRoot(env: NodeJS.ProcessEnv, cwd: string): string
 const ABORT_GRACE_MS = 250;
 
 /** Runs a job's checks and returns the run result. */
-export async function runSuite(job: RunJob, { listeners = [], now = () => new Date(), env = process.env, evidenceRoot = defaultEvidenceRoot(env, process.cwd()), signal }: RunOptions = {}): Promise<RunResult> {
+export async function runSuite(job: RunJob, { listeners = [], now = () => new Date(), env = process.env, evidenceRoot = defaultEvidenceRoot(env, process.cwd()), signal, runId = randomUUID() }: RunOptions = {}): Promise<RunResult> {
   const { app } = job;
-  const runId = randomUUID();
   let authority: Promise<GuardAuthority> | null = null;
   const resources: RunResources = {
     browser: createBrowserSession(env),

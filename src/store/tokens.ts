@@ -47,7 +47,7 @@ export class TokenStore {
   /** Creates a token; the returned `token` is the only copy of its secret. */
   async create(name: string, scope: TokenScope = 'write'): Promise<{ token: string; info: TokenInfo }> {
     const clean = name.trim();
-    if (clean === '' || clean.length > 100 || /[\u0000-\u001f]/.test(clean)) throw new RangeError(`--name must be 1 to 100 printable characters (got ${JSON.stringify(name)})`);
+    if (clean === '' || clean.length > 100 || /\p{Cc}/u.test(clean)) throw new RangeError(`--name must be 1 to 100 printable characters (got ${JSON.stringify(name)})`);
     // Lower-case base36 id: readable in `seal token list`, unambiguous in logs.
     const id = [...randomBytes(12)].map((b) => (b % 36).toString(36)).join('');
     const secret = randomBytes(32).toString('base64url');

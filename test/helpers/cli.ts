@@ -34,3 +34,32 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
     });
   });
 }
+
+/** A `seal serve` child process. */
+export interface ServeProcess {
+  readonly url: string;
+  /** SIGTERM, then what it printed and its exit code. */
+  stop(): Promise<CliRun>;
+}
+
+/**
+ * Starts `seal serve --port 0 …args` (or, with `command`, that command line) and resolves with the
+ * board's URL once it listens and stderr matches `ready` (killed after `timeoutMs`).
+ */
+export function startServeCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; command?: string[]; ready?: RegExp } = {}): Promise<ServeProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`${ROOT}bin/seal`, ...(options.command ?? ['serve', '--port', '0']), ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const exited = new Promise<CliRun>((done) => child.on('close', (code) => done({ code, stdout, stderr })));
+    const killer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    void exited.then(() => clearTimeout(killer));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const url = /(?:board at|Board:) (http:\/\/\S+)\/deployments/.exec(stderr)?.[1];
+      if (url && (!options.ready || options.ready.test(stderr))) resolve({ url, stop: () => (child.kill('SIGTERM'), exited) });
+    });
+    void exited.then((run) => reject(new Error(`seal serve exited (${run.code}) before listening:\n${run.stderr}`)));
+  });
+}

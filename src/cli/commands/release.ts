@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SealError } from '../../errors.js';
+import { MAX_NOTES_BYTES, parseInstant } from '../../release/instant.js';
 import { openDb, storeLocation } from '../../store/db.js';
 import { Ledger, type ReleaseRecord } from '../../store/ledger.js';
 import type { SmokeSeal } from '../../store/schema.js';
@@ -24,8 +25,6 @@ export interface RecordOptions {
 }
 
 const BADGE: Record<SmokeSeal['status'] | 'pending', string> = { ...VERDICT_BADGE, pending: '… pending' };
-/** Notes larger than this are refused: release notes, not a database dump. */
-const MAX_NOTES_BYTES = 1024 * 1024;
 
 /** `seal release record <app> --version V …` */
 export function releaseRecordCommand(app: string, options: RecordOptions, io: CliIo): Promise<number> {
@@ -113,14 +112,6 @@ async function withLedger(io: CliIo, work: (ledger: Ledger) => Promise<number>):
     io.stderr.write(`seal: ${(error as Error).message ?? String(error)}\n`);
     return 2;
   }
-}
-
-function parseInstant(text: string, flag: string): string {
-  // A date and time with an offset (or Z); a bare date means midnight UTC.
-  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(text) || Number.isNaN(Date.parse(text))) {
-    throw new SealError(`${flag} must be an ISO 8601 date or date-time with an offset (2026-11-21T14:05:00+01:00), got ${JSON.stringify(text)}`);
-  }
-  return new Date(text).toISOString();
 }
 
 function readNotes(path: string): string {

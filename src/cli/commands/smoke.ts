@@ -16,6 +16,7 @@ import { withWarning, type ReleaseInfo, type RunResult, type Verdict } from '../
 import { defaultEvidenceRoot, runSuite } from '../../runner/run-suite.js';
 import type { CliIo } from '../io.js';
 import { recordSeal } from './record-seal.js';
+import { reportSeal } from './report-seal.js';
 
 /** Flags of `seal smoke`. */
 export interface SmokeOptions extends ReleaseFlags {
@@ -61,8 +62,19 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  let boardUrl: string | null = null;
   if (options.server) {
-    result = withWarning(result, `--server ${options.server}: reporting to a server is not supported by this version; the run was not reported`);
+    const budget = Number(io.env.SEAL_SERVER_TIMEOUT_MS);
+    const reported = await reportSeal(result, {
+      server: options.server,
+      token: io.env.SEAL_TOKEN?.trim() || null,
+      rollbackTemplate,
+      flags: options,
+      env: io.env,
+      ...(Number.isFinite(budget) && budget > 0 ? { budgetMs: budget } : {}),
+    });
+    result = reported.result;
+    boardUrl = reported.boardUrl;
   } else {
     const redactor = createRedactor(secrets);
     result = await recordSeal(result, { rollbackTemplate, flags: options, env: io.env, cwd: io.cwd, redact: (text) => redactor.text(text) });
@@ -74,6 +86,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     result = withWarning(result, `the terminal report failed: ${(error as Error).message ?? String(error)}`);
     io.stderr.write(`warning: ${result.warnings.at(-1) ?? ''}\nSeal: ${result.verdict}  ${result.summary}\n`);
   }
+  if (boardUrl) io.stderr.write(`Board: ${boardUrl}\n`);
   if (options.junit) {
     const path = resolve(io.cwd, options.junit);
     try {

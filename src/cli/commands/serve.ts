@@ -1,0 +1,65 @@
+/**
+ * `seal serve`: the board and API until Ctrl-C or SIGTERM. Structured logs (pino, JSON) on
+ * stdout; one human line on stderr saying where the board is.
+ */
+import { existsSync } from 'node:fs';
+import { pino } from 'pino';
+import { findConfigPath, loadConfig } from '../../config/load.js';
+import type { SealConfig } from '../../config/types.js';
+import { SealError } from '../../errors.js';
+import { defaultEvidenceRoot } from '../../runner/run-suite.js';
+import { storeLocation } from '../../store/db.js';
+import { startServer } from '../../web/server.js';
+import type { CliIo } from '../io.js';
+
+/** Flags of `seal serve`. */
+export interface ServeFlags {
+  readonly port?: string;
+  readonly host?: string;
+  readonly public?: boolean;
+  readonly config?: string;
+}
+
+/** The default port (SEAL_PORT overrides). */
+export const DEFAULT_PORT = 4400;
+
+/** Parses a port flag: a whole number from 0 (any free port) to 65535. */
+export function parsePort(text: string, what: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(port) || port > 65_535) throw new SealError(`${what} must be a port number from 0 to 65535, got ${JSON.stringify(text)}`);
+  return port;
+}
+
+/** Runs the server until a signal; returns the exit code. */
+export async function serveCommand(flags: ServeFlags, io: CliIo): Promise<number> {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    const port = parsePort(flags.port ?? io.env.SEAL_PORT ?? String(DEFAULT_PORT), flags.port ? '--port' : 'SEAL_PORT');
+    const host = flags.host ?? '127.0.0.1';
+    const config = loadServerConfig(flags, io);
+    const logger = pino({ level: io.env.SEAL_LOG_LEVEL ?? 'info', base: { service: 'seal-server' } }, pino.destination({ fd: 1, sync: false }));
+    const store = storeLocation(io.env, io.cwd);
+    server = await startServer({ host, port, public: flags.public ?? false, store, config, logger, env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd) });
+    const where = store.databaseUrl ? 'Postgres (DATABASE_URL)' : `embedded store ${store.dataDir}`;
+    io.stderr.write(
+      `seal serve: board at ${server.url}/deployments (${where}; ${server.readAccess === 'open' ? (flags.public ? 'public: anyone who reaches it can read' : 'reading open to this machine') : 'reading needs a token'}; ` +
+        `writes need a token${config ? `; smoke runs for ${Object.keys(config.apps).join(', ')}` : ''}). Ctrl-C stops it.\n`,
+    );
+  } catch (error) {
+    io.stderr.write(`seal serve: ${(error as Error).message}\n`);
+    return 2;
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await server.close();
+  return 0;
+}
+
+/** The config when one is named or present (for server-side smoke runs); null when there is none. */
+function loadServerConfig(flags: ServeFlags, io: CliIo): SealConfig | null {
+  const path = findConfigPath(flags.config, io.env, io.cwd);
+  if (!flags.config && !io.env.SEAL_CONFIG && !existsSync(path)) return null;
+  return loadConfig(path, io.env);
+}

@@ -1,0 +1,68 @@
+/**
+ * Recording a seal on the ledger, the same way whoever records it (`seal smoke` on its own
+ * store, or a seal server ingesting a CI run): find the release being sealed (or record it),
+ * complete the rollback command with what the ledger knows, and persist the run.
+ */
+import { CI_SHA_VARIABLES, ciSha, type ReleaseFlags } from '../release/release-info.js';
+import { rollbackOf } from '../runner/rollback.js';
+import { withWarning, type ReleaseInfo, type RunResult } from '../runner/run-result.js';
+import type { Ledger, RecordedSeal, ReleaseRecord } from '../store/ledger.js';
+
+/** What recording needs besides the run. */
+export interface SealRecording {
+  /** The app's rollback template; null keeps the run's own rollback command. */
+  readonly rollbackTemplate: string | null;
+  readonly flags: ReleaseFlags;
+  /** For the CI system's commit when no release is named ({} on a server). */
+  readonly env: NodeJS.ProcessEnv;
+  readonly redact: (text: string) => string;
+  /** Where the seal is recorded, for warnings ("the embedded store (.seal)"). */
+  readonly where: string;
+  /** Record only if the ledger already knows the app (the config did not load: a typo must not create one). */
+  readonly knownAppOnly?: boolean;
+}
+
+/** The run as finally recorded, or why it was not. */
+export interface SealOutcome {
+  readonly result: RunResult;
+  readonly release: ReleaseRecord | null;
+  readonly recorded: RecordedSeal | null;
+}
+
+/** Records the run on the ledger; returns it with the release, rollback and warnings as finally known. */
+export async function recordOnLedger(ledger: Ledger, result: RunResult, recording: SealRecording): Promise<SealOutcome> {
+  const { flags, where } = recording;
+  if (recording.knownAppOnly && !(await ledger.appExists(result.app))) {
+    return { result: withWarning(result, `the seal was not recorded in ${where}: the config did not load and the ledger has no app ${result.app}`), release: null, recorded: null };
+  }
+  const release = await resolveRelease(ledger, result.app, recording);
+  const info: ReleaseInfo | null = release
+    ? { version: release.version, sha: flags.sha ?? release.sha, merge_sha: flags.mergeSha ?? release.merge_sha, previous_version: flags.previousVersion ?? release.previous_version }
+    : result.release;
+  let final: RunResult = { ...result, release: info };
+  if (recording.rollbackTemplate !== null) {
+    const { rollback, warnings } = rollbackOf(recording.rollbackTemplate, result.app, info, result.verdict, recording.redact);
+    const others = result.warnings.filter((w) => !w.startsWith('the rollback command needs '));
+    final = { ...final, rollback, warnings: [...others, ...warnings] };
+  }
+  const recorded = await ledger.recordSeal(final, release?.version ?? null);
+  if (!release) final = withWarning(final, `the seal was recorded in ${where} without a release: pass --release, record one with \`seal release record\`, or run in CI (${CI_SHA_VARIABLES.slice(0, 2).join(', ')}, …)`);
+  else if (!recorded.current) final = withWarning(final, `a newer seal of ${result.app} ${release.version} was already recorded; this one joins its history`);
+  return { result: final, release, recorded };
+}
+
+/**
+ * The release: `--release` (recorded now if new, updated with --sha/--merge-sha), else the
+ * app's latest one, else one recorded from the CI system's commit, else none.
+ */
+async function resolveRelease(ledger: Ledger, app: string, { flags, env }: SealRecording): Promise<ReleaseRecord | null> {
+  const fields = { ...(flags.sha ? { sha: flags.sha } : {}), ...(flags.mergeSha ? { mergeSha: flags.mergeSha } : {}) };
+  if (flags.release) return (await ledger.recordRelease({ app, version: flags.release, ...fields })).release;
+  const latest = await ledger.latestRelease(app);
+  if (latest) return latest;
+  // A commit named by --sha or by the CI system becomes the release (its first 12 characters).
+  const sha = flags.sha ?? ciSha(env);
+  if (!sha) return null;
+  const branch = env.GITHUB_REF_NAME ?? env.CI_COMMIT_REF_NAME ?? env.BRANCH_NAME ?? null;
+  return (await ledger.recordRelease({ app, version: sha.slice(0, 12), sha, ...(flags.mergeSha ? { mergeSha: flags.mergeSha } : {}), branch })).release;
+}

@@ -1,0 +1,145 @@
+/** The API's OpenAPI 3.1 description, served at /api/openapi.json (a test keeps it and the routes in step). */
+
+const error = { $ref: '#/components/schemas/Error' };
+const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
+const answer = (description: string, schema: unknown = error) => ({ description, ...json(schema) });
+const path = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
+const appParam = path('app', 'app name (URL-encoded)');
+const versionParam = path('version', 'release version (URL-encoded)');
+const runParam = { ...path('runId', 'run id (UUID)'), schema: { type: 'string', format: 'uuid' } };
+const unauthorized = answer('no token, or a malformed, unknown or revoked one (WWW-Authenticate: Bearer)');
+const forbidden = answer('a read token where a write token is needed');
+const write = [{ bearer: [] }];
+
+/** The document. */
+export const OPENAPI = {
+  openapi: '3.1.0',
+  info: {
+    title: 'smoke-seal server',
+    version: '1',
+    description:
+      'Releases, their seals, and the runs CI jobs report. Writes need a write token (`seal token create --name NAME`) as `Authorization: Bearer`. ' +
+      'Reads are open on a server bound to loopback or started with --public; otherwise they need a token too. Errors are `{ "error": "…" }` with a status: ' +
+      '400 bad input (with `details`: path and message per problem), 401/403 auth, 404 unknown app, release or run, 413 body too large.',
+  },
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'seal_<id>_<secret>' } },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: { error: { type: 'string' }, details: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } } },
+      },
+      SmokeSeal: {
+        type: ['object', 'null'],
+        properties: { status: { enum: ['green', 'red', 'error'] }, summary: { type: 'string' }, checked_at: { type: 'string', format: 'date-time' }, run_id: { type: 'string', format: 'uuid' } },
+      },
+      Release: {
+        type: 'object',
+        properties: {
+          app: { type: 'string' },
+          version: { type: 'string' },
+          sha: { type: ['string', 'null'] },
+          merge_sha: { type: ['string', 'null'] },
+          branch: { type: ['string', 'null'] },
+          deployed_at: { type: ['string', 'null'], format: 'date-time' },
+          notes: { type: ['string', 'null'] },
+          previous_version: { type: ['string', 'null'] },
+          created_at: { type: 'string', format: 'date-time' },
+          smoke_seal: { $ref: '#/components/schemas/SmokeSeal' },
+        },
+      },
+      ReleaseInput: {
+        type: 'object',
+        required: ['app', 'version'],
+        description: 'Fields left out keep their recorded values.',
+        properties: {
+          app: { type: 'string', maxLength: 200 },
+          version: { type: 'string', maxLength: 200 },
+          sha: { type: ['string', 'null'] },
+          merge_sha: { type: ['string', 'null'] },
+          branch: { type: ['string', 'null'] },
+          notes: { type: ['string', 'null'], description: 'at most 1 MiB' },
+          deployed_at: { type: ['string', 'null'], description: 'ISO 8601 with an offset' },
+        },
+      },
+      RunResult: {
+        type: 'object',
+        description: 'What `seal smoke --json` prints (see the README). `rollback_template` (optional) lets the server complete the rollback command from its ledger.',
+        required: ['run_id', 'app', 'base_url', 'verdict', 'summary', 'started_at', 'finished_at', 'duration_ms', 'release', 'checks', 'blocked_requests', 'rollback'],
+        properties: {
+          run_id: { type: 'string', format: 'uuid' },
+          app: { type: 'string' },
+          verdict: { enum: ['green', 'red', 'error'] },
+          summary: { type: 'string' },
+          checks: { type: 'array', items: { type: 'object' } },
+          rollback_template: { type: ['string', 'null'] },
+        },
+      },
+      JobStatus: {
+        type: 'object',
+        properties: { run_id: { type: 'string', format: 'uuid' }, app: { type: 'string' }, version: { type: 'string' }, status: { enum: ['queued', 'running', 'finished'] }, ahead: { type: 'integer' }, status_url: { type: 'string' } },
+      },
+    },
+  },
+  paths: {
+    '/api/releases': {
+      post: {
+        summary: 'Record a release, or update the fields given of one already recorded',
+        security: write,
+        requestBody: { required: true, ...json({ $ref: '#/components/schemas/ReleaseInput' }) },
+        responses: { 201: answer('recorded', { type: 'object', properties: { created: { const: true }, release: { $ref: '#/components/schemas/Release' } } }), 200: answer('updated'), 400: answer('bad input'), 401: unauthorized, 403: forbidden, 413: answer('body too large') },
+      },
+      get: {
+        summary: 'Releases, newest first, across apps or of one',
+        parameters: [
+          { name: 'app', in: 'query', schema: { type: 'string' } },
+          { name: 'before', in: 'query', description: 'the `next` of the previous page', schema: { type: 'string' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+        ],
+        responses: { 200: answer('a page', { type: 'object', properties: { releases: { type: 'array', items: { $ref: '#/components/schemas/Release' } }, next: { type: ['string', 'null'] } } }), 400: answer('bad paging'), 404: answer('unknown app') },
+      },
+    },
+    '/api/releases/{app}/{version}': {
+      get: {
+        summary: 'One release with its current seal, its run, and its seal history',
+        parameters: [appParam, versionParam],
+        responses: { 200: answer('the release', { allOf: [{ $ref: '#/components/schemas/Release' }, { type: 'object', properties: { seal_history: { type: 'array' }, current_run: { $ref: '#/components/schemas/RunResult' } } }] }), 404: answer('unknown app or release') },
+      },
+    },
+    '/api/releases/{app}/{version}/seals': {
+      post: {
+        summary: 'Report a run of the smoke suite (what `seal smoke --server` sends); the same run_id twice is recorded once',
+        security: write,
+        parameters: [appParam, versionParam],
+        requestBody: { required: true, ...json({ $ref: '#/components/schemas/RunResult' }) },
+        responses: { 201: answer('recorded', { type: 'object', properties: { recorded: { type: 'boolean' }, current: { type: 'boolean' }, seal: { $ref: '#/components/schemas/SmokeSeal' }, release: { $ref: '#/components/schemas/Release' }, result: { $ref: '#/components/schemas/RunResult' }, url: { type: 'string' } } }), 200: answer('already recorded'), 400: answer('bad input, or app/version differ from the URL'), 401: unauthorized, 403: forbidden, 413: answer('body too large') },
+      },
+    },
+    '/api/releases/{app}/{version}/smoke': {
+      post: {
+        summary: "Ask the server to run the app's smoke suite (from its own config) against production and seal this release",
+        security: write,
+        parameters: [appParam, versionParam],
+        responses: { 202: answer('queued', { $ref: '#/components/schemas/JobStatus' }), 401: unauthorized, 403: forbidden, 404: answer("app not in the server's config"), 429: answer('queue full'), 501: answer('server started without a config') },
+      },
+    },
+    '/api/runs/{runId}': {
+      get: {
+        summary: 'A run: queued or running (runs the server does itself), or finished with its result',
+        parameters: [runParam],
+        responses: { 200: answer('the run', { $ref: '#/components/schemas/JobStatus' }), 404: answer('unknown run') },
+      },
+    },
+    '/api/runs/{runId}/evidence/{name}': {
+      put: {
+        summary: 'Upload a screenshot of a reported run (PNG or JPEG, at most 5 MiB, 20 per run) for the board',
+        security: write,
+        parameters: [runParam, path('name', 'the file base name the run result refers to (…/name.png)')],
+        requestBody: { required: true, content: { 'image/png': { schema: { type: 'string', format: 'binary' } }, 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } },
+        responses: { 201: answer('kept', { type: 'object', properties: { name: { type: 'string' }, url: { type: 'string' } } }), 400: answer('not a PNG/JPEG, bad name, or too many files'), 401: unauthorized, 403: forbidden, 404: answer('unknown run'), 413: answer('file too large') },
+      },
+    },
+    '/api/openapi.json': { get: { summary: 'This document', responses: { 200: answer('OpenAPI 3.1', { type: 'object' }) } } },
+  },
+} as const;

@@ -1,0 +1,62 @@
+/**
+ * What a seal server accepts as a run result (the body of `POST …/seals`): the shape `seal smoke
+ * --json` prints, checked field by field, with bounds. Anything from production inside it stays
+ * data: it is escaped when shown, never interpreted.
+ */
+import { z } from 'zod';
+import { CHECK_KINDS } from '../../config/schema.js';
+import type { RunResult } from '../../runner/run-result.js';
+
+const text = (max: number) => z.string().max(max);
+const isoTime = z.string().max(64).refine((value) => !Number.isNaN(Date.parse(value)), 'not an ISO 8601 time');
+const VERDICTS = ['green', 'red', 'error'] as const;
+const STATUSES = ['passed', 'failed', 'flaky', 'error', 'skipped'] as const;
+
+const assertion = z.object({
+  label: text(1000),
+  ok: z.boolean(),
+  expected: z.unknown(),
+  actual: z.unknown(),
+  message: text(4000).optional(),
+});
+
+const check = z.object({
+  name: text(500),
+  kind: z.enum(CHECK_KINDS),
+  status: z.enum(STATUSES),
+  duration_ms: z.number().nonnegative().finite(),
+  attempts: z.number().int().nonnegative().max(1000),
+  assertions: z.array(assertion).max(500),
+  error: text(20_000).nullable(),
+  evidence: z.record(z.string().max(200), z.unknown()),
+});
+
+/** A run result as a server receives it; `rollback_template` lets the server complete the rollback command from its ledger. */
+export const ingestSchema = z.object({
+  run_id: z.uuid(),
+  app: text(200).min(1),
+  base_url: text(2000),
+  verdict: z.enum(VERDICTS),
+  summary: text(4000),
+  started_at: isoTime,
+  finished_at: isoTime,
+  duration_ms: z.number().nonnegative().finite(),
+  release: z
+    .object({ version: text(200).nullable(), sha: text(200).nullable(), merge_sha: text(200).nullable(), previous_version: text(200).nullable().optional() })
+    .nullable(),
+  checks: z.array(check).max(2000),
+  blocked_requests: z.array(z.object({ check: text(500), method: text(20), url: text(4000) })).max(10_000),
+  rollback: text(4000).nullable(),
+  warnings: z.array(text(4000)).max(200).default([]),
+  evidence_dir: text(4000).nullable().default(null),
+  rollback_template: text(1000).nullable().optional(),
+});
+
+/** The body of `POST …/seals`, once validated. */
+export type IngestBody = RunResult & { readonly rollback_template?: string | null };
+
+/** The run result and template of a validated body. */
+export function splitIngest(body: z.infer<typeof ingestSchema>): { result: RunResult; rollbackTemplate: string | null } {
+  const { rollback_template: template, ...result } = body;
+  return { result, rollbackTemplate: template ?? null };
+}

@@ -1,0 +1,410 @@
+/**
+ * The board and API through `app.request()`: every route, auth failures, bad input, and the
+ * escaping of what production sent. A real store (PGlite in a temp dir), no port.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runResult } from '../../test/helpers/run-results.js';
+import { createWebFixture, jsonWith, TINY_PNG, type WebFixture } from '../../test/helpers/web.js';
+import type { RunResult } from '../runner/run-result.js';
+import type { OPENAPI } from './api/openapi.js';
+
+const HOSTILE = `<script>alert("pwned")</script><img src=x onerror=alert(1)>`;
+
+let web: WebFixture;
+beforeAll(async () => {
+  web = await createWebFixture();
+}, 60_000);
+afterAll(async () => {
+  await web?.close();
+});
+
+const request = (path: string, init?: RequestInit) => web.app.request(path, init);
+const postSeal = (app: string, version: string, body: unknown, token: string | null = web.writeToken) =>
+  request(`/api/releases/${encodeURIComponent(app)}/${encodeURIComponent(version)}/seals`, { method: 'POST', headers: jsonWith(token), body: JSON.stringify(body) });
+const postRelease = (body: unknown, token: string | null = web.writeToken) => request('/api/releases', { method: 'POST', headers: jsonWith(token), body: JSON.stringify(body) });
+
+function redRun(app: string, overrides: Partial<RunResult> = {}): RunResult {
+  return runResult(
+    app,
+    { verdict: 'red', summary: "1/2 passed; 'devops hidden' failed: status 200, expected 404", blocked_requests: [{ check: 'home renders', method: 'POST', url: 'https://studio.example.com/collect' }], ...overrides },
+    [
+      { name: 'up', assertions: [{ label: 'status == 200', ok: true, expected: 200, actual: 200 }] },
+      { name: 'devops hidden', status: 'failed', assertions: [{ label: 'status == 404', ok: false, expected: 404, actual: 200, message: 'status 200, expected 404' }], evidence: { response: { status: 200, body_excerpt: '<h1>DevOps console</h1>' } } },
+    ],
+  );
+}
+
+describe('the server', () => {
+  it('answers /healthz, sends / to the board, and serves its stylesheet and script with a CSP that forbids inline script', async () => {
+    expect(await (await request('/healthz')).json()).toEqual({ status: 'ok' });
+    const root = await request('/');
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/deployments');
+    const board = await request('/deployments');
+    const csp = board.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(board.headers.get('x-content-type-options')).toBe('nosniff');
+    const js = await request('/assets/board.js');
+    expect(js.headers.get('content-type')).toContain('javascript');
+    expect(await js.text()).toContain('EventSource');
+    const css = await request('/assets/board.css');
+    expect(await request('/assets/board.css', { headers: { 'if-none-match': css.headers.get('etag') ?? '' } })).toHaveProperty('status', 304);
+  });
+
+  it('answers unknown pages with a 404 page and unknown API routes with JSON', async () => {
+    const page = await request('/nope');
+    expect(page.status).toBe(404);
+    expect(await page.text()).toContain('Nothing at /nope.');
+    const api = await request('/api/nope');
+    expect(api.status).toBe(404);
+    expect(await api.json()).toEqual({ error: 'no API route GET /api/nope (see /api/openapi.json)' });
+  });
+
+  it('documents every API route in /api/openapi.json, and documents no route that does not exist', async () => {
+    const doc = (await (await request('/api/openapi.json')).json()) as typeof OPENAPI;
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+    const routed = web.app.routes.filter((r) => r.path.startsWith('/api/') && r.method !== 'ALL').map((r) => `${r.method} ${r.path}`);
+    expect(new Set(routed)).toEqual(new Set(documented));
+  });
+});
+
+describe('POST /api/releases', () => {
+  it('records a release (201), updates only the fields given (200), and publishes it to live boards', async () => {
+    const seen: unknown[] = [];
+    const unsubscribe = web.events.subscribe((event) => seen.push(event));
+    const created = await postRelease({ app: 'api-app', version: 'v1', sha: 'abc123', merge_sha: 'def456', deployed_at: '2026-11-21T14:05:00+13:00' });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ created: true, release: { app: 'api-app', version: 'v1', sha: 'abc123', deployed_at: '2026-11-21T01:05:00.000Z' } });
+    const updated = await postRelease({ app: 'api-app', version: 'v1', branch: 'main' });
+    expect(updated.status).toBe(200);
+    expect(await updated.json()).toMatchObject({ created: false, release: { sha: 'abc123', branch: 'main' } });
+    unsubscribe();
+    expect(seen).toEqual([{ type: 'release', app: 'api-app', version: 'v1' }]);
+  });
+
+  it('refuses a missing token (401 with WWW-Authenticate), a wrong one (401), a revoked one (401) and a read token (403)', async () => {
+    const none = await postRelease({ app: 'x', version: 'v1' }, null);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toContain('Bearer');
+    expect(((await none.json()) as { error: string }).error).toContain('seal token create');
+    const wrong = await postRelease({ app: 'x', version: 'v1' }, `${web.writeToken.slice(0, -2)}xx`);
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual({ error: 'the token is malformed, unknown or revoked' });
+    const read = await postRelease({ app: 'x', version: 'v1' }, web.readToken);
+    expect(read.status).toBe(403);
+    const doomed = await web.tokens.create('doomed');
+    await web.tokens.revoke(doomed.info.id);
+    expect((await postRelease({ app: 'x', version: 'v1' }, doomed.token)).status).toBe(401);
+    // A cookie is never a write credential: a browser cannot be made to write.
+    const cookie = await request('/api/releases', { method: 'POST', headers: { 'content-type': 'application/json', cookie: `seal_token=${web.writeToken}` }, body: '{"app":"x","version":"v1"}' });
+    expect(cookie.status).toBe(401);
+    expect(await web.ledger.appExists('x')).toBe(false);
+  });
+
+  it('answers bad input with a 400 that says what and where', async () => {
+    const notJson = await request('/api/releases', { method: 'POST', headers: jsonWith(web.writeToken), body: '{"app": "x",' });
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { error: string }).error).toMatch(/^the body is not valid JSON: /);
+    const wrongType = await request('/api/releases', { method: 'POST', headers: { authorization: `Bearer ${web.writeToken}`, 'content-type': 'text/plain' }, body: '{}' });
+    expect(((await wrongType.json()) as { error: string }).error).toBe('send the body as JSON (Content-Type: application/json), not "text/plain"');
+    const invalid = await postRelease({ app: '', version: 'v1', deployed_at: 'yesterday' });
+    expect(invalid.status).toBe(400);
+    const body = (await invalid.json()) as { error: string; details: { path: string; message: string }[] };
+    expect(body.details.map((d) => d.path)).toEqual(['app', 'deployed_at']);
+    expect(body.error).toContain('deployed_at: must be an ISO 8601 date or date-time with an offset');
+  });
+
+  it('answers an oversized body with 413 before reading it all', async () => {
+    const small = await createWebFixture({ maxBodyBytes: 1024 });
+    try {
+      const response = await small.app.request('/api/releases', { method: 'POST', headers: jsonWith(small.writeToken), body: JSON.stringify({ app: 'big', version: 'v1', notes: 'x'.repeat(5000) }) });
+      expect(response.status).toBe(413);
+      expect(await response.json()).toEqual({ error: 'the body is larger than this server accepts (1024 bytes)' });
+      expect(await small.ledger.appExists('big')).toBe(false);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe('reading releases: GET /api/releases and /api/releases/<app>/<version>', () => {
+  beforeAll(async () => {
+    for (let i = 1; i <= 7; i++) await postRelease({ app: 'paged', version: `v${i}` });
+  });
+
+  it('lists an app newest first, a page at a time, and every app without ?app=', async () => {
+    const first = (await (await request('/api/releases?app=paged&limit=3')).json()) as { releases: { version: string }[]; next: string };
+    expect(first.releases.map((r) => r.version)).toEqual(['v7', 'v6', 'v5']);
+    const second = (await (await request(`/api/releases?app=paged&limit=3&before=${first.next}`)).json()) as { releases: { version: string }[]; next: string | null };
+    expect(second.releases.map((r) => r.version)).toEqual(['v4', 'v3', 'v2']);
+    const all = (await (await request('/api/releases?limit=500')).json()) as { releases: { app: string }[] };
+    expect(new Set(all.releases.map((r) => r.app))).toEqual(expect.objectContaining({}));
+    expect(all.releases.some((r) => r.app === 'api-app') && all.releases.some((r) => r.app === 'paged')).toBe(true);
+  });
+
+  it('answers an unknown app or release with 404 and bad paging with 400', async () => {
+    expect(await (await request('/api/releases?app=ghost')).json()).toEqual({ error: 'no app "ghost" in the ledger' });
+    expect((await request('/api/releases/paged/v99')).status).toBe(404);
+    expect((await request('/api/releases/ghost/v1')).status).toBe(404);
+    expect((await request('/api/releases?limit=0')).status).toBe(400);
+    expect((await request('/api/releases?limit=abc')).status).toBe(400);
+    expect((await request('/api/releases?before=-1')).status).toBe(400);
+  });
+
+  it('shows one release with its current seal, its run and its history', async () => {
+    const run = redRun('paged');
+    expect((await postSeal('paged', 'v7', run)).status).toBe(201);
+    const release = (await (await request('/api/releases/paged/v7')).json()) as Record<string, unknown>;
+    expect(release).toMatchObject({ app: 'paged', version: 'v7', previous_version: 'v6', smoke_seal: { status: 'red', run_id: run.run_id }, current_run: { run_id: run.run_id } });
+    expect(release.seal_history).toHaveLength(1);
+  });
+});
+
+describe('POST /api/releases/<app>/<version>/seals (what CI reports)', () => {
+  it('records the run (201), completes the rollback from the ledger, publishes it, and records the same run only once (200)', async () => {
+    await postRelease({ app: 'ingest', version: 'v2.0.0', sha: 'aaa111', merge_sha: 'cafe123' });
+    const seen: unknown[] = [];
+    const unsubscribe = web.events.subscribe((event) => seen.push(event));
+    const run = redRun('ingest', { release: { version: 'v2.0.0', sha: null, merge_sha: null } });
+    const first = await postSeal('ingest', 'v2.0.0', { ...run, rollback_template: 'git revert -m 1 {merge_sha}' });
+    expect(first.status).toBe(201);
+    const body = (await first.json()) as { recorded: boolean; current: boolean; result: RunResult; url: string };
+    expect(body).toMatchObject({ recorded: true, current: true, url: '/releases/ingest/v2.0.0' });
+    expect(body.result.rollback).toBe('git revert -m 1 cafe123');
+    expect(body.result.release).toMatchObject({ sha: 'aaa111', merge_sha: 'cafe123' });
+    const again = await postSeal('ingest', 'v2.0.0', { ...run, rollback_template: 'git revert -m 1 {merge_sha}' });
+    expect(again.status).toBe(200);
+    expect(await web.ledger.sealHistory('ingest', 'v2.0.0')).toHaveLength(1);
+    unsubscribe();
+    expect(seen).toContainEqual({ type: 'seal', app: 'ingest', version: 'v2.0.0', status: 'red' });
+    expect(web.logs.join('')).toContain('"msg":"seal recorded"');
+  });
+
+  it('records a release it has never seen, with the commit the run carries', async () => {
+    const run = runResult('first-ci', { release: { version: null, sha: 'f00dfeed', merge_sha: null } });
+    expect((await postSeal('first-ci', 'f00dfeed', run)).status).toBe(201);
+    expect(await web.ledger.getRelease('first-ci', 'f00dfeed')).toMatchObject({ sha: 'f00dfeed', smoke_seal: { status: 'green' } });
+  });
+
+  it('refuses a run for another app or release than the URL names, and a malformed run, with the field', async () => {
+    const other = await postSeal('ingest', 'v2.0.0', runResult('someone-else'));
+    expect(other.status).toBe(400);
+    expect(await other.json()).toMatchObject({ details: [{ path: 'app' }] });
+    const version = await postSeal('ingest', 'v2.0.0', runResult('ingest', { release: { version: 'v9', sha: null, merge_sha: null } }));
+    expect(await version.json()).toMatchObject({ details: [{ path: 'release.version' }] });
+    const bad = await postSeal('ingest', 'v2.0.0', { ...runResult('ingest'), verdict: 'purple', run_id: 'not-a-uuid', checks: [{ name: 'x' }] });
+    expect(bad.status).toBe(400);
+    const paths = ((await bad.json()) as { details: { path: string }[] }).details.map((d) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(['run_id', 'verdict', 'checks.0.kind', 'checks.0.status']));
+    expect((await postSeal('ingest', 'v2.0.0', runResult('ingest'), null)).status).toBe(401);
+  });
+});
+
+describe('evidence: PUT /api/runs/<run>/evidence/<name> and the board image', () => {
+  it('keeps a screenshot of a reported run and serves it as an image that cannot run script', async () => {
+    const run = redRun('shots');
+    await postSeal('shots', 'v1', run);
+    const put = await request(`/api/runs/${run.run_id}/evidence/home-abc123.png`, { method: 'PUT', headers: { authorization: `Bearer ${web.writeToken}`, 'content-type': 'image/png' }, body: TINY_PNG });
+    expect(put.status).toBe(201);
+    const image = await request(`/runs/${run.run_id}/evidence/home-abc123.png`);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(image.headers.get('content-security-policy')).toMatch(/^default-src 'none'; script-src 'self'/);
+    expect(image.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(Buffer.from(await image.arrayBuffer()).equals(TINY_PNG)).toBe(true);
+  });
+
+  it('refuses what is not a PNG/JPEG (400), a run it does not know (404), too large a file (413), and no token (401)', async () => {
+    const run = redRun('shots');
+    await postSeal('shots', 'v1', run);
+    const put = (name: string, body: Uint8Array | string, runId = run.run_id, token: string | null = web.writeToken) =>
+      request(`/api/runs/${runId}/evidence/${name}`, { method: 'PUT', headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'image/png' }, body });
+    const svg = await put('x.png', '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>');
+    expect(svg.status).toBe(400);
+    expect(await svg.json()).toEqual({ error: 'evidence file x.png is not a PNG or JPEG image' });
+    expect((await put('x.png', TINY_PNG, randomUUID())).status).toBe(404);
+    expect((await put('x.png', Buffer.alloc(5 * 1024 * 1024 + 1))).status).toBe(413);
+    expect((await put('x.png', TINY_PNG, run.run_id, null)).status).toBe(401);
+    expect((await put('..%2F..%2Fx.png', TINY_PNG)).status).toBe(400);
+    expect((await request(`/runs/${run.run_id}/evidence/none.png`)).status).toBe(404);
+  });
+});
+
+describe('the board', () => {
+  it('shows releases newest first with their badges, filters by app, and pages', async () => {
+    for (let i = 1; i <= 55; i++) await postRelease({ app: 'many', version: `m${i}` });
+    await postSeal('many', 'm55', runResult('many'));
+    await postSeal('many', 'm54', redRun('many'));
+    await postSeal('many', 'm53', runResult('many', { verdict: 'error', summary: 'could not verify: no browser' }));
+    const html = await (await request('/deployments?app=many')).text();
+    const rows = [...html.matchAll(/<tr data-app="many" data-version="(m\d+)" data-status="(\w+)"/g)].map((m) => `${m[1]}:${m[2]}`);
+    expect(rows.slice(0, 4)).toEqual(['m55:green', 'm54:red', 'm53:error', 'm52:pending']);
+    expect(rows).toHaveLength(50);
+    expect(html).toContain('🟢 green');
+    expect(html).toContain('🔴 red');
+    expect(html).toContain('⚪ error');
+    expect(html).toContain('◌ pending');
+    const older = /href="(\/deployments\?app=many&amp;before=\d+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
+    expect(older).toBeDefined();
+    const page2 = await (await request(older as string)).text();
+    expect([...page2.matchAll(/data-version="(m\d+)"/g)].map((m) => m[1])).toEqual(['m5', 'm4', 'm3', 'm2', 'm1']);
+    expect(page2).toContain('← Newest');
+    expect(page2).not.toContain('Older →');
+    const all = await (await request('/deployments')).text();
+    expect(all).toContain('<option value="many">many</option>');
+  });
+
+  it('answers an unknown app with 404 and a bad cursor with 400', async () => {
+    expect((await request('/deployments?app=ghost')).status).toBe(404);
+    expect((await request('/deployments?before=abc')).status).toBe(400);
+  });
+
+  it('shows a red release: checks with assertions, evidence, blocked writes, history, and the rollback command with a copy button', async () => {
+    await postRelease({ app: 'page', version: 'v1', merge_sha: 'beef42' });
+    const green = runResult('page', { finished_at: new Date(Date.now() - 60_000).toISOString() });
+    await postSeal('page', 'v1', green);
+    const red = redRun('page', { rollback: 'git revert -m 1 beef42' });
+    await postSeal('page', 'v1', red);
+    const html = await (await request('/releases/page/v1')).text();
+    expect(html).toContain('<pre id="rollback-command">git revert -m 1 beef42</pre>');
+    expect(html).toContain('data-copy="rollback-command"');
+    expect(html).toContain('status == 404');
+    expect(html).toContain('&lt;h1&gt;DevOps console&lt;/h1&gt;');
+    expect(html).toContain('https://studio.example.com/collect');
+    expect(html).toMatch(/<details class="check check-failed" open="">/);
+    expect(html).toContain(`?run=${green.run_id}`);
+    const earlier = await (await request(`/releases/page/v1?run=${green.run_id}`)).text();
+    expect(earlier).toContain('Showing an earlier run');
+    expect(earlier).not.toContain('rollback-command');
+    expect((await request(`/releases/page/v1?run=${randomUUID()}`)).status).toBe(404);
+    expect((await request('/releases/page/v404')).status).toBe(404);
+  });
+
+  it('escapes everything production sent: titles, bodies, headers, console text, names, summaries', async () => {
+    const run = runResult(
+      'hostile',
+      { verdict: 'red', summary: `'${HOSTILE}' failed`, base_url: `https://x/${HOSTILE}`, warnings: [HOSTILE], blocked_requests: [{ check: HOSTILE, method: 'POST', url: `https://x/?q=${HOSTILE}` }], rollback: `git revert ${HOSTILE}` },
+      [{ name: HOSTILE, status: 'failed', error: HOSTILE, assertions: [{ label: HOSTILE, ok: false, expected: HOSTILE, actual: HOSTILE, message: HOSTILE }], evidence: { title: HOSTILE, console_errors: [HOSTILE], response: { headers: { 'x-evil': HOSTILE }, body_excerpt: `${HOSTILE}\n${'a'.repeat(200)}` }, [HOSTILE]: HOSTILE } }],
+    );
+    await postSeal('hostile', `v1${HOSTILE}`, { ...run, release: null });
+    const release = await request(`/releases/hostile/${encodeURIComponent(`v1${HOSTILE}`)}`);
+    expect(release.status).toBe(200);
+    const html = await release.text();
+    const board = await (await request('/deployments?app=hostile')).text();
+    for (const page of [html, board]) {
+      expect(page).not.toContain('<script>alert');
+      expect(page).not.toContain('<img src=x');
+      // The only scripts are the board's own file.
+      expect([...page.matchAll(/<script/g)]).toHaveLength(1);
+    }
+    expect(html).toContain('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;');
+    const badge = await (await request(`/apps/${encodeURIComponent('<svg onload=alert(1)>')}/badge.svg`)).text();
+    expect(badge).not.toContain('<svg onload');
+  });
+
+  it('serves an SVG badge of the latest release: green, red, pending, and a 404 badge for an unknown app', async () => {
+    const badge = async (app: string) => {
+      const response = await request(`/apps/${app}/badge.svg`);
+      return { status: response.status, type: response.headers.get('content-type'), label: /aria-label="([^"]+)"/.exec(await response.text())?.[1] };
+    };
+    await postRelease({ app: 'badged', version: 'v1' });
+    expect(await badge('badged')).toEqual({ status: 200, type: 'image/svg+xml; charset=utf-8', label: 'smoke seal: pending' });
+    await postSeal('badged', 'v1', runResult('badged'));
+    expect((await badge('badged')).label).toBe('smoke seal: green');
+    await postSeal('badged', 'v1', redRun('badged'));
+    expect((await badge('badged')).label).toBe('smoke seal: red');
+    expect(await badge('ghost')).toMatchObject({ status: 404, label: 'smoke seal: unknown app' });
+  });
+});
+
+describe('live updates: GET /events', () => {
+  it('streams a seal to a board that is watching, as a server-sent event', async () => {
+    const controller = new AbortController();
+    const response = await request('/events', { signal: controller.signal });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const readUntil = async (needle: string) => {
+      for (let i = 0; i < 50 && !text.includes(needle); i++) text += decoder.decode((await reader.read()).value ?? new Uint8Array());
+      return text;
+    };
+    expect(await readUntil('event: hello')).toContain('event: hello');
+    await postSeal('live', 'v1', runResult('live'));
+    expect(await readUntil('event: seal')).toContain('"app":"live"');
+    controller.abort();
+    await reader.cancel().catch(() => undefined);
+  });
+});
+
+describe('asking the server to run a suite: POST /api/releases/<app>/<version>/smoke', () => {
+  it('answers 501 naming the fix when the server has no config, and 401 without a token', async () => {
+    const response = await request('/api/releases/studio/v1/smoke', { method: 'POST', headers: jsonWith(web.writeToken) });
+    expect(response.status).toBe(501);
+    expect(((await response.json()) as { error: string }).error).toContain('seal serve --config');
+    expect((await request('/api/releases/studio/v1/smoke', { method: 'POST' })).status).toBe(401);
+  });
+});
+
+describe('a board that is not public (a non-loopback server without --public)', () => {
+  let closed: WebFixture;
+  beforeAll(async () => {
+    closed = await createWebFixture({ readAccess: 'token' });
+    await closed.ledger.recordRelease({ app: 'secret-app', version: 'v1' });
+  }, 60_000);
+  afterAll(async () => {
+    await closed?.close();
+  });
+
+  it('sends a browser to the login form, and lets it in with a read token as an HttpOnly cookie', async () => {
+    const page = await closed.app.request('/deployments?app=secret-app');
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/login?next=%2Fdeployments%3Fapp%3Dsecret-app');
+    const wrong = await closed.app.request('/login', { method: 'POST', body: new URLSearchParams({ token: 'seal_nope', next: '/deployments' }) });
+    expect(wrong.status).toBe(401);
+    const login = await closed.app.request('/login', { method: 'POST', body: new URLSearchParams({ token: closed.readToken, next: '//evil.example.com/' }) });
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe('/deployments');
+    const cookie = login.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const board = await closed.app.request('/deployments?app=secret-app', { headers: { cookie: cookie.split(';')[0] as string } });
+    expect(board.status).toBe(200);
+    expect(await board.text()).toContain('secret-app');
+  });
+
+  it('refuses the API, badges and live updates without a token, but not /healthz or the API description', async () => {
+    expect((await closed.app.request('/api/releases?app=secret-app')).status).toBe(401);
+    expect((await closed.app.request('/api/releases?app=secret-app', { headers: { authorization: `Bearer ${closed.readToken}` } })).status).toBe(200);
+    expect((await closed.app.request('/apps/secret-app/badge.svg')).status).toBe(303);
+    expect((await closed.app.request('/events')).status).toBe(303);
+    expect((await closed.app.request('/healthz')).status).toBe(200);
+    expect((await closed.app.request('/api/openapi.json')).status).toBe(200);
+  });
+});
+
+describe('when something breaks', () => {
+  it('answers a store that is gone with a 500 naming a reference, never a stack trace, and logs the details', async () => {
+    const broken = await createWebFixture();
+    await broken.store.close();
+    const api = await broken.app.request('/api/releases?app=x');
+    expect(api.status).toBe(500);
+    const text = await api.text();
+    expect(text).toMatch(/^\{"error":"internal error \(reference [0-9a-f]{12}\); the server log has the details"\}$/);
+    const page = await broken.app.request('/deployments', { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(500);
+    expect(await page.text()).not.toMatch(/\s+at\s+\S+\s+\(/);
+    expect((await broken.app.request('/healthz')).status).toBe(503);
+    expect(broken.logs.join('')).toContain('"msg":"request failed"');
+    broken.events.close();
+  });
+
+  it('never logs a token, a cookie or a query string', () => {
+    const logs = web.logs.join('');
+    expect(logs).not.toContain(web.writeToken);
+    expect(logs).not.toContain(web.readToken);
+    expect(logs).not.toContain('limit=');
+  });
+});

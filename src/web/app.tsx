@@ -1,0 +1,197 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The seal server as a Hono app: the board, badges, live updates and the JSON API.
+ * `createApp(deps)` never listens: tests call `app.request()`; server.ts serves it.
+ */
+import { createHash } from 'node:crypto';
+import { Hono, type Context, type Next } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { setCookie } from 'hono/cookie';
+import { secureHeaders } from 'hono/secure-headers';
+import { streamSSE } from 'hono/streaming';
+import { createApiRoutes, problem } from './api/routes.js';
+import { requireToken, TOKEN_COOKIE, type AuthVariables } from './auth.js';
+import type { WebDeps } from './deps.js';
+import { BOARD_CSS, BOARD_JS } from './pages/assets.js';
+import { renderBadge } from './pages/badge.js';
+import { DeploymentsPage } from './pages/deployments.js';
+import { Page } from './pages/layout.js';
+import { LoginPage } from './pages/login.js';
+import { ReleasePage } from './pages/release.js';
+
+type Env = { Variables: AuthVariables };
+
+const PAGE_SIZE = 50;
+/** How often an idle live stream says it is still there (proxies close silent connections). */
+const PING_MS = 15_000;
+
+function asset(body: string, type: string) {
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"`;
+  return (c: Context) => {
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304);
+    return c.body(body, 200, { 'content-type': type, etag, 'cache-control': 'public, max-age=300' });
+  };
+}
+
+/** A path inside this server to go back to after signing in (never another site). */
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/deployments';
+}
+
+/** Builds the app. */
+export function createApp(deps: WebDeps): Hono<Env> {
+  const { ledger, tokens, evidence, events, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const app = new Hono<Env>();
+
+  app.use('*', async function logRequest(c, next) {
+    const started = performance.now();
+    await next();
+    // The path only: query strings and headers (tokens, cookies) are never logged.
+    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      referrerPolicy: 'same-origin',
+      crossOriginResourcePolicy: 'same-origin',
+    }),
+  );
+
+  app.get('/healthz', async (c) => {
+    try {
+      await ledger.changeMark();
+      return c.json({ status: 'ok' });
+    } catch (error) {
+      logger.error({ err: error }, 'health check: the store does not answer');
+      return c.json({ status: 'unavailable', error: 'the store does not answer' }, 503);
+    }
+  });
+  app.get('/assets/board.css', asset(BOARD_CSS, 'text/css; charset=utf-8'));
+  app.get('/assets/board.js', asset(BOARD_JS, 'text/javascript; charset=utf-8'));
+  app.get('/', (c) => c.redirect('/deployments', 302));
+  // Browsers ask for it on every page; nothing to show, and no 404 in their console.
+  app.get('/favicon.ico', (c) => c.body(null, 204, { 'cache-control': 'public, max-age=86400' }));
+
+  if (deps.readAccess === 'token') {
+    app.get('/login', (c) => c.html(<LoginPage next={safeNext(c.req.query('next'))} failed={false} />));
+    app.post('/login', bodyLimit({ maxSize: 16 * 1024, onError: (c) => problem(c, 413, 'the form is too large') }), async (c) => {
+      const form = await c.req.parseBody();
+      const next = safeNext(form.next);
+      const token = typeof form.token === 'string' ? await tokens.verify(form.token.trim()) : null;
+      if (!token) return c.html(<LoginPage next={next} failed={true} />, 401);
+      setCookie(c, TOKEN_COOKIE, (form.token as string).trim(), {
+        httpOnly: true,
+        sameSite: 'Strict',
+        path: '/',
+        // Behind a TLS-terminating proxy the request itself is plain http.
+        secure: new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https',
+        maxAge: 30 * 86_400,
+      });
+      return c.redirect(next, 303);
+    });
+    const read = requireToken(tokens, 'read', { cookie: true, loginRedirect: true });
+    app.use('*', async function readGuard(c: Context<Env, string>, next: Next) {
+      // The API guards itself (JSON answers, its description public).
+      if (c.req.path.startsWith('/api/') || c.req.path === '/api') return next();
+      return read(c, next);
+    });
+  }
+
+  app.route('/api', createApiRoutes(deps));
+
+  app.get('/deployments', async (c) => {
+    const app = c.req.query('app') || null;
+    const before = c.req.query('before');
+    const beforeId = before ? Number(before) : null;
+    if (beforeId !== null && (!Number.isSafeInteger(beforeId) || beforeId < 1)) return c.html(<ErrorPage status={400} message={`"before" must be a release id from an "Older" link, got ${JSON.stringify(before)}`} />, 400);
+    const [page, apps] = await Promise.all([ledger.pageReleases({ app, before: beforeId, limit: PAGE_SIZE }), ledger.appNames()]);
+    if (app !== null && !apps.includes(app)) return c.html(<ErrorPage status={404} message={`No app ${JSON.stringify(app)} in the ledger.`} />, 404);
+    return c.html(<DeploymentsPage page={page} apps={apps} app={app} paged={beforeId !== null} now={now()} />);
+  });
+
+  app.get('/releases/:app/:version', async (c) => {
+    const { app, version } = c.req.param();
+    const release = await ledger.getRelease(app, version);
+    if (!release) return c.html(<ErrorPage status={404} message={`No release ${JSON.stringify(version)} of app ${JSON.stringify(app)}.`} />, 404);
+    const asked = c.req.query('run');
+    const runId = asked ?? release.smoke_seal?.run_id ?? null;
+    const stored = runId ? await ledger.getRun(runId) : null;
+    if (asked && (!stored || stored.result.app !== app || stored.version !== version)) return c.html(<ErrorPage status={404} message={`No run ${JSON.stringify(asked)} of ${app} ${version}.`} />, 404);
+    const [history, images] = await Promise.all([ledger.sealHistory(app, version), stored ? evidence.names(stored.result.run_id) : Promise.resolve([])]);
+    return c.html(<ReleasePage release={release} history={history} run={stored?.result ?? null} images={images} now={now()} />);
+  });
+
+  app.get('/apps/:app/badge.svg', async (c) => {
+    const name = c.req.param('app');
+    const latest = await ledger.latestRelease(name);
+    const known = latest !== null || (await ledger.appExists(name));
+    const svg = renderBadge(!known ? 'unknown app' : (latest?.smoke_seal?.status ?? 'pending'));
+    // READMEs cache images: ask them not to keep a stale seal.
+    return c.body(svg, known ? 200 : 404, { 'content-type': 'image/svg+xml; charset=utf-8', 'cache-control': 'no-cache, max-age=0' });
+  });
+
+  app.get('/runs/:runId/evidence/:name', async (c) => {
+    const file = await evidence.get(c.req.param('runId'), c.req.param('name'));
+    if (!file) return c.html(<ErrorPage status={404} message="No such evidence file." />, 404);
+    return c.body(file.data as Uint8Array<ArrayBuffer>, 200, {
+      // Sniffed on the way in (PNG or JPEG only); nosniff and the CSP come from secureHeaders.
+      'content-type': file.contentType,
+      'cache-control': 'private, max-age=86400, immutable',
+    });
+  });
+
+  app.get('/events', (c) =>
+    streamSSE(c, async (stream) => {
+      const unsubscribe = events.subscribe((event) => void stream.writeSSE({ event: event.type, data: JSON.stringify(event) }).catch(() => undefined));
+      // Shutdown ends every stream at once (returning closes it), rather than at the next ping.
+      const shutdown = new Promise<void>((resolve) => events.closed.addEventListener('abort', () => resolve(), { once: true }));
+      stream.onAbort(() => unsubscribe());
+      try {
+        await stream.writeSSE({ event: 'hello', data: '{}', retry: 3000 });
+        while (!stream.aborted && !events.closed.aborted) {
+          await Promise.race([stream.sleep(PING_MS), shutdown]);
+          if (stream.aborted || events.closed.aborted) break;
+          await stream.writeSSE({ event: 'ping', data: '{}' });
+        }
+      } finally {
+        unsubscribe();
+      }
+    }),
+  );
+
+  app.notFound((c) =>
+    c.req.path.startsWith('/api/')
+      ? problem(c, 404, `no API route ${c.req.method} ${c.req.path} (see /api/openapi.json)`)
+      : c.html(<ErrorPage status={404} message={`Nothing at ${c.req.path}.`} />, 404),
+  );
+  app.onError((error, c) => {
+    // Never a stack trace to the client: the log has it, the client a reference to it.
+    const id = createHash('sha256').update(`${Date.now()}${Math.random()}`).digest('hex').slice(0, 12);
+    logger.error({ err: error, error_id: id, method: c.req.method, path: c.req.path }, 'request failed');
+    return c.req.path.startsWith('/api/') || !c.req.header('accept')?.includes('text/html')
+      ? c.json({ error: `internal error (reference ${id}); the server log has the details` }, 500)
+      : c.html(<ErrorPage status={500} message={`Something went wrong (reference ${id}); the server log has the details.`} />, 500);
+  });
+  return app;
+}
+
+function ErrorPage({ status, message }: { status: number; message: string }) {
+  return (
+    <Page title={String(status)}>
+      <h1>{status === 404 ? 'Not found' : status === 400 ? 'Bad request' : 'Error'}</h1>
+      <p>{message}</p>
+      <p><a href="/deployments">All deployments</a></p>
+    </Page>
+  );
+}

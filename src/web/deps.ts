@@ -1,0 +1,29 @@
+/** What the board and API are built from: injected, so tests build the app with a temp store and no port. */
+import type { Logger } from 'pino';
+import type { EvidenceStore } from '../store/evidence.js';
+import type { Ledger } from '../store/ledger.js';
+import type { TokenStore } from '../store/tokens.js';
+import type { ReadAccess } from './auth.js';
+import type { SealEvents } from './events.js';
+import type { SmokeJobs } from './smoke-jobs.js';
+
+/** The app's dependencies. */
+export interface WebDeps {
+  readonly ledger: Ledger;
+  readonly tokens: TokenStore;
+  readonly evidence: EvidenceStore;
+  readonly events: SealEvents;
+  /** `open`: anyone who reaches the server may read (loopback, or --public); `token`: reading needs a token. */
+  readonly readAccess: ReadAccess;
+  /** Smoke runs the server does itself; null when it was started without a config. */
+  readonly jobs: SmokeJobs | null;
+  /** Apps of the server's config (what `…/smoke` can run); empty without a config. */
+  readonly configuredApps: readonly string[];
+  readonly logger: Logger;
+  readonly now?: () => Date;
+  /** Largest JSON body accepted (413 beyond). */
+  readonly maxBodyBytes?: number;
+}
+
+/** Largest JSON body accepted by default: a run result of a big suite, with its excerpts. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;

@@ -1,0 +1,42 @@
+/** @jsxImportSource hono/jsx */
+/** The page frame: no inline script or style (the CSP forbids them), readable without JavaScript. */
+import type { Child } from 'hono/jsx';
+import { raw } from 'hono/html';
+import type { SmokeSeal } from '../../store/schema.js';
+
+/** The badge of a seal, or of a release nobody has sealed yet. */
+export function SealBadge({ seal }: { seal: SmokeSeal | null }) {
+  const status = seal?.status ?? 'pending';
+  const label = { green: '🟢 green', red: '🔴 red', error: '⚪ error', pending: '◌ pending' }[status];
+  return <span class={`badge badge-${status}`} title={seal ? `${status}: ${seal.summary}` : 'not sealed yet'}>{label}</span>;
+}
+
+/** A whole page. `live`: the app whose seals refresh this page ("*": any). */
+export function Page({ title, live, children }: { title: string; live?: string; children: Child }) {
+  return (
+    <>
+      {raw('<!doctype html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${title} · smoke-seal`}</title>
+          <link rel="stylesheet" href="/assets/board.css" />
+          <script src="/assets/board.js" defer></script>
+        </head>
+        <body>
+          <header class="top">
+            <a class="brand" href="/deployments">smoke-seal</a>
+            <nav>
+              <a href="/deployments">Deployments</a>
+              <a href="/api/openapi.json">API</a>
+            </nav>
+          </header>
+          <main id="live" data-live={live}>
+            {children}
+          </main>
+        </body>
+      </html>
+    </>
+  );
+}

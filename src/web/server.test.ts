@@ -1,0 +1,97 @@
+/** The server on a real port: smoke runs it does itself, graceful shutdown, a port in use. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reply, startServer as startTestServer, type TestServer } from '../../test/helpers/servers.js';
+import { inspectConfig } from '../config/load.js';
+import { openDb } from '../store/db.js';
+import { TokenStore } from '../store/tokens.js';
+import { isLoopback, startServer, type RunningServer } from './server.js';
+
+let production: TestServer;
+let dir: string;
+let server: RunningServer;
+let token: string;
+
+beforeAll(async () => {
+  production = await startTestServer((req, res) => (req.url === '/up' ? reply(res, 200, 'OK') : reply(res, 200, '<h1>DevOps console</h1>')));
+  dir = mkdtempSync(join(tmpdir(), 'seal-serve-'));
+  const seed = await openDb({ databaseUrl: null, dataDir: dir });
+  token = (await new TokenStore(seed.db).create('ci')).token;
+  await seed.close();
+  const yaml = `apps:
+  studio:
+    production_url: ${production.url}
+    rollback: "git revert -m 1 {merge_sha}"
+    checks:
+      - { name: up, http: /up, expect: { status: 200, body_contains: OK } }
+      - { name: devops hidden, http: /devops, expect: { status: 404 } }
+`;
+  const { config } = inspectConfig(yaml, 'seal.config.yaml', {});
+  server = await startServer({ host: '127.0.0.1', port: 0, public: false, store: { databaseUrl: null, dataDir: dir }, config, logger: pino({ level: 'silent' }), env: process.env, evidenceRoot: join(dir, 'evidence') });
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  await production?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const api = (path: string, init: RequestInit = {}) => fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+
+describe('seal serve', () => {
+  it('runs the suite itself when asked, seals the release, and shows it on the board', async () => {
+    await api('/api/releases', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app: 'studio', version: 'v3.3.0', merge_sha: 'cafe123' }) });
+    const asked = await api('/api/releases/studio/v3.3.0/smoke', { method: 'POST' });
+    expect(asked.status).toBe(202);
+    const job = (await asked.json()) as { run_id: string; status: string; status_url: string };
+    expect(['queued', 'running']).toContain(job.status);
+    let status: { status: string; result?: { verdict: string; rollback: string | null } } = { status: job.status };
+    for (let i = 0; i < 100 && status.status !== 'finished'; i++) {
+      await sleep(100);
+      status = (await (await api(job.status_url)).json()) as typeof status;
+    }
+    expect(status).toMatchObject({ status: 'finished', result: { verdict: 'red', rollback: 'git revert -m 1 cafe123' } });
+    const board = await (await fetch(`${server.url}/deployments`)).text();
+    expect(board).toContain('data-version="v3.3.0" data-status="red"');
+    expect((await api('/api/releases/ghost/v1/smoke', { method: 'POST' })).status).toBe(404);
+  });
+
+  it('says which port is taken instead of failing obscurely', async () => {
+    const port = Number(new URL(server.url).port);
+    const other = mkdtempSync(join(tmpdir(), 'seal-serve-'));
+    try {
+      await expect(startServer({ host: '127.0.0.1', port, public: false, store: { databaseUrl: null, dataDir: other }, config: null, logger: pino({ level: 'silent' }), env: {}, evidenceRoot: other })).rejects.toThrow(
+        `port ${port} on 127.0.0.1 is already in use: pick another with --port`,
+      );
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('shuts down gracefully while a board is watching: the live stream ends and the store is released', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'seal-serve-'));
+    const second = await startServer({ host: '127.0.0.1', port: 0, public: false, store: { databaseUrl: null, dataDir: other }, config: null, logger: pino({ level: 'silent' }), env: {}, evidenceRoot: other });
+    const stream = await fetch(`${second.url}/events`);
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    await second.close();
+    // The stream ended (done), rather than hanging until the client gave up.
+    let done = false;
+    for (let i = 0; i < 20 && !done; i++) done = (await reader.read().catch(() => ({ done: true }))).done;
+    expect(done).toBe(true);
+    // The embedded store is free again: another process could open it now.
+    const reopened = await openDb({ databaseUrl: null, dataDir: other, waitMs: 0 });
+    await reopened.close();
+    rmSync(other, { recursive: true, force: true });
+    await expect(fetch(`${second.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('treats only loopback addresses as private', () => {
+    expect(['127.0.0.1', '127.1.2.3', 'localhost', '::1'].every(isLoopback)).toBe(true);
+    expect(['0.0.0.0', '::', '192.168.1.10', 'seal.example.com'].some(isLoopback)).toBe(false);
+  });
+});

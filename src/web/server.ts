@@ -1,0 +1,129 @@
+/**
+ * `seal serve`: the board and API on a port. Opens the store once, serves until stopped, and
+ * shuts down gracefully: new connections refused, live streams ended, the running smoke job
+ * stopped, in-flight requests given a moment, then the store closed.
+ */
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Logger } from 'pino';
+import type { SealConfig } from '../config/types.js';
+import { SealError } from '../errors.js';
+import { createRedactor } from '../redact/redact.js';
+import { withWarning } from '../runner/run-result.js';
+import { runSuite } from '../runner/run-suite.js';
+import { keepEvidence } from '../seal/evidence-files.js';
+import { recordOnLedger } from '../seal/record.js';
+import { openDb, type StoreLocation } from '../store/db.js';
+import { EvidenceStore } from '../store/evidence.js';
+import { Ledger } from '../store/ledger.js';
+import { TokenStore } from '../store/tokens.js';
+import { createApp } from './app.js';
+import type { ReadAccess } from './auth.js';
+import { createSealEvents } from './events.js';
+import { createSmokeJobs, type SmokeJob } from './smoke-jobs.js';
+
+/** How `seal serve` was asked to run. */
+export interface ServeOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Let anyone who reaches a non-loopback server read the board. */
+  readonly public: boolean;
+  readonly store: StoreLocation;
+  /** The config, for smoke runs the server does itself; null: it only records what it is sent. */
+  readonly config: SealConfig | null;
+  readonly logger: Logger;
+  readonly env: NodeJS.ProcessEnv;
+  /** Where the server's own runs keep their evidence. */
+  readonly evidenceRoot: string;
+  /** How long in-flight requests get on shutdown. */
+  readonly graceMs?: number;
+}
+
+/** A running server. */
+export interface RunningServer {
+  readonly url: string;
+  readonly readAccess: ReadAccess;
+  close(): Promise<void>;
+}
+
+/** Whether `host` is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Starts the server; resolves once it listens. */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const { logger } = options;
+  const store = await openDb({ ...options.store, poolMax: options.store.poolMax ?? 16 });
+  const ledger = new Ledger(store.db);
+  const tokens = new TokenStore(store.db);
+  const evidence = new EvidenceStore(store.db);
+  const events = createSealEvents({ changeMark: () => ledger.changeMark(), onError: (error) => logger.warn({ err: error }, 'live updates: the store did not answer') });
+  const readAccess: ReadAccess = isLoopback(options.host) || options.public ? 'open' : 'token';
+  const config = options.config;
+
+  async function executeJob(job: SmokeJob, signal: AbortSignal): Promise<void> {
+    const app = config?.apps[job.app];
+    if (!config || !app) throw new SealError(`app ${job.app} is no longer in the server's config`);
+    const redactor = createRedactor(config.secrets);
+    const known = await ledger.getRelease(job.app, job.version);
+    const release = { version: job.version, sha: known?.sha ?? null, merge_sha: known?.merge_sha ?? null, previous_version: known?.previous_version ?? null };
+    logger.info({ app: job.app, version: job.version, run_id: job.run_id }, 'smoke run started');
+    const result = await runSuite({ app, release, secrets: config.secrets }, { env: options.env, evidenceRoot: options.evidenceRoot, signal, runId: job.run_id });
+    const outcome = await recordOnLedger(ledger, result, { rollbackTemplate: app.rollback, flags: { release: job.version }, env: {}, redact: (text) => redactor.text(text), where: 'the seal server' });
+    const final = outcome.recorded ? await keepEvidence(evidence, outcome.result) : withWarning(outcome.result, 'not recorded');
+    events.publish({ type: 'seal', app: job.app, version: job.version, status: outcome.recorded?.current ? final.verdict : null });
+    logger.info({ app: job.app, version: job.version, run_id: job.run_id, verdict: final.verdict, summary: final.summary, warnings: final.warnings }, 'smoke run finished');
+  }
+
+  const jobs = config ? createSmokeJobs({ execute: executeJob, onError: (error, job) => logger.error({ err: error, run_id: job.run_id, app: job.app }, 'smoke run failed') }) : null;
+  const app = createApp({ ledger, tokens, evidence, events, readAccess, jobs, configuredApps: config ? Object.keys(config.apps) : [], logger });
+
+  let server: ServerType;
+  try {
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(s));
+      s.once('error', reject);
+    });
+  } catch (error) {
+    events.close();
+    await jobs?.close();
+    await store.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new SealError(`port ${options.port} on ${options.host} is already in use: pick another with --port`, { cause: error });
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new SealError(`cannot listen on ${options.host}: no such address on this machine (--host)`, { cause: error });
+    throw error;
+  }
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+  if (readAccess === 'token' && !(await tokens.any())) {
+    logger.warn('reading this board needs a token and none exists: create one with `seal token create --name NAME --scope read` (or start with --public)');
+  }
+  logger.info({ url, read_access: readAccess, smoke_runs: jobs ? 'enabled' : 'disabled (no config)' }, 'seal server listening');
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    readAccess,
+    close() {
+      closing ??= (async () => {
+        logger.info('shutting down');
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        events.close();
+        await jobs?.close();
+        // Keep-alive connections close as soon as they are idle (a live stream that just ended
+        // leaves one behind); busy ones get the grace period.
+        const idle = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 50);
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+        const grace = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), options.graceMs ?? 5000);
+        await stopped;
+        clearInterval(idle);
+        clearTimeout(grace);
+        await store.close();
+        logger.info('stopped');
+      })();
+      return closing;
+    },
+  };
+}

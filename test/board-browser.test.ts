@@ -1,0 +1,114 @@
+/**
+ * The board in a real Chromium: the deployments list with its badges, a live update when a seal
+ * lands, a red release with its screenshot and a working copy button, a phone-sized screen, and
+ * the board with JavaScript off. Screenshots are saved in test-artifacts/ for people to look at.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS } from '../src/checks/browser/browser-session.js';
+import { findChromium } from '../src/checks/browser/find-chromium.js';
+import { openDb } from '../src/store/db.js';
+import { TokenStore } from '../src/store/tokens.js';
+import { startServer, type RunningServer } from '../src/web/server.js';
+import { chromiumSkipReason } from './helpers/chromium.js';
+import { ROOT } from './helpers/cli.js';
+import { runResult } from './helpers/run-results.js';
+
+const skip = await chromiumSkipReason();
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+describe.skipIf(skip !== null)('the board in Chromium', () => {
+  let dir: string;
+  let server: RunningServer;
+  let browser: Browser;
+  let token: string;
+  const post = async (path: string, body: unknown, type = 'application/json') => {
+    const response = await fetch(`${server.url}${path}`, { method: path.includes('/evidence/') ? 'PUT' : 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: body instanceof Uint8Array ? body : JSON.stringify(body) });
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return response;
+  };
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'seal-board-'));
+    const seed = await openDb({ databaseUrl: null, dataDir: dir });
+    token = (await new TokenStore(seed.db).create('ci')).token;
+    await seed.close();
+    server = await startServer({ host: '127.0.0.1', port: 0, public: false, store: { databaseUrl: null, dataDir: dir }, config: null, logger: pino({ level: 'silent' }), env: {}, evidenceRoot: dir });
+    browser = await chromium.launch({ executablePath: await findChromium(process.env), headless: true, args: CHROMIUM_ARGS });
+    await post('/api/releases', { app: 'studio', version: 'v3.2.0', sha: '1111111aaaaaaa' });
+    await post('/api/releases/studio/v3.2.0/seals', runResult('studio'));
+    await post('/api/releases', { app: 'studio', version: 'v3.3.0', sha: '2222222bbbbbbb', merge_sha: 'cafe1234' });
+    // The red run's screenshot: a real one, of the board itself.
+    const shot = await (await browser.newPage()).goto(`${server.url}/deployments`).then(async (r) => (await r?.frame().page().screenshot()) as Buffer);
+    const red = runResult(
+      'studio',
+      { verdict: 'red', summary: "1/2 passed; 'devops hidden' failed: status 200, expected 404", blocked_requests: [{ check: 'home renders', method: 'POST', url: 'https://studio.example.com/analytics' }] },
+      [
+        { name: 'up' },
+        { name: 'devops hidden', status: 'failed', assertions: [{ label: 'status == 404', ok: false, expected: 404, actual: 200, message: 'status 200, expected 404' }], evidence: { screenshot: '/ci/evidence/devops-hidden-abc123.png' } },
+      ],
+    );
+    await post('/api/releases/studio/v3.3.0/seals', { ...red, rollback_template: 'git revert -m 1 {merge_sha}' });
+    await post(`/api/runs/${red.run_id}/evidence/devops-hidden-abc123.png`, new Uint8Array(shot), 'image/png');
+    await post('/api/releases', { app: 'billing', version: 'v12' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the releases with their badges, updates live when a seal lands, and opens a red release with its rollback command', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${server.url}/deployments`);
+    const rows = await page.locator('tr[data-version]').all();
+    const statuses = await Promise.all(rows.map(async (row) => `${await row.getAttribute('data-version')}:${await row.locator('.badge').textContent()}`));
+    expect(statuses).toEqual(['v12:◌ pending', 'v3.3.0:🔴 red', 'v3.2.0:🟢 green']);
+
+    // A seal lands while the board is open: the row changes without a reload.
+    await page.evaluate("document.documentElement.dataset.marker = 'same page'");
+    await post('/api/releases/billing/v12/seals', runResult('billing'));
+    await page.locator('tr[data-version="v12"][data-status="green"]').waitFor({ timeout: 10_000 });
+    expect(await page.evaluate('document.documentElement.dataset.marker')).toBe('same page');
+    await page.screenshot({ path: join(ARTIFACTS, 'board-deployments.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'v3.3.0' }).click();
+    await page.waitForURL(/\/releases\/studio\/v3\.3\.0$/);
+    await expect.poll(() => page.locator('#rollback-command').textContent()).toBe('git revert -m 1 cafe1234');
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await expect.poll(() => page.evaluate('navigator.clipboard.readText()')).toBe('git revert -m 1 cafe1234');
+    const image = page.locator('img.shot');
+    await image.waitFor();
+    expect(await page.evaluate("document.querySelector('img.shot').naturalWidth")).toBeGreaterThan(100);
+    expect(await page.locator('details.check-failed').getAttribute('open')).not.toBeNull();
+    expect(await page.textContent('body')).toContain('https://studio.example.com/analytics');
+    await page.screenshot({ path: join(ARTIFACTS, 'board-release.png'), fullPage: true });
+    // No CSP violation, no script error, nothing missing.
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('fits a phone screen, and reads the same with JavaScript off', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, javaScriptEnabled: false });
+    const page = await phone.newPage();
+    await page.goto(`${server.url}/deployments`);
+    expect(await page.locator('.badge').allTextContents()).toEqual(['🟢 green', '🔴 red', '🟢 green']);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(ARTIFACTS, 'board-phone.png'), fullPage: true });
+    await page.goto(`${server.url}/releases/studio/v3.3.0`);
+    expect(await page.locator('#rollback-command').textContent()).toBe('git revert -m 1 cafe1234');
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await phone.close();
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * The seal server through the real CLI: tokens made with `seal token`, `seal serve` on one port,
+ * and `seal smoke --server` from another data dir (as a CI machine would) showing up on its board;
+ * a server that is down or refuses the token costs a warning, never the verdict.
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../src/runner/run-result.js';
+import { runCli, startServeCli, type ServeProcess } from './helpers/cli.js';
+import { reply, startServer, type TestServer } from './helpers/servers.js';
+
+let prod: TestServer;
+let serverDir: string;
+let ciDir: string;
+let config: string;
+let token: string;
+let serve: ServeProcess;
+
+beforeAll(async () => {
+  prod = await startServer((req, res) => reply(res, req.url === '/up' ? 200 : 404, req.url === '/up' ? 'OK' : 'Not Found'));
+  serverDir = mkdtempSync(join(tmpdir(), 'seal-server-'));
+  ciDir = mkdtempSync(join(tmpdir(), 'seal-ci-'));
+  config = join(ciDir, 'seal.config.yaml');
+  writeFileSync(config, `apps:\n  studio:\n    production_url: ${prod.url}\n    rollback: "git revert -m 1 {merge_sha}"\n    checks:\n      - { name: up, http: /up, expect: { status: 200 } }\n      - { name: admin hidden, http: /admin, expect: { status: 404 } }\n`);
+  const created = await runCli(['token', 'create', '--name', 'github-actions'], { env: { SEAL_DATA_DIR: serverDir }, timeoutMs: 60_000 });
+  expect(created.code).toBe(0);
+  token = created.stdout.trim();
+  expect(created.stderr).toContain('It is shown once');
+  serve = await startServeCli([], { env: { SEAL_DATA_DIR: serverDir } });
+}, 120_000);
+
+afterAll(async () => {
+  await serve?.stop();
+  await prod?.close();
+});
+
+const smoke = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(['smoke', 'studio', '--config', config, ...args], { env: { SEAL_DATA_DIR: join(ciDir, 'local'), ...env }, timeoutMs: 60_000 });
+
+describe('seal smoke --server', () => {
+  it('a CI run shows up on the board of a server on another port, and nothing is written to the local store', async () => {
+    const run = await smoke(['--server', serve.url, '--release', 'v3.3.0', '--merge-sha', 'cafe123', '--json'], { SEAL_TOKEN: token });
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(result).toMatchObject({ verdict: 'green', release: { version: 'v3.3.0', merge_sha: 'cafe123' }, warnings: [] });
+    expect(run.stderr).toContain(`Board: ${serve.url}/releases/studio/v3.3.0`);
+    const board = await (await fetch(`${serve.url}/deployments`)).text();
+    expect(board).toContain('data-app="studio" data-version="v3.3.0" data-status="green"');
+    const release = (await (await fetch(`${serve.url}/api/releases/studio/v3.3.0`)).json()) as { smoke_seal: { run_id: string } };
+    expect(release.smoke_seal.run_id).toBe(result.run_id);
+    expect(existsSync(join(ciDir, 'local', 'db'))).toBe(false);
+  });
+
+  it('takes the server and token from SEAL_SERVER_URL and SEAL_TOKEN, and names the release after the CI commit', async () => {
+    const run = await smoke(['--json'], { SEAL_SERVER_URL: serve.url, SEAL_TOKEN: token, GITHUB_SHA: '0123456789abcdef0123' });
+    expect(run.code).toBe(0);
+    // The server already has v3.3.0 as the latest release of studio: the run seals it again.
+    expect(JSON.parse(run.stdout)).toMatchObject({ release: { version: 'v3.3.0' }, warnings: [] });
+    const fresh = await runCli(['smoke', 'newapp', '--config', join(ciDir, 'newapp.yaml'), '--json'], {
+      env: { SEAL_SERVER_URL: serve.url, SEAL_TOKEN: token, GITHUB_SHA: '0123456789abcdef0123' },
+      timeoutMs: 60_000,
+    });
+    expect(JSON.parse(fresh.stdout)).toMatchObject({ verdict: 'error', warnings: [expect.stringContaining('the config did not load and the server has no app newapp')] });
+    writeFileSync(join(ciDir, 'newapp.yaml'), `apps:\n  newapp:\n    production_url: ${prod.url}\n    checks:\n      - { name: up, http: /up, expect: { status: 200 } }\n`);
+    const first = await runCli(['smoke', 'newapp', '--config', join(ciDir, 'newapp.yaml'), '--json'], { env: { SEAL_SERVER_URL: serve.url, SEAL_TOKEN: token, GITHUB_SHA: '0123456789abcdef0123' }, timeoutMs: 60_000 });
+    expect(JSON.parse(first.stdout)).toMatchObject({ verdict: 'green', release: { version: '0123456789ab', sha: '0123456789abcdef0123' }, warnings: [] });
+  });
+
+  it('a server that is down: the verdict is printed, a warning says so, exit 0 (and --gate still gates on the verdict)', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const closed = await startServer((_req, res) => reply(res, 200, ''));
+    await closed.close();
+    const down = closed.url;
+    const run = await smoke(['--server', down, '--release', 'v1', '--json'], { SEAL_TOKEN: token, SEAL_SERVER_TIMEOUT_MS: '3000' });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('Seal: 🟢 green');
+    expect(JSON.parse(run.stdout)).toMatchObject({ verdict: 'green', warnings: [`the seal was not reported to the seal server at ${down}: ECONNREFUSED (connect ECONNREFUSED ${down.slice('http://'.length)})`] });
+    const gated = await smoke(['--server', down, '--release', 'v1', '--gate'], { SEAL_SERVER_TIMEOUT_MS: '1000' });
+    expect(gated.code).toBe(0);
+  });
+
+  it('a missing, wrong or revoked token: the server\'s reason as a warning, exit 0, nothing recorded', async () => {
+    const none = await smoke(['--server', serve.url, '--release', 'v-nope', '--json']);
+    expect(none.code).toBe(0);
+    expect((JSON.parse(none.stdout) as RunResult).warnings[0]).toContain('401 this needs a write token');
+    const extra = await runCli(['token', 'create', '--name', 'doomed'], { env: { SEAL_DATA_DIR: serverDir, SEAL_STORE_WAIT_MS: '300' }, timeoutMs: 60_000 });
+    // The server holds the embedded store: a second process waits, then says what to do.
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toContain('is in use by another seal process');
+    const wrong = await smoke(['--server', serve.url, '--release', 'v-nope', '--json'], { SEAL_TOKEN: `${token.slice(0, -3)}abc` });
+    expect((JSON.parse(wrong.stdout) as RunResult).warnings[0]).toContain('401 the token is malformed, unknown or revoked');
+    expect((await fetch(`${serve.url}/api/releases/studio/v-nope`)).status).toBe(404);
+  });
+});
+
+describe('seal serve and seal token', () => {
+  it('refuses a bad port with a clear message and exit 2', async () => {
+    const run = await runCli(['serve', '--port', 'eighty'], { env: { SEAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'seal-x-')) } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('seal serve: --port must be a port number from 0 to 65535, got "eighty"\n');
+  });
+
+  it('lists tokens without their secrets and revokes one so the server refuses it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seal-tokens-'));
+    const env = { SEAL_DATA_DIR: dir };
+    const created = await runCli(['token', 'create', '--name', 'deploy-bot', '--json'], { env, timeoutMs: 60_000 });
+    const { token: secret, id } = JSON.parse(created.stdout) as { token: string; id: string };
+    const listed = await runCli(['token', 'list', '--json'], { env, timeoutMs: 60_000 });
+    expect(listed.stdout).not.toContain(secret.split('_')[2]);
+    expect(JSON.parse(listed.stdout)).toMatchObject({ tokens: [{ id, name: 'deploy-bot', scope: 'write', revoked_at: null }] });
+    expect((await runCli(['token', 'create', '--name', 'x', '--scope', 'admin'], { env, timeoutMs: 60_000 })).stderr).toContain('--scope must be write or read');
+    expect((await runCli(['token', 'revoke', 'deploy-bot'], { env, timeoutMs: 60_000 })).code).toBe(0);
+    expect((await runCli(['token', 'revoke', 'deploy-bot'], { env, timeoutMs: 60_000 })).code).toBe(1);
+    const server = await startServeCli([], { env });
+    try {
+      const refused = await fetch(`${server.url}/api/releases`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: '{"app":"a","version":"v1"}' });
+      expect(refused.status).toBe(401);
+    } finally {
+      const stopped = await server.stop();
+      expect(stopped.code).toBe(0);
+      // Structured logs on stdout, one JSON object a line; the last says it stopped.
+      const lines = stopped.stdout.trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
+      expect(lines.at(-1)?.msg).toBe('stopped');
+      expect(stopped.stdout).not.toContain(secret);
+    }
+  });
+});
