@@ -11,7 +11,7 @@ import { runResult } from '../../test/helpers/run-results.js';
 import { openDb, type OpenDb } from './db.js';
 import { EvidenceStore } from './evidence.js';
 import { Ledger } from './ledger.js';
-import { TokenStore } from './tokens.js';
+import { TokenStore, VERIFIED_TTL_MS } from './tokens.js';
 
 const postgresSkip = await postgresSkipReason();
 
@@ -177,7 +177,8 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       const { token, info } = await tokens.create('github-actions');
       expect(token).toMatch(/^seal_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
       expect(info).toMatchObject({ name: 'github-actions', scope: 'write', revoked_at: null, last_used_at: null });
-      expect(JSON.stringify(await tokens.list())).not.toContain(token.split('_')[2]);
+      // The secret is everything after the id (base64url: it may itself hold underscores).
+      expect(JSON.stringify(await tokens.list())).not.toContain(token.slice(`seal_${info.id}_`.length));
       expect(await tokens.verify(token)).toEqual({ id: info.id, name: 'github-actions', scope: 'write' });
       expect((await tokens.list({ id: info.id }))[0]?.last_used_at).not.toBeNull();
       // One character of the secret off, an unknown id, or garbage: all refused alike.
@@ -193,6 +194,19 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       expect(await tokens.revoke(info.id)).toBe(0);
       expect(await tokens.verify(token)).toBeNull();
       await expect(tokens.create('  ')).rejects.toThrow('--name must be 1 to 100 printable characters');
+    });
+
+    it('a token revoked by another process stops working on a running server within VERIFIED_TTL_MS', async () => {
+      let clock = 1_000_000;
+      const server = new TokenStore(store.db, () => clock);
+      const cli = new TokenStore(store.db);
+      const { token } = await server.create('ci-cached');
+      expect(await server.verify(token)).not.toBeNull();
+      await cli.revoke('ci-cached');
+      // Still trusted from the server's memory for a moment, then asked again and refused.
+      expect(await server.verify(token)).not.toBeNull();
+      clock += VERIFIED_TTL_MS + 1;
+      expect(await server.verify(token)).toBeNull();
     });
 
     it('reports deployments, seal pass rate and change failure rate', async () => {

@@ -3,7 +3,7 @@
  * drizzle database only (db.ts knows the driver), so the same code runs on the embedded store
  * and on Postgres, and the same contract tests run against both.
  */
-import { and, asc, desc, eq, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { RunResult } from '../runner/run-result.js';
 import type { LedgerDb } from './db.js';
 import { apps, checkResults, releases, sealRuns, type SmokeSeal } from './schema.js';
@@ -34,9 +34,9 @@ export interface ReleaseRecord {
   readonly smoke_seal: SmokeSeal | null;
 }
 
-/** A page of the board: releases newest first, and the cursor of the next (older) page. */
+/** A page of the board: releases newest first (without their notes), and the cursor of the next (older) page. */
 export interface ReleasePage {
-  readonly releases: readonly (ReleaseRecord & { readonly id: number })[];
+  readonly releases: readonly (Omit<ReleaseRecord, 'notes'> & { readonly id: number })[];
   /** Pass as `before` for the next page; null on the last page. */
   readonly next: number | null;
 }
@@ -62,6 +62,8 @@ export interface RecordedSeal {
   readonly seal: SmokeSeal;
   /** False when a newer seal of the same release was already recorded (this one joins the history only). */
   readonly current: boolean;
+  /** False when this run was already recorded (the same run_id twice changes nothing). */
+  readonly inserted: boolean;
 }
 
 /** Delivery metrics over a window. */
@@ -91,9 +93,74 @@ export function withoutNul<T>(value: T): T {
 
 const iso = (value: string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
+function missing(release: { app: string; version: string }): never {
+  throw new Error(`release ${release.app} ${release.version} vanished while being recorded`);
+}
+
+/** The columns a ReleaseRecord is made of (the app's name aside). */
+function releaseColumns({ notes = true } = {}) {
+  return {
+    id: releases.id,
+    version: releases.version,
+    sha: releases.sha,
+    mergeSha: releases.mergeSha,
+    branch: releases.branch,
+    deployedAt: releases.deployedAt,
+    // Notes can be 1 MiB each: lists leave them out.
+    notes: notes ? releases.notes : sql<string | null>`NULL`,
+    // The previous release is the app's release with the next lower id: ids come from one
+    // sequence, so concurrent records form a chain and never a fork, without a lock.
+    // Qualified by hand: drizzle leaves the table name out in RETURNING, where p's own columns would match.
+    previousVersion: sql<string | null>`(SELECT p.version FROM releases p WHERE p.app_id = "releases"."app_id" AND p.id < "releases"."id" ORDER BY p.id DESC LIMIT 1)`,
+    createdAt: releases.createdAt,
+    smokeSeal: releases.smokeSeal,
+  };
+}
+
+interface ReleaseRow {
+  readonly id: number;
+  readonly version: string;
+  readonly sha: string | null;
+  readonly mergeSha: string | null;
+  readonly branch: string | null;
+  readonly deployedAt: string | null;
+  readonly notes: string | null;
+  readonly previousVersion: string | null;
+  readonly createdAt: string;
+  readonly smokeSeal: SmokeSeal | null;
+}
+
+function withoutId({ id: _id, ...release }: ReleaseRecord & { id: number }): ReleaseRecord {
+  return release;
+}
+
+function toRecord(app: string, r: ReleaseRow): ReleaseRecord & { id: number } {
+  return {
+    id: r.id,
+    app,
+    version: r.version,
+    sha: r.sha,
+    merge_sha: r.mergeSha,
+    branch: r.branch,
+    deployed_at: iso(r.deployedAt),
+    notes: r.notes,
+    previous_version: r.previousVersion,
+    created_at: iso(r.createdAt) as string,
+    smoke_seal: r.smokeSeal ?? null,
+  };
+}
+
 /** The ledger over an open database. */
 export class Ledger {
+  /** App ids seen committed (a server records thousands of seals of the same few apps). */
+  private readonly appIds = new Map<string, number>();
+
   constructor(private readonly db: LedgerDb) {}
+
+  /** Remembers an app's id once the transaction that may have created it has committed. */
+  private rememberApp(name: string, id: number): void {
+    if (this.appIds.size < 10_000) this.appIds.set(name, id);
+  }
 
   /** Whether the ledger has seen this app. */
   async appExists(name: string): Promise<boolean> {
@@ -101,8 +168,10 @@ export class Ledger {
     return rows.length > 0;
   }
 
-  /** The app's id, created on first use. */
+  /** The app's id, created on first use. Ids of committed apps are kept: apps are never deleted. */
   private async appId(name: string, db: LedgerDb = this.db): Promise<number> {
+    const known = this.appIds.get(name);
+    if (known !== undefined) return known;
     await db.insert(apps).values({ name }).onConflictDoNothing({ target: apps.name });
     const [row] = await db.select({ id: apps.id }).from(apps).where(eq(apps.name, name));
     if (!row) throw new Error(`app ${name} vanished while being recorded`);
@@ -110,37 +179,29 @@ export class Ledger {
   }
 
   /**
-   * Records a release, or updates the fields given for one already recorded. The previous
-   * release is the app's latest one recorded before it.
+   * Records a release, or updates the fields given for one already recorded: one statement. Its
+   * previous release is the app's release recorded just before it (see `releaseQuery`).
    */
   async recordRelease(input: ReleaseInput): Promise<{ release: ReleaseRecord; created: boolean }> {
     const clean = withoutNul(input);
-    const created = await this.db.transaction(async (tx) => {
-      const db = tx;
-      const appId = await this.appId(clean.app, db);
-      const fields = {
-        ...(clean.sha !== undefined ? { sha: clean.sha } : {}),
-        ...(clean.mergeSha !== undefined ? { mergeSha: clean.mergeSha } : {}),
-        ...(clean.branch !== undefined ? { branch: clean.branch } : {}),
-        ...(clean.notes !== undefined ? { notes: clean.notes } : {}),
-        ...(clean.deployedAt !== undefined ? { deployedAt: clean.deployedAt } : {}),
-      };
-      // One release of an app recorded at a time: concurrent records must not both take the
-      // same release as their previous one (Postgres runs READ COMMITTED).
-      await db.execute(sql`SELECT pg_advisory_xact_lock(${appId})`);
-      const existing = await db.select({ id: releases.id }).from(releases).where(and(eq(releases.appId, appId), eq(releases.version, clean.version)));
-      if (existing.length > 0) {
-        if (Object.keys(fields).length > 0) await db.update(releases).set(fields).where(and(eq(releases.appId, appId), eq(releases.version, clean.version)));
-        return false;
-      }
-      // By id, the order of recording under the lock (created_at is each transaction's start).
-      const [previous] = await db.select({ id: releases.id }).from(releases).where(eq(releases.appId, appId)).orderBy(desc(releases.id)).limit(1);
-      await db.insert(releases).values({ appId, version: clean.version, previousReleaseId: previous?.id ?? null, ...fields });
-      return true;
-    });
-    const release = await this.getRelease(clean.app, clean.version);
-    if (!release) throw new Error(`release ${clean.app} ${clean.version} vanished while being recorded`);
-    return { release, created };
+    const appId = await this.appId(clean.app);
+    const fields = {
+      ...(clean.sha !== undefined ? { sha: clean.sha } : {}),
+      ...(clean.mergeSha !== undefined ? { mergeSha: clean.mergeSha } : {}),
+      ...(clean.branch !== undefined ? { branch: clean.branch } : {}),
+      ...(clean.notes !== undefined ? { notes: clean.notes } : {}),
+      ...(clean.deployedAt !== undefined ? { deployedAt: clean.deployedAt } : {}),
+    };
+    const upsert = this.db.insert(releases).values({ appId, version: clean.version, ...fields });
+    const target = [releases.appId, releases.version];
+    // xmax = 0 only on a row this statement inserted (an updated row carries its updater's id).
+    const returning = { ...releaseColumns(), created: sql<boolean>`(xmax = 0)` };
+    const [row] = Object.keys(fields).length > 0
+      ? await upsert.onConflictDoUpdate({ target, set: fields }).returning(returning)
+      : await upsert.onConflictDoNothing({ target }).returning(returning);
+    // Nothing returned: the release existed and nothing was to change.
+    const release = withoutId(row ? toRecord(clean.app, row) : ((await this.releaseQuery(and(eq(apps.name, clean.app), eq(releases.version, clean.version)), 1, 'id'))[0] ?? missing(clean)));
+    return { release, created: row?.created === true };
   }
 
   /** Releases of an app, newest first. */
@@ -154,8 +215,8 @@ export class Ledger {
     if (app) where.push(eq(apps.name, app));
     if (before) where.push(lt(releases.id, before));
     // One more than asked tells whether an older page exists.
-    const rows = await this.releaseQuery(where.length > 0 ? and(...where) : undefined, limit + 1, 'id');
-    const page = rows.slice(0, limit);
+    const rows = await this.releaseQuery(where.length > 0 ? and(...where) : undefined, limit + 1, 'id', { notes: false });
+    const page = rows.slice(0, limit).map(({ notes: _notes, ...release }) => release);
     return { releases: page, next: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
   }
 
@@ -198,43 +259,18 @@ export class Ledger {
 
   private async selectReleases(app: string, version: string | null, limit: number): Promise<ReleaseRecord[]> {
     const rows = await this.releaseQuery(version === null ? eq(apps.name, app) : and(eq(apps.name, app), eq(releases.version, version)), limit, 'created');
-    return rows.map(({ id: _id, ...release }) => release);
+    return rows.map(withoutId);
   }
 
-  private async releaseQuery(where: SQL | undefined, limit: number, order: 'id' | 'created'): Promise<(ReleaseRecord & { id: number })[]> {
-    const previous = sql<string | null>`(SELECT p.version FROM releases p WHERE p.id = ${releases.previousReleaseId})`;
+  private async releaseQuery(where: SQL | undefined, limit: number, order: 'id' | 'created', { notes = true } = {}): Promise<(ReleaseRecord & { id: number })[]> {
     const rows = await this.db
-      .select({
-        id: releases.id,
-        app: apps.name,
-        version: releases.version,
-        sha: releases.sha,
-        mergeSha: releases.mergeSha,
-        branch: releases.branch,
-        deployedAt: releases.deployedAt,
-        notes: releases.notes,
-        previousVersion: previous,
-        createdAt: releases.createdAt,
-        smokeSeal: releases.smokeSeal,
-      })
+      .select({ ...releaseColumns({ notes }), app: apps.name })
       .from(releases)
       .innerJoin(apps, eq(apps.id, releases.appId))
       .where(where)
       .orderBy(...(order === 'id' ? [desc(releases.id)] : [desc(releases.createdAt), desc(releases.id)]))
       .limit(limit);
-    return rows.map((r) => ({
-      id: r.id,
-      app: r.app,
-      version: r.version,
-      sha: r.sha,
-      merge_sha: r.mergeSha,
-      branch: r.branch,
-      deployed_at: iso(r.deployedAt),
-      notes: r.notes,
-      previous_version: r.previousVersion,
-      created_at: iso(r.createdAt) as string,
-      smoke_seal: r.smokeSeal ?? null,
-    }));
+    return rows.map((r) => toRecord(r.app, r));
   }
 
   /** Every seal run of a release, newest first. */
@@ -259,34 +295,48 @@ export class Ledger {
     const run = withoutNul(result);
     const version = withoutNul(releaseVersion);
     const seal: SmokeSeal = { status: run.verdict, summary: run.summary, checked_at: new Date(run.finished_at).toISOString(), run_id: run.run_id };
-    if (version !== null && !(await this.getRelease(run.app, version))) {
+    const appId = await this.appId(run.app);
+    const checks = JSON.stringify(run.checks.map((c) => ({ name: c.name, kind: c.kind, status: c.status, duration_ms: Math.round(c.duration_ms), attempts: c.attempts, error: c.error })));
+    const runJson = JSON.stringify(run);
+    const sealJson = JSON.stringify(seal);
+    // One statement, so one round trip and atomic without a transaction: the run, its checks
+    // (only if the run is new) and, when it finished last, the release's current seal. Whichever
+    // concurrent seal finished last wins, whatever the commit order. A release the ledger does
+    // not know yet writes nothing: it is recorded, then the statement runs again.
+    const write = async (): Promise<{ found: boolean; inserted: boolean; current: boolean }> => {
+      type Written = { found: boolean; inserted: boolean; current: boolean };
+      const written = await this.db.execute<Written>(sql`
+        WITH rel AS (
+          SELECT id FROM releases WHERE app_id = ${appId} AND version = ${version}
+        ), run AS (
+          INSERT INTO seal_runs (run_id, app_id, release_id, verdict, summary, started_at, finished_at, result, evidence_dir)
+          SELECT ${run.run_id}, ${appId}, (SELECT id FROM rel), ${run.verdict}, ${run.summary}, ${run.started_at}, ${run.finished_at}, ${runJson}::jsonb, ${run.evidence_dir}
+          WHERE ${version}::text IS NULL OR EXISTS (SELECT 1 FROM rel)
+          ON CONFLICT (run_id) DO NOTHING
+          RETURNING run_id
+        ), checks AS (
+          INSERT INTO check_results (run_id, position, app_id, name, kind, status, duration_ms, attempts, error, finished_at)
+          SELECT run.run_id, c.ord - 1, ${appId}, c.item->>'name', c.item->>'kind', c.item->>'status', (c.item->>'duration_ms')::int, (c.item->>'attempts')::int, c.item->>'error', ${run.finished_at}
+          FROM run, jsonb_array_elements(${checks}::jsonb) WITH ORDINALITY AS c(item, ord)
+        ), current AS (
+          UPDATE releases SET smoke_seal = ${sealJson}::jsonb
+          WHERE id = (SELECT id FROM rel) AND (smoke_seal IS NULL OR (smoke_seal->>'checked_at')::timestamptz <= ${seal.checked_at}::timestamptz)
+          RETURNING id
+        )
+        SELECT ${version}::text IS NULL OR EXISTS (SELECT 1 FROM rel) AS found, EXISTS (SELECT 1 FROM run) AS inserted, EXISTS (SELECT 1 FROM current) AS current`);
+      // node-postgres and PGlite both answer with { rows }.
+      const [row] = (written as { rows: Written[] }).rows;
+      return { found: row?.found === true, inserted: row?.inserted === true, current: row?.current === true };
+    };
+    let written = await write();
+    if (!written.found && version !== null) {
       // Unknown fields stay undefined: a concurrent `release record` must not see them blanked.
       await this.recordRelease({ app: run.app, version, sha: run.release?.sha ?? undefined, mergeSha: run.release?.merge_sha ?? undefined });
+      written = await write();
     }
-    const current = await this.db.transaction(async (tx) => {
-      const db = tx;
-      const appId = await this.appId(run.app, db);
-      const [release] = version === null ? [] : await db.select({ id: releases.id }).from(releases).where(and(eq(releases.appId, appId), eq(releases.version, version)));
-      const inserted = await db
-        .insert(sealRuns)
-        .values({ runId: run.run_id, appId, releaseId: release?.id ?? null, verdict: run.verdict, summary: run.summary, startedAt: run.started_at, finishedAt: run.finished_at, result: run, evidenceDir: run.evidence_dir })
-        .onConflictDoNothing({ target: sealRuns.runId })
-        .returning({ runId: sealRuns.runId });
-      if (inserted.length > 0 && run.checks.length > 0) {
-        await db.insert(checkResults).values(
-          run.checks.map((check, position) => ({ runId: run.run_id, position, appId, name: check.name, kind: check.kind, status: check.status, durationMs: Math.round(check.duration_ms), attempts: check.attempts, error: check.error, finishedAt: run.finished_at })),
-        );
-      }
-      if (!release) return false;
-      // One statement: whichever concurrent seal finished last wins, whatever the commit order.
-      const updated = await db
-        .update(releases)
-        .set({ smokeSeal: seal })
-        .where(and(eq(releases.id, release.id), or(isNull(releases.smokeSeal), sql`(${releases.smokeSeal}->>'checked_at')::timestamptz <= ${seal.checked_at}::timestamptz`)))
-        .returning({ id: releases.id });
-      return updated.length > 0;
-    });
-    return { seal, current };
+    const outcome = { appId, inserted: written.inserted, current: written.current };
+    this.rememberApp(run.app, outcome.appId);
+    return { seal, current: outcome.current, inserted: outcome.inserted };
   }
 
   /** When a check last ended with `status` (failed by default), or null. */

@@ -30,6 +30,7 @@ export const releases = pgTable(
     branch: text('branch'),
     deployedAt: timestamp('deployed_at', { withTimezone: true, mode: 'string' }),
     notes: text('notes'),
+    /** Written by 0000 only; the previous release is now read by id order (ledger.ts). Kept: migrations are additive. */
     previousReleaseId: bigint('previous_release_id', { mode: 'number' }).references((): AnyPgColumn => releases.id),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
     /** The current seal; replaced by a newer run, never by an older one finishing late. */

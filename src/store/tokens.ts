@@ -31,6 +31,12 @@ export interface VerifiedToken {
 const TOKEN_SHAPE = /^seal_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 /** `last_used_at` is written at most this often per token: a busy CI must not turn reads into writes. */
 const TOUCH_EVERY_MS = 60_000;
+/**
+ * A token found valid is trusted for this long without asking the store again (a server
+ * ingesting hundreds of seals a second saves a query each). So a revocation made by another
+ * process (`seal token revoke`) reaches a running server within this time.
+ */
+export const VERIFIED_TTL_MS = 5_000;
 
 const hashOf = (secret: string): Buffer => createHash('sha256').update(secret).digest();
 const iso = (value: string | null): string | null => (value === null ? null : new Date(value).toISOString());
@@ -38,6 +44,7 @@ const iso = (value: string | null): string | null => (value === null ? null : ne
 /** Tokens in the ledger's database. */
 export class TokenStore {
   private readonly touched = new Map<string, number>();
+  private readonly verified = new Map<string, { token: VerifiedToken; until: number }>();
 
   constructor(
     private readonly db: LedgerDb,
@@ -69,6 +76,8 @@ export class TokenStore {
 
   /** Revokes a token by id or name; returns how many were revoked. */
   async revoke(idOrName: string): Promise<number> {
+    // Revoked here: this process forgets what it verified at once.
+    this.verified.clear();
     const byId = await this.db.update(apiTokens).set({ revokedAt: sql`now()` }).where(and(eq(apiTokens.id, idOrName), isNull(apiTokens.revokedAt))).returning({ id: apiTokens.id });
     if (byId.length > 0) return byId.length;
     const byName = await this.db.update(apiTokens).set({ revokedAt: sql`now()` }).where(and(eq(apiTokens.name, idOrName), isNull(apiTokens.revokedAt))).returning({ id: apiTokens.id });
@@ -83,6 +92,8 @@ export class TokenStore {
 
   /** The token a request presented, or null when it is malformed, unknown, revoked or wrong. */
   async verify(presented: string): Promise<VerifiedToken | null> {
+    const cached = this.verified.get(presented);
+    if (cached && cached.until > this.now()) return cached.token;
     const match = TOKEN_SHAPE.exec(presented);
     if (!match) return null;
     const [, id, secret] = match as unknown as [string, string, string];
@@ -96,6 +107,9 @@ export class TokenStore {
       this.touched.set(id, now);
       await this.db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, id));
     }
-    return { id: row.id, name: row.name, scope: row.scope };
+    const token: VerifiedToken = { id: row.id, name: row.name, scope: row.scope };
+    if (this.verified.size >= 1000) this.verified.clear();
+    this.verified.set(presented, { token, until: now + VERIFIED_TTL_MS });
+    return token;
   }
 }

@@ -61,7 +61,7 @@ export function tokenRevokeCommand(idOrName: string, io: CliIo): Promise<number>
       io.stderr.write(`seal: no active token with id or name ${JSON.stringify(idOrName)} (seal token list)\n`);
       return 1;
     }
-    io.stderr.write(`revoked ${revoked} token${revoked === 1 ? '' : 's'}: requests with ${revoked === 1 ? 'it' : 'them'} now get 401\n`);
+    io.stderr.write(`revoked ${revoked} token${revoked === 1 ? '' : 's'}: a running seal server refuses ${revoked === 1 ? 'it' : 'them'} (401) within 5 s\n`);
     return 0;
   });
 }

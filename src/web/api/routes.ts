@@ -124,7 +124,6 @@ export function createApiRoutes(deps: WebDeps): Hono<Env> {
     if (result.release?.version && result.release.version !== version) {
       return problem(c, 400, `the run result is for release ${JSON.stringify(result.release.version)} but the URL names ${JSON.stringify(version)}`, [{ path: 'release.version', message: 'does not match the URL' }]);
     }
-    const known = (await ledger.getRun(result.run_id)) !== null;
     const outcome = await recordOnLedger(ledger, result, {
       rollbackTemplate,
       flags: { release: version, sha: result.release?.sha ?? undefined, mergeSha: result.release?.merge_sha ?? undefined, previousVersion: result.release?.previous_version ?? undefined },
@@ -136,8 +135,8 @@ export function createApiRoutes(deps: WebDeps): Hono<Env> {
     events.publish({ type: 'seal', app, version, status: outcome.recorded?.current ? result.verdict : null });
     deps.logger.info({ app, version, run_id: result.run_id, verdict: result.verdict, current: outcome.recorded?.current ?? false, token: c.get('token')?.id }, 'seal recorded');
     return c.json(
-      { recorded: !known, current: outcome.recorded?.current ?? false, seal: outcome.recorded?.seal ?? null, release: outcome.release, result: outcome.result, url: `/releases/${encodeURIComponent(app)}/${encodeURIComponent(version)}` },
-      known ? 200 : 201,
+      { recorded: outcome.recorded?.inserted ?? false, current: outcome.recorded?.current ?? false, seal: outcome.recorded?.seal ?? null, release: outcome.release, result: outcome.result, url: `/releases/${encodeURIComponent(app)}/${encodeURIComponent(version)}` },
+      outcome.recorded?.inserted ? 201 : 200,
     );
   });
 

@@ -48,7 +48,11 @@ form.login { display: flex; flex-direction: column; gap: .75rem; max-width: 24re
   table.releases thead { display: none; }
   table.releases tr { display: block; border-bottom: 1px solid var(--line); padding: .5rem 0; }
   table.releases td { display: flex; gap: .75rem; border: 0; padding: .15rem 0; }
-  table.releases td::before { content: attr(data-label); min-width: 5.5rem; color: var(--muted); }
+  table.releases td::before { min-width: 5.5rem; color: var(--muted); }
+  table.releases td:nth-child(1)::before { content: "Seal"; } table.releases td:nth-child(2)::before { content: "App"; }
+  table.releases td:nth-child(3)::before { content: "Version"; } table.releases td:nth-child(4)::before { content: "Commit"; }
+  table.releases td:nth-child(5)::before { content: "Deployed"; } table.releases td:nth-child(6)::before { content: "Checked"; }
+  table.releases td:nth-child(7)::before { content: "Summary"; }
   table.assertions td:nth-child(3), table.assertions th:nth-child(3) { display: none; }
 }
 `;

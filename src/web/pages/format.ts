@@ -12,7 +12,9 @@ export function formatAgo(iso: string, now: Date): string {
 
 /** "2026-11-21 14:05 UTC" */
 export function formatUtc(iso: string): string {
-  return `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  // The ledger hands out UTC ISO strings already: no Date needed (a board renders hundreds).
+  const utc = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(iso) ? iso : new Date(iso).toISOString();
+  return `${utc.slice(0, 10)} ${utc.slice(11, 16)} UTC`;
 }
 
 /** "812 ms", "4.2 s", "2m 05s" */

@@ -1,14 +1,20 @@
 /** @jsxImportSource hono/jsx */
 /** The page frame: no inline script or style (the CSP forbids them), readable without JavaScript. */
 import type { Child } from 'hono/jsx';
-import { raw } from 'hono/html';
+import { html, raw } from 'hono/html';
 import type { SmokeSeal } from '../../store/schema.js';
 
-/** The badge of a seal, or of a release nobody has sealed yet. */
-export function SealBadge({ seal }: { seal: SmokeSeal | null }) {
+const BADGE_LABEL = { green: '🟢 green', red: '🔴 red', error: '⚪ error', pending: '◌ pending' } as const;
+
+/** The badge of a seal, or of a release nobody has sealed yet (a template: the board renders many). */
+export function sealBadge(seal: SmokeSeal | null) {
   const status = seal?.status ?? 'pending';
-  const label = { green: '🟢 green', red: '🔴 red', error: '⚪ error', pending: '◌ pending' }[status];
-  return <span class={`badge badge-${status}`} title={seal ? `${status}: ${seal.summary}` : 'not sealed yet'}>{label}</span>;
+  return html`<span class="badge badge-${status}" title="${seal ? `${status}: ${seal.summary}` : 'not sealed yet'}">${BADGE_LABEL[status]}</span>`;
+}
+
+/** The badge as a component. */
+export function SealBadge({ seal }: { seal: SmokeSeal | null }) {
+  return <>{sealBadge(seal)}</>;
 }
 
 /** A whole page. `live`: the app whose seals refresh this page ("*": any). */
