@@ -2,8 +2,10 @@
 // side by side with Step CI on the same 40 requests, plus seal's peak RSS with a 200 MiB response
 // in the suite; then the browser section (bench/browser-run.mjs): 10 browser checks side by side
 // with `npx playwright test`, and seal running the same spec, with the whole run's peak memory.
-// Prints the tables and overwrites BENCHMARKS.md. Options: --runs=N (default 5); --only=http or
-// --only=browser runs one section and prints it without writing BENCHMARKS.md.
+// Then the server section (bench/server-run.mjs): `seal serve` on Postgres with 10,000 releases,
+// board latency under load from a second process and API ingest throughput.
+// Prints the tables and overwrites BENCHMARKS.md. Options: --runs=N (default 5); --only=http,
+// --only=browser or --only=server runs one section and prints it without writing BENCHMARKS.md.
 // Loopback only; every run has a time limit; the servers are closed whatever happens.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +14,8 @@ import { measureBrowser } from './browser-run.mjs';
 import { renderBrowserTables } from './browser-report.mjs';
 import { describeCode, distStamp } from './code.mjs';
 import { measureHttp } from './http-run.mjs';
+import { renderServerTables } from './server-report.mjs';
+import { measureServer } from './server-run.mjs';
 import { ensureStepci } from './peers.mjs';
 import { machineInfo, renderMarkdown, renderTables } from './report.mjs';
 
@@ -28,6 +32,12 @@ async function main() {
   const code = describeCode(ROOT, notes, log);
   const distBefore = distStamp(ROOT);
   mkdirSync(WORK, { recursive: true });
+  if (ONLY === 'server') {
+    const server = await measureServer({ root: ROOT, log, env: childEnv });
+    process.stdout.write(`\n${renderServerTables(server)}\n`);
+    log('--only=server: BENCHMARKS.md left as it was');
+    return;
+  }
   if (ONLY === 'browser') {
     const browser = await measureBrowser({ root: ROOT, work: WORK, runs: RUNS, log, env: childEnv });
     process.stdout.write(`\n${renderBrowserTables(browser)}\n`);
@@ -42,6 +52,7 @@ async function main() {
     return;
   }
   results.browser = await measureBrowser({ root: ROOT, work: WORK, runs: RUNS, log, env: childEnv });
+  results.server = await measureServer({ root: ROOT, log, env: childEnv });
   if (distStamp(ROOT) !== distBefore) {
     const warning = 'dist/ changed while the bench ran (someone rebuilt it): the figures may mix two builds; run the bench again.';
     log(`warning: ${warning}`);
@@ -94,7 +105,7 @@ function parseRuns(argv) {
 function parseOnly(argv) {
   const arg = argv.find((a) => a.startsWith('--only='));
   const only = arg ? arg.slice('--only='.length) : null;
-  if (only !== null && only !== 'http' && only !== 'browser') throw new Error(`--only must be http or browser, got ${only}`);
+  if (only !== null && !['http', 'browser', 'server'].includes(only)) throw new Error(`--only must be http, browser or server, got ${only}`);
   return only;
 }
 

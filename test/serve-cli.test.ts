@@ -107,7 +107,7 @@ describe('seal serve and seal token', () => {
     const created = await runCli(['token', 'create', '--name', 'deploy-bot', '--json'], { env, timeoutMs: 60_000 });
     const { token: secret, id } = JSON.parse(created.stdout) as { token: string; id: string };
     const listed = await runCli(['token', 'list', '--json'], { env, timeoutMs: 60_000 });
-    expect(listed.stdout).not.toContain(secret.split('_')[2]);
+    expect(listed.stdout).not.toContain(secret.slice(`seal_${id}_`.length));
     expect(JSON.parse(listed.stdout)).toMatchObject({ tokens: [{ id, name: 'deploy-bot', scope: 'write', revoked_at: null }] });
     expect((await runCli(['token', 'create', '--name', 'x', '--scope', 'admin'], { env, timeoutMs: 60_000 })).stderr).toContain('--scope must be write or read');
     expect((await runCli(['token', 'revoke', 'deploy-bot'], { env, timeoutMs: 60_000 })).code).toBe(0);
