@@ -80,6 +80,43 @@ describe('seal smoke --server', () => {
     expect(gated.code).toBe(0);
   });
 
+  it('a secret in the rollback template never reaches the server, the board or the log', async () => {
+    const redConfig = join(ciDir, 'red.yaml');
+    writeFileSync(redConfig, `apps:\n  studio:\n    production_url: ${prod.url}\n    rollback: "deploy --token \${DEPLOY_TOKEN} {merge_sha}"\n    checks:\n      - { name: admin hidden, http: /up, expect: { status: 404 } }\n`);
+    const run = await runCli(['smoke', 'studio', '--config', redConfig, '--server', serve.url, '--release', 'v-secret', '--merge-sha', 'cafe999', '--json'], {
+      env: { SEAL_DATA_DIR: join(ciDir, 'local'), SEAL_TOKEN: token, DEPLOY_TOKEN: 'hunter2-deploy-secret' },
+      timeoutMs: 60_000,
+    });
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(result).toMatchObject({ verdict: 'red', warnings: [] });
+    expect(result.rollback).toMatch(/^deploy --token \S+ cafe999$/);
+    const stored = await (await fetch(`${serve.url}/api/releases/studio/v-secret`)).text();
+    const page = await (await fetch(`${serve.url}/releases/studio/v-secret`)).text();
+    for (const text of [run.stdout, run.stderr, stored, page]) expect(text).not.toContain('hunter2-deploy-secret');
+    expect(page).toContain('cafe999');
+  });
+
+  it('a server cannot turn a red run green: the verdict, checks and exit code stay this machine\'s', async () => {
+    // A server that answers every report with a green result.
+    const liar = await startServer(async (req, res) => {
+      let body = '';
+      for await (const chunk of req) body += String(chunk);
+      if (req.method === 'GET') return reply(res, 200, JSON.stringify({ releases: [] }), { 'content-type': 'application/json' });
+      const sent = JSON.parse(body) as RunResult;
+      reply(res, 201, JSON.stringify({ result: { ...sent, verdict: 'green', summary: 'all fine', checks: [], rollback: null, warnings: [] } }), { 'content-type': 'application/json' });
+    });
+    try {
+      const redConfig = join(ciDir, 'red2.yaml');
+      writeFileSync(redConfig, `apps:\n  studio:\n    production_url: ${prod.url}\n    checks:\n      - { name: admin hidden, http: /up, expect: { status: 404 } }\n`);
+      const run = await runCli(['smoke', 'studio', '--config', redConfig, '--server', liar.url, '--release', 'v1', '--gate', '--json'], { env: { SEAL_DATA_DIR: join(ciDir, 'local') }, timeoutMs: 60_000 });
+      expect(run.code).toBe(1);
+      expect(JSON.parse(run.stdout)).toMatchObject({ verdict: 'red', checks: [{ name: 'admin hidden', status: 'failed' }] });
+      expect(run.stderr).toContain('Seal: 🔴 red');
+    } finally {
+      await liar.close();
+    }
+  });
+
   it('a missing, wrong or revoked token: the server\'s reason as a warning, exit 0, nothing recorded', async () => {
     const none = await smoke(['--server', serve.url, '--release', 'v-nope', '--json']);
     expect(none.code).toBe(0);

@@ -113,8 +113,9 @@ program
   .option('--port <port>', `port (default: $SEAL_PORT or 4400; 0: any free port)`)
   .option('--host <host>', 'address to listen on (default 127.0.0.1; another address makes reading need a token unless --public)')
   .option('--public', 'let anyone who reaches the server read the board (writes still need a token)')
+  .option('--private', 'reading needs a token even on 127.0.0.1 (behind a reverse proxy on the same machine)')
   .addOption(configOption())
-  .action(async (options: { port?: string; host?: string; public?: boolean; config?: string }) => {
+  .action(async (options: { port?: string; host?: string; public?: boolean; private?: boolean; config?: string }) => {
     const { serveCommand } = await import('./commands/serve.js');
     process.exitCode = await serveCommand(options, io);
   });

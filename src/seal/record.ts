@@ -35,7 +35,7 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
   if (recording.knownAppOnly && !(await ledger.appExists(result.app))) {
     return { result: withWarning(result, `the seal was not recorded in ${where}: the config did not load and the ledger has no app ${result.app}`), release: null, recorded: null };
   }
-  const release = await resolveRelease(ledger, result.app, recording);
+  const release = await resolveRelease(ledger, result, recording);
   const info: ReleaseInfo | null = release
     ? { version: release.version, sha: flags.sha ?? release.sha, merge_sha: flags.mergeSha ?? release.merge_sha, previous_version: flags.previousVersion ?? release.previous_version }
     : result.release;
@@ -55,9 +55,13 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
  * The release: `--release` (recorded now if new, updated with --sha/--merge-sha), else the
  * app's latest one, else one recorded from the CI system's commit, else none.
  */
-async function resolveRelease(ledger: Ledger, app: string, { flags, env }: SealRecording): Promise<ReleaseRecord | null> {
+async function resolveRelease(ledger: Ledger, result: RunResult, { flags, env }: SealRecording): Promise<ReleaseRecord | null> {
+  const app = result.app;
   const fields = { ...(flags.sha ? { sha: flags.sha } : {}), ...(flags.mergeSha ? { mergeSha: flags.mergeSha } : {}) };
-  if (flags.release) return (await ledger.recordRelease({ app, version: flags.release, ...fields })).release;
+  // The run's commit (the CI system's, when nobody named one) describes a release it creates,
+  // never one already recorded: only flags overwrite.
+  const createOnly = { sha: result.release?.sha, mergeSha: result.release?.merge_sha };
+  if (flags.release) return (await ledger.recordRelease({ app, version: flags.release, ...fields, createOnly })).release;
   const latest = await ledger.latestRelease(app);
   if (latest) return latest;
   // A commit named by --sha or by the CI system becomes the release (its first 12 characters).

@@ -99,7 +99,7 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       expect(new Set(history.map((h) => h.run_id))).toEqual(new Set(runs.map((r) => r.run_id)));
     });
 
-    it('keeps hostile strings exactly: quotes, SQL, unicode, 100 KB notes (NUL, which Postgres cannot store, becomes U+FFFD)', async () => {
+    it('keeps hostile strings exactly: quotes, SQL, unicode, 100 KB notes (NUL and half an emoji, which Postgres cannot store, become U+FFFD)', async () => {
       const notes = `## Notes\n'; DROP TABLE releases; --\n"quoted" \\ back\\slash $1 %s\n${'🚀 ünïcödé ‮RTL‬ '.repeat(20)}\n${'x'.repeat(100_000)}`;
       const version = `v1'); DELETE FROM apps; --`;
       const { release } = await ledger.recordRelease({ app: 'hostile', version, notes, branch: 'feat/"quotes"' });
@@ -111,6 +111,10 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       expect(entry?.summary).toBe(run.summary);
       expect(await ledger.lastCheckStatus('hostile', 'nul\uFFFDcheck', 'passed')).toMatchObject({ run_id: run.run_id });
       expect((await ledger.listReleases('hostile')).length).toBe(1);
+      // An excerpt cut in the middle of an emoji: a lone high surrogate (and a lone low one).
+      const cut = runResult('hostile', { finished_at: at(4) }, [{ name: 'cut', evidence: { excerpt: 'ok \uD83D', tail: '\uDE80 end', whole: '🚀' } }]);
+      await ledger.recordSeal(cut, version);
+      expect((await ledger.getRun(cut.run_id))?.result.checks[0]?.evidence).toEqual({ excerpt: 'ok \uFFFD', tail: '\uFFFD end', whole: '🚀' });
     });
 
     it('answers when a check last failed', async () => {

@@ -18,6 +18,8 @@ export interface ReleaseInput {
   readonly notes?: string | null;
   /** ISO 8601; null: unknown. */
   readonly deployedAt?: string | null;
+  /** Used only when this records the release: a seal's commit, known but not stated by anyone. */
+  readonly createOnly?: { readonly sha?: string | null; readonly mergeSha?: string | null };
 }
 
 /** A release as the CLI and the board show it. */
@@ -81,9 +83,12 @@ export interface Stats {
   readonly change_failure_rate: number | null;
 }
 
-/** Postgres text cannot hold NUL; production data can. */
+/** Half of a UTF-16 surrogate pair on its own (an emoji cut in two by an excerpt's limit). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Postgres text and jsonb cannot hold NUL or a lone surrogate; production data can: both become U+FFFD. */
 export function withoutNul<T>(value: T): T {
-  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD') as T;
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD') as T;
   if (Array.isArray(value)) return value.map((item: unknown) => withoutNul(item)) as T;
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [withoutNul(key), withoutNul(item)])) as T;
@@ -192,7 +197,13 @@ export class Ledger {
       ...(clean.notes !== undefined ? { notes: clean.notes } : {}),
       ...(clean.deployedAt !== undefined ? { deployedAt: clean.deployedAt } : {}),
     };
-    const upsert = this.db.insert(releases).values({ appId, version: clean.version, ...fields });
+    // Values the release gets only if it is new (what a run knows of its commit must not
+    // overwrite what was recorded).
+    const initial = {
+      ...(clean.createOnly?.sha ? { sha: clean.createOnly.sha } : {}),
+      ...(clean.createOnly?.mergeSha ? { mergeSha: clean.createOnly.mergeSha } : {}),
+    };
+    const upsert = this.db.insert(releases).values({ appId, version: clean.version, ...initial, ...fields });
     const target = [releases.appId, releases.version];
     // xmax = 0 only on a row this statement inserted (an updated row carries its updater's id).
     const returning = { ...releaseColumns(), created: sql<boolean>`(xmax = 0)` };
@@ -320,7 +331,7 @@ export class Ledger {
           FROM run, jsonb_array_elements(${checks}::jsonb) WITH ORDINALITY AS c(item, ord)
         ), current AS (
           UPDATE releases SET smoke_seal = ${sealJson}::jsonb
-          WHERE id = (SELECT id FROM rel) AND (smoke_seal IS NULL OR (smoke_seal->>'checked_at')::timestamptz <= ${seal.checked_at}::timestamptz)
+          WHERE id = (SELECT id FROM rel) AND EXISTS (SELECT 1 FROM run) AND (smoke_seal IS NULL OR (smoke_seal->>'checked_at')::timestamptz <= ${seal.checked_at}::timestamptz)
           RETURNING id
         )
         SELECT ${version}::text IS NULL OR EXISTS (SELECT 1 FROM rel) AS found, EXISTS (SELECT 1 FROM run) AS inserted, EXISTS (SELECT 1 FROM current) AS current`);
@@ -331,7 +342,7 @@ export class Ledger {
     let written = await write();
     if (!written.found && version !== null) {
       // Unknown fields stay undefined: a concurrent `release record` must not see them blanked.
-      await this.recordRelease({ app: run.app, version, sha: run.release?.sha ?? undefined, mergeSha: run.release?.merge_sha ?? undefined });
+      await this.recordRelease({ app: run.app, version, createOnly: { sha: run.release?.sha, mergeSha: run.release?.merge_sha } });
       written = await write();
     }
     const outcome = { appId, inserted: written.inserted, current: written.current };

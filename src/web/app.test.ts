@@ -189,6 +189,44 @@ describe('POST /api/releases/<app>/<version>/seals (what CI reports)', () => {
     expect(await web.ledger.getRelease('first-ci', 'f00dfeed')).toMatchObject({ sha: 'f00dfeed', smoke_seal: { status: 'green' } });
   });
 
+  it('a run sent again with another verdict, or to another release, changes no current seal', async () => {
+    await postRelease({ app: 'replay', version: 'v1' });
+    await postRelease({ app: 'replay', version: 'v2' });
+    const red = redRun('replay');
+    expect((await postSeal('replay', 'v1', red)).status).toBe(201);
+    const replayed = await postSeal('replay', 'v1', { ...red, verdict: 'green', summary: 'all good, honest' });
+    expect(replayed.status).toBe(200);
+    expect(await replayed.json()).toMatchObject({ recorded: false, current: false });
+    expect((await web.ledger.getRelease('replay', 'v1'))?.smoke_seal).toMatchObject({ status: 'red', run_id: red.run_id });
+    expect((await postSeal('replay', 'v2', red)).status).toBe(200);
+    expect((await web.ledger.getRelease('replay', 'v2'))?.smoke_seal).toBeNull();
+  });
+
+  it("a CI job's commit does not overwrite the commit recorded for a release; a --sha it was given does", async () => {
+    await postRelease({ app: 'commits', version: 'v1', sha: 'deployedsha', merge_sha: 'mergedsha' });
+    await postSeal('commits', 'v1', runResult('commits', { release: { version: 'v1', sha: 'ci-job-sha', merge_sha: null } }));
+    expect(await web.ledger.getRelease('commits', 'v1')).toMatchObject({ sha: 'deployedsha', merge_sha: 'mergedsha' });
+    await postSeal('commits', 'v1', { ...runResult('commits'), release_flags: { sha: 'explicit-sha' } });
+    expect(await web.ledger.getRelease('commits', 'v1')).toMatchObject({ sha: 'explicit-sha', merge_sha: 'mergedsha' });
+  });
+
+  it('an emoji cut in half by an excerpt is stored (as U+FFFD), not a 500', async () => {
+    const cut = runResult('emoji', {}, [{ name: 'home', evidence: { response: { body_excerpt: `${'a'.repeat(10)}\uD83D` } } }]);
+    expect((await postSeal('emoji', 'v1', cut)).status).toBe(201);
+    const stored = await web.ledger.getRun(cut.run_id);
+    expect((stored?.result.checks[0]?.evidence.response as { body_excerpt: string }).body_excerpt).toBe(`${'a'.repeat(10)}\uFFFD`);
+  });
+
+  it('refuses times Postgres would not take and a run from the future with a 400, never a 500', async () => {
+    const bad = await postSeal('times', 'v1', { ...runResult('times'), started_at: '1', finished_at: '2026-13-45T99:00:00Z' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { details: { path: string }[] }).details.map((d) => d.path)).toEqual(['started_at', 'finished_at']);
+    const future = await postSeal('times', 'v1', runResult('times', { finished_at: new Date(Date.now() + 86_400_000).toISOString() }));
+    expect(future.status).toBe(400);
+    expect(await future.json()).toMatchObject({ details: [{ path: 'finished_at', message: 'in the future' }] });
+    expect(await web.ledger.appExists('times')).toBe(false);
+  });
+
   it('refuses a run for another app or release than the URL names, and a malformed run, with the field', async () => {
     const other = await postSeal('ingest', 'v2.0.0', runResult('someone-else'));
     expect(other.status).toBe(400);
@@ -229,6 +267,8 @@ describe('evidence: PUT /api/runs/<run>/evidence/<name> and the board image', ()
     expect((await put('x.png', TINY_PNG, run.run_id, null)).status).toBe(401);
     expect((await put('..%2F..%2Fx.png', TINY_PNG)).status).toBe(400);
     expect((await request(`/runs/${run.run_id}/evidence/none.png`)).status).toBe(404);
+    // Not a run id at all: a 404 like any other, not a 500 from the uuid column.
+    expect((await request('/runs/not-a-uuid/evidence/a.png')).status).toBe(404);
   });
 });
 
@@ -316,6 +356,8 @@ describe('the board', () => {
     await postSeal('badged', 'v1', redRun('badged'));
     expect((await badge('badged')).label).toBe('smoke seal: red');
     expect(await badge('ghost')).toMatchObject({ status: 404, label: 'smoke seal: unknown app' });
+    // Meant for other sites' READMEs: not blocked by the same-origin resource policy of the pages.
+    expect((await request('/apps/badged/badge.svg')).headers.get('cross-origin-resource-policy')).toBe('cross-origin');
   });
 });
 
@@ -336,6 +378,26 @@ describe('live updates: GET /events', () => {
     expect(await readUntil('event: seal')).toContain('"app":"live"');
     controller.abort();
     await reader.cancel().catch(() => undefined);
+  });
+
+  it('boards that come and go leave nothing behind (no listener piles up on the shutdown signal)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      for (let i = 0; i < 15; i++) {
+        const controller = new AbortController();
+        const response = await request('/events', { signal: controller.signal });
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+        await reader.read();
+        controller.abort();
+        await reader.cancel().catch(() => undefined);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 });
 
@@ -364,6 +426,9 @@ describe('a board that is not public (a non-loopback server without --public)', 
     expect(page.headers.get('location')).toBe('/login?next=%2Fdeployments%3Fapp%3Dsecret-app');
     const wrong = await closed.app.request('/login', { method: 'POST', body: new URLSearchParams({ token: 'seal_nope', next: '/deployments' }) });
     expect(wrong.status).toBe(401);
+    // A tab is dropped by browsers: "/\t/evil.example" would be "//evil.example".
+    const sneaky = await closed.app.request('/login', { method: 'POST', body: new URLSearchParams({ token: closed.readToken, next: '/\t/evil.example' }) });
+    expect(sneaky.headers.get('location')).toBe('/deployments');
     const login = await closed.app.request('/login', { method: 'POST', body: new URLSearchParams({ token: closed.readToken, next: '//evil.example.com/' }) });
     expect(login.status).toBe(303);
     expect(login.headers.get('location')).toBe('/deployments');
@@ -373,6 +438,9 @@ describe('a board that is not public (a non-loopback server without --public)', 
     const board = await closed.app.request('/deployments?app=secret-app', { headers: { cookie: cookie.split(';')[0] as string } });
     expect(board.status).toBe(200);
     expect(await board.text()).toContain('secret-app');
+    // Behind a proxy that adds its own Basic auth, the cookie still signs the browser in.
+    const proxied = await closed.app.request('/deployments', { headers: { cookie: cookie.split(';')[0] as string, authorization: 'Basic dXNlcjpwYXNz' } });
+    expect(proxied.status).toBe(200);
   });
 
   it('refuses the API, badges and live updates without a token, but not /healthz or the API description', async () => {

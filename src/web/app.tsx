@@ -4,6 +4,7 @@
  * `createApp(deps)` never listens: tests call `app.request()`; server.ts serves it.
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono, type Context, type Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { setCookie } from 'hono/cookie';
@@ -35,7 +36,9 @@ function asset(body: string, type: string) {
 
 /** A path inside this server to go back to after signing in (never another site). */
 function safeNext(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/deployments';
+  // Browsers drop tabs and newlines from URLs ("/\t/evil.example" is "//evil.example"): a path
+  // with any control character, space or backslash is refused, as is one starting "//".
+  return typeof next === 'string' && /^\/(?!\/)[^\p{Cc}\s\\]*$/u.test(next) ? next : '/deployments';
 }
 
 /** Builds the app. */
@@ -49,6 +52,11 @@ export function createApp(deps: WebDeps): Hono<Env> {
     await next();
     // The path only: query strings and headers (tokens, cookies) are never logged.
     logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+  // Badges are meant for other sites' pages (READMEs): they may be loaded cross-origin.
+  app.use('/apps/*', async function allowEmbedding(c, next) {
+    await next();
+    c.res.headers.set('cross-origin-resource-policy', 'cross-origin');
   });
   app.use(
     '*',
@@ -153,19 +161,23 @@ export function createApp(deps: WebDeps): Hono<Env> {
 
   app.get('/events', (c) =>
     streamSSE(c, async (stream) => {
+      // One signal per stream: the client left, or the server is shutting down. Removed when the
+      // stream ends, so closed streams leave nothing behind on the shared shutdown signal.
+      const stop = new AbortController();
+      const onShutdown = (): void => stop.abort();
+      events.closed.addEventListener('abort', onShutdown, { once: true });
+      stream.onAbort(() => stop.abort());
       const unsubscribe = events.subscribe((event) => void stream.writeSSE({ event: event.type, data: JSON.stringify(event) }).catch(() => undefined));
-      // Shutdown ends every stream at once (returning closes it), rather than at the next ping.
-      const shutdown = new Promise<void>((resolve) => events.closed.addEventListener('abort', () => resolve(), { once: true }));
-      stream.onAbort(() => unsubscribe());
       try {
         await stream.writeSSE({ event: 'hello', data: '{}', retry: 3000 });
-        while (!stream.aborted && !events.closed.aborted) {
-          await Promise.race([stream.sleep(PING_MS), shutdown]);
-          if (stream.aborted || events.closed.aborted) break;
+        while (!stop.signal.aborted && !events.closed.aborted) {
+          await sleep(PING_MS, undefined, { signal: stop.signal }).catch(() => undefined);
+          if (stop.signal.aborted || events.closed.aborted) break;
           await stream.writeSSE({ event: 'ping', data: '{}' });
         }
       } finally {
         unsubscribe();
+        events.closed.removeEventListener('abort', onShutdown);
       }
     }),
   );

@@ -20,6 +20,8 @@ export type AuthVariables = { token: VerifiedToken | null };
 function bearerOf(c: Context): string | null {
   const header = c.req.header('authorization');
   if (!header) return null;
+  // Another scheme (a proxy's Basic auth) is not ours: the cookie may still be.
+  if (!/^Bearer\b/i.test(header)) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1] ?? '';
 }

@@ -4,6 +4,7 @@
  * stopped, in-flight requests given a moment, then the store closed.
  */
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { SealConfig } from '../config/types.js';
@@ -28,6 +29,8 @@ export interface ServeOptions {
   readonly port: number;
   /** Let anyone who reaches a non-loopback server read the board. */
   readonly public: boolean;
+  /** Require a token to read even on loopback (behind a reverse proxy on the same machine). */
+  readonly private?: boolean;
   readonly store: StoreLocation;
   /** The config, for smoke runs the server does itself; null: it only records what it is sent. */
   readonly config: SealConfig | null;
@@ -59,7 +62,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const tokens = new TokenStore(store.db);
   const evidence = new EvidenceStore(store.db);
   const events = createSealEvents({ changeMark: () => ledger.changeMark(), onError: (error) => logger.warn({ err: error }, 'live updates: the store did not answer') });
-  const readAccess: ReadAccess = isLoopback(options.host) || options.public ? 'open' : 'token';
+  const readAccess: ReadAccess = options.private ? 'token' : isLoopback(options.host) || options.public ? 'open' : 'token';
   const config = options.config;
 
   async function executeJob(job: SmokeJob, signal: AbortSignal): Promise<void> {
@@ -111,12 +114,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         logger.info('shutting down');
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         events.close();
-        await jobs?.close();
         // Keep-alive connections close as soon as they are idle (a live stream that just ended
         // leaves one behind); busy ones get the grace period.
+        const graceMs = options.graceMs ?? 5000;
         const idle = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 50);
         if ('closeIdleConnections' in server) server.closeIdleConnections();
-        const grace = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), options.graceMs ?? 5000);
+        const grace = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), graceMs);
+        // The running smoke job is stopped (its error verdict recorded); one slow to stop does
+        // not hold the shutdown for more than the grace period.
+        const patience = new AbortController();
+        await Promise.race([jobs?.close(), sleep(graceMs, undefined, { signal: patience.signal }).catch(() => undefined)]);
+        patience.abort();
         await stopped;
         clearInterval(idle);
         clearTimeout(grace);

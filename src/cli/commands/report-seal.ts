@@ -48,10 +48,17 @@ export async function reportSeal(result: RunResult, context: ReportContext): Pro
   try {
     const version = await versionToReport(result, context, base, headers, deadline);
     if (!version) return { result: withWarning(result, `the seal was not reported to ${where}: it needs a release: pass --release, or run in CI (GITHUB_SHA, …)`), boardUrl: null };
-    const body = JSON.stringify({ ...result, release: { version, sha: result.release?.sha ?? null, merge_sha: result.release?.merge_sha ?? null, previous_version: result.release?.previous_version ?? null }, rollback_template: context.rollbackTemplate });
+    const { flags } = context;
+    const body = JSON.stringify({
+      ...result,
+      release: { version, sha: result.release?.sha ?? null, merge_sha: result.release?.merge_sha ?? null, previous_version: result.release?.previous_version ?? null },
+      rollback_template: context.rollbackTemplate,
+      // Only what the command line said overwrites what the server recorded.
+      release_flags: { sha: flags.sha ?? null, merge_sha: flags.mergeSha ?? null, previous_version: flags.previousVersion ?? null },
+    });
     const path = `api/releases/${encodeURIComponent(result.app)}/${encodeURIComponent(version)}/seals`;
     const answer = (await send(new URL(path, base), { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body }, deadline)) as { result?: RunResult; url?: string };
-    let final: RunResult = answer.result?.run_id === result.run_id ? { ...answer.result, evidence_dir: result.evidence_dir } : result;
+    let final = mergeAnswer(result, answer.result);
     for (const image of evidenceImagesOf(result)) {
       try {
         const data = await readFile(image.path);
@@ -64,6 +71,23 @@ export async function reportSeal(result: RunResult, context: ReportContext): Pro
   } catch (error) {
     return { result: withWarning(result, `the seal was not reported to ${where}: ${(error as Error).message}`), boardUrl: null };
   }
+}
+
+/**
+ * The run with what the server completed: the release, the rollback command and warnings. The
+ * verdict, summary and checks stay this machine's: a server (or whoever sits on a plain-http
+ * connection) cannot turn a red run green.
+ */
+function mergeAnswer(result: RunResult, answer: RunResult | undefined): RunResult {
+  if (!answer || answer.run_id !== result.run_id) return result;
+  const text = (value: unknown): value is string => typeof value === 'string';
+  const release = answer.release && typeof answer.release === 'object' ? answer.release : result.release;
+  return {
+    ...result,
+    release: release ? { version: text(release.version) ? release.version : null, sha: text(release.sha) ? release.sha : null, merge_sha: text(release.merge_sha) ? release.merge_sha : null, previous_version: text(release.previous_version) ? release.previous_version : null } : null,
+    rollback: answer.rollback === null || text(answer.rollback) ? answer.rollback : result.rollback,
+    warnings: Array.isArray(answer.warnings) ? answer.warnings.filter(text) : result.warnings,
+  };
 }
 
 /** `--release`, else the server's latest release of the app, else the CI commit; null when none. */

@@ -17,6 +17,7 @@ export interface ServeFlags {
   readonly port?: string;
   readonly host?: string;
   readonly public?: boolean;
+  readonly private?: boolean;
   readonly config?: string;
 }
 
@@ -36,10 +37,11 @@ export async function serveCommand(flags: ServeFlags, io: CliIo): Promise<number
   try {
     const port = parsePort(flags.port ?? io.env.SEAL_PORT ?? String(DEFAULT_PORT), flags.port ? '--port' : 'SEAL_PORT');
     const host = flags.host ?? '127.0.0.1';
+    if (flags.public && flags.private) throw new SealError('--public and --private contradict each other: pick one');
     const config = loadServerConfig(flags, io);
     const logger = pino({ level: io.env.SEAL_LOG_LEVEL ?? 'info', base: { service: 'seal-server' } }, pino.destination({ fd: 1, sync: false }));
     const store = storeLocation(io.env, io.cwd);
-    server = await startServer({ host, port, public: flags.public ?? false, store, config, logger, env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd) });
+    server = await startServer({ host, port, public: flags.public ?? false, private: flags.private ?? false, store, config, logger, env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd) });
     const where = store.databaseUrl ? 'Postgres (DATABASE_URL)' : `embedded store ${store.dataDir}`;
     io.stderr.write(
       `seal serve: board at ${server.url}/deployments (${where}; ${server.readAccess === 'open' ? (flags.public ? 'public: anyone who reaches it can read' : 'reading open to this machine') : 'reading needs a token'}; ` +

@@ -65,10 +65,12 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   let boardUrl: string | null = null;
   if (options.server) {
     const budget = Number(io.env.SEAL_SERVER_TIMEOUT_MS);
+    const redactor = createRedactor(secrets);
     const reported = await reportSeal(result, {
       server: options.server,
       token: io.env.SEAL_TOKEN?.trim() || null,
-      rollbackTemplate,
+      // A secret in the template (`--token ${DEPLOY_TOKEN}`) must not reach the server.
+      rollbackTemplate: rollbackTemplate === null ? null : redactor.text(rollbackTemplate),
       flags: options,
       env: io.env,
       ...(Number.isFinite(budget) && budget > 0 ? { budgetMs: budget } : {}),

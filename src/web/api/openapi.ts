@@ -74,6 +74,11 @@ export const OPENAPI = {
           summary: { type: 'string' },
           checks: { type: 'array', items: { type: 'object' } },
           rollback_template: { type: ['string', 'null'] },
+          release_flags: {
+            type: 'object',
+            description: 'What the reporter was told on its command line; only these overwrite the recorded release. The run\'s own release.sha is used only when the release is new.',
+            properties: { sha: { type: ['string', 'null'] }, merge_sha: { type: ['string', 'null'] }, previous_version: { type: ['string', 'null'] } },
+          },
         },
       },
       JobStatus: {
@@ -113,7 +118,7 @@ export const OPENAPI = {
         security: write,
         parameters: [appParam, versionParam],
         requestBody: { required: true, ...json({ $ref: '#/components/schemas/RunResult' }) },
-        responses: { 201: answer('recorded', { type: 'object', properties: { recorded: { type: 'boolean' }, current: { type: 'boolean' }, seal: { $ref: '#/components/schemas/SmokeSeal' }, release: { $ref: '#/components/schemas/Release' }, result: { $ref: '#/components/schemas/RunResult' }, url: { type: 'string' } } }), 200: answer('already recorded'), 400: answer('bad input, or app/version differ from the URL'), 401: unauthorized, 403: forbidden, 413: answer('body too large') },
+        responses: { 201: answer('recorded', { type: 'object', properties: { recorded: { type: 'boolean' }, current: { type: 'boolean' }, seal: { $ref: '#/components/schemas/SmokeSeal' }, release: { $ref: '#/components/schemas/Release' }, result: { $ref: '#/components/schemas/RunResult' }, url: { type: 'string' } } }), 200: answer('already recorded (nothing changed)'), 400: answer('bad input, app/version differ from the URL, or finished_at in the future'), 401: unauthorized, 403: forbidden, 413: answer('body too large') },
       },
     },
     '/api/releases/{app}/{version}/smoke': {

@@ -17,6 +17,9 @@ import { ingestSchema, splitIngest } from './run-result-schema.js';
 
 type Env = { Variables: AuthVariables };
 
+/** How far ahead of the server's clock a reported run may have finished. */
+const MAX_CLOCK_SKEW_MS = 10 * 60_000;
+
 const releaseSchema = z.object({
   app: z.string().min(1).max(200),
   version: z.string().min(1).max(200),
@@ -119,14 +122,18 @@ export function createApiRoutes(deps: WebDeps): Hono<Env> {
     const { app, version } = c.req.param();
     const body = await parseBody(c, ingestSchema);
     if (!body.ok) return body.response;
-    const { result, rollbackTemplate } = splitIngest(body.value);
+    const { result, rollbackTemplate, flags } = splitIngest(body.value);
+    // A run from the future would stay the current seal for good.
+    if (Date.parse(result.finished_at) > (deps.now?.() ?? new Date()).getTime() + MAX_CLOCK_SKEW_MS) {
+      return problem(c, 400, `finished_at ${result.finished_at} is in the future (more than ${MAX_CLOCK_SKEW_MS / 60_000} min ahead of this server's clock)`, [{ path: 'finished_at', message: 'in the future' }]);
+    }
     if (result.app !== app) return problem(c, 400, `the run result is for app ${JSON.stringify(result.app)} but the URL names ${JSON.stringify(app)}`, [{ path: 'app', message: 'does not match the URL' }]);
     if (result.release?.version && result.release.version !== version) {
       return problem(c, 400, `the run result is for release ${JSON.stringify(result.release.version)} but the URL names ${JSON.stringify(version)}`, [{ path: 'release.version', message: 'does not match the URL' }]);
     }
     const outcome = await recordOnLedger(ledger, result, {
       rollbackTemplate,
-      flags: { release: version, sha: result.release?.sha ?? undefined, mergeSha: result.release?.merge_sha ?? undefined, previousVersion: result.release?.previous_version ?? undefined },
+      flags: { release: version, ...flags },
       env: {},
       // The reporter redacted its own secrets; the server knows none of them.
       redact: (text) => text,

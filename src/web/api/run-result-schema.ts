@@ -5,10 +5,12 @@
  */
 import { z } from 'zod';
 import { CHECK_KINDS } from '../../config/schema.js';
+import { isInstant } from '../../release/instant.js';
+import type { ReleaseFlags } from '../../release/release-info.js';
 import type { RunResult } from '../../runner/run-result.js';
 
 const text = (max: number) => z.string().max(max);
-const isoTime = z.string().max(64).refine((value) => !Number.isNaN(Date.parse(value)), 'not an ISO 8601 time');
+const isoTime = z.string().max(64).refine(isInstant, 'must be an ISO 8601 date-time with an offset');
 const VERDICTS = ['green', 'red', 'error'] as const;
 const STATUSES = ['passed', 'failed', 'flaky', 'error', 'skipped'] as const;
 
@@ -50,13 +52,13 @@ export const ingestSchema = z.object({
   warnings: z.array(text(4000)).max(200).default([]),
   evidence_dir: text(4000).nullable().default(null),
   rollback_template: text(1000).nullable().optional(),
+  /** What the reporter was told on its command line (--sha, --merge-sha, --previous-version): only these overwrite what the ledger recorded. */
+  release_flags: z.object({ sha: text(200).nullable().optional(), merge_sha: text(200).nullable().optional(), previous_version: text(200).nullable().optional() }).optional(),
 });
 
-/** The body of `POST …/seals`, once validated. */
-export type IngestBody = RunResult & { readonly rollback_template?: string | null };
-
-/** The run result and template of a validated body. */
-export function splitIngest(body: z.infer<typeof ingestSchema>): { result: RunResult; rollbackTemplate: string | null } {
-  const { rollback_template: template, ...result } = body;
-  return { result, rollbackTemplate: template ?? null };
+/** The run result, template and flags of a validated body. */
+export function splitIngest(body: z.infer<typeof ingestSchema>): { result: RunResult; rollbackTemplate: string | null; flags: ReleaseFlags } {
+  const { rollback_template: template, release_flags: given, ...result } = body;
+  const flags = { ...(given?.sha ? { sha: given.sha } : {}), ...(given?.merge_sha ? { mergeSha: given.merge_sha } : {}), ...(given?.previous_version ? { previousVersion: given.previous_version } : {}) };
+  return { result, rollbackTemplate: template ?? null, flags };
 }
