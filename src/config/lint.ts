@@ -47,11 +47,13 @@ function lintApp(app: RawApp, at: Path, notifiers: ReadonlySet<string>, out: Dia
       message: `host ${new URL(app.smoke_url).host} differs from production_url's ${new URL(app.production_url).host}: the suite checks production_url, so make sure both serve the same release`,
     });
   }
-  (app.notify ?? []).forEach((notifier, index) => {
-    if (!notifiers.has(notifier)) {
-      out.push({ level: 'error', path: [...at, 'notify', index], message: `unknown notifier "${notifier}" (define it under notifiers:)` });
-    }
-  });
+  for (const key of ['notify', 'alert'] as const) {
+    (app[key] ?? []).forEach((notifier, index) => {
+      if (!notifiers.has(notifier)) {
+        out.push({ level: 'error', path: [...at, key, index], message: `unknown notifier "${notifier}" (define it under notifiers:)` });
+      }
+    });
+  }
   if (app.rollback !== undefined) {
     for (const match of app.rollback.matchAll(/\{([^{}]*)\}/g)) {
       const placeholder = match[1] ?? '';

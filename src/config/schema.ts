@@ -4,6 +4,7 @@
  * JSON Schema that editors use for autocompletion.
  */
 import { z } from 'zod';
+import { githubSchema, notifierSchema } from '../notify/config.js';
 
 /** HTTP methods a smoke suite may use: nothing that can change production's state. */
 export const READ_ONLY_METHODS = ['GET', 'HEAD', 'OPTIONS'] as const;
@@ -134,7 +135,10 @@ export const appSchema = z.strictObject({
   smoke_url: absoluteUrl.optional().describe('The deploy\'s own health URL; checked when the app lists no checks.'),
   ca_file: z.string().optional().describe('PEM file of extra trusted certificate authorities (for private CAs).'),
   rollback: z.string().optional().describe('Rollback command template: {app} {version} {sha} {merge_sha} {previous_version}.'),
-  notify: z.array(z.string()).optional(),
+  notify: z.array(z.string()).optional().describe('Notifiers (under notifiers:) told of every seal.'),
+  alert: z.array(z.string()).optional().describe('Notifiers told only when the seal is red (besides notify).'),
+  github: githubSchema.optional().describe('Keep the GitHub release of each version in step: its body gets the seal block.'),
+  board_url: absoluteUrl.optional().describe('The seal server\'s address, for links in notifications (default: --server, else none).'),
   on_write: z.enum(['record', 'fail']).optional(),
   deadline_ms: positiveInt.optional().describe('Overall deadline for the whole run.'),
   browser_concurrency: positiveInt.optional().describe('Most browser checks with a page open at once (default: the number of CPU cores, from 2 to 8).'),
@@ -142,7 +146,6 @@ export const appSchema = z.strictObject({
   ...tuning,
 });
 
-export const notifierSchema = z.looseObject({ type: z.string({ error: 'expected a notifier type' }) });
 
 /** An app name is used in URLs and file names, so it is kept to a safe alphabet. */
 export const APP_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/i;

@@ -1,5 +1,6 @@
 /** The resolved config: validated once at the edge, fully defaulted and frozen, passed inward. */
 import { availableParallelism } from 'node:os';
+import type { GithubConfig, NotifierConfig } from '../notify/config.js';
 import type { CheckKind, RawExpect } from './schema.js';
 
 /** Defaults applied when neither the check nor its app says otherwise. */
@@ -113,6 +114,11 @@ export interface AppConfig {
   readonly hostnames: readonly string[];
   readonly rollback: string;
   readonly notify: readonly string[];
+  /** Notifiers told only on red. */
+  readonly alert: readonly string[];
+  readonly github: GithubConfig | null;
+  /** Base URL of the board, for links; null when unknown. */
+  readonly boardUrl: string | null;
   readonly deadlineMs: number;
   readonly concurrency: number;
   /** Most browser checks running at once (a further limit, under `concurrency`). */
@@ -127,7 +133,7 @@ export interface SealConfig {
   /** Where it was read from. */
   readonly source: string;
   readonly apps: Readonly<Record<string, AppConfig>>;
-  readonly notifiers: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly notifiers: Readonly<Record<string, NotifierConfig>>;
   /** Values that must never be printed or stored (from `${VAR}` interpolation). */
   readonly secrets: readonly string[];
 }

@@ -6,7 +6,9 @@
 import { CI_SHA_VARIABLES, ciSha, type ReleaseFlags } from '../release/release-info.js';
 import { rollbackOf } from '../runner/rollback.js';
 import { withWarning, type ReleaseInfo, type RunResult } from '../runner/run-result.js';
+import { buildSealMessage } from '../notify/message.js';
 import type { Ledger, RecordedSeal, ReleaseRecord } from '../store/ledger.js';
+import { renderSealBlock, upsertSealBlock } from './notes-block.js';
 
 /** What recording needs besides the run. */
 export interface SealRecording {
@@ -20,6 +22,8 @@ export interface SealRecording {
   readonly where: string;
   /** Record only if the ledger already knows the app (the config did not load: a typo must not create one). */
   readonly knownAppOnly?: boolean;
+  /** The board's address, for the link in the release notes' seal block; null when unknown. */
+  readonly boardBase?: string | null;
 }
 
 /** The run as finally recorded, or why it was not. */
@@ -46,6 +50,15 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
     final = { ...final, rollback, warnings: [...others, ...warnings] };
   }
   const recorded = await ledger.recordSeal(final, release?.version ?? null);
+  if (release && recorded.current) {
+    // The release notes carry the current seal, in one block that a re-seal replaces.
+    const block = renderSealBlock(buildSealMessage(final, recording.boardBase ?? null));
+    try {
+      await ledger.updateNotes(result.app, release.version, (notes) => upsertSealBlock(notes, block));
+    } catch (error) {
+      final = withWarning(final, `the release notes of ${result.app} ${release.version} were not updated: ${recording.redact((error as Error).message)}`);
+    }
+  }
   if (!release) final = withWarning(final, `the seal was recorded in ${where} without a release: pass --release, record one with \`seal release record\`, or run in CI (${CI_SHA_VARIABLES.slice(0, 2).join(', ')}, …)`);
   else if (!recorded.current) final = withWarning(final, `a newer seal of ${result.app} ${release.version} was already recorded; this one joins its history`);
   return { result: final, release, recorded };

@@ -231,6 +231,32 @@ export class Ledger {
     return { releases: page, next: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
   }
 
+  /** The release's id (for what is kept per release), or null. */
+  async releaseIdOf(app: string, version: string): Promise<number | null> {
+    const [row] = await this.db.select({ id: releases.id }).from(releases).innerJoin(apps, eq(apps.id, releases.appId)).where(and(eq(apps.name, app), eq(releases.version, version))).limit(1);
+    return row?.id ?? null;
+  }
+
+  /**
+   * Rewrites a release's notes with `transform` (the seal block), the row locked meanwhile so
+   * concurrent seals do not lose each other's change. Returns the new notes, or null when the
+   * release is unknown.
+   */
+  async updateNotes(app: string, version: string, transform: (notes: string | null) => string): Promise<string | null> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .select({ id: releases.id, notes: releases.notes })
+        .from(releases)
+        .innerJoin(apps, eq(apps.id, releases.appId))
+        .where(and(eq(apps.name, app), eq(releases.version, version)))
+        .for('update', { of: releases });
+      if (!row) return null;
+      const notes = withoutNul(transform(row.notes));
+      if (notes !== row.notes) await tx.update(releases).set({ notes }).where(eq(releases.id, row.id));
+      return notes;
+    });
+  }
+
   /** Names of every app the ledger knows, alphabetically. */
   async appNames(): Promise<string[]> {
     const rows = await this.db.select({ name: apps.name }).from(apps).orderBy(asc(apps.name));

@@ -119,3 +119,43 @@ export const apiTokens = pgTable('api_tokens', {
   lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'string' }),
   revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'string' }),
 });
+
+/** The last post of each notifier about each release: what a re-seal edits instead of posting again. */
+export const notifierPosts = pgTable(
+  'notifier_posts',
+  {
+    releaseId: bigint('release_id', { mode: 'number' }).notNull().references(() => releases.id),
+    notifier: text('notifier').notNull(),
+    /** Hash of where it was posted (webhook and thread): a changed webhook starts afresh. */
+    target: text('target').notNull(),
+    messageId: text('message_id'),
+    threadId: text('thread_id'),
+    verdict: text('verdict').$type<SmokeSeal['status']>().notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.releaseId, t.notifier] })],
+);
+
+/** Webhooks that answered "gone" (404, 410): not used again until their URL changes. */
+export const deadTargets = pgTable('dead_targets', {
+  target: text('target').primaryKey(),
+  notifier: text('notifier').notNull(),
+  detail: text('detail').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});
+
+/** How each delivery of a seal went (shown on the release page). */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    runId: uuid('run_id').notNull().references(() => sealRuns.runId),
+    /** A notifier's name, `release-notes` or `github`. */
+    target: text('target').notNull(),
+    status: text('status').$type<'delivered' | 'unchanged' | 'failed' | 'skipped'>().notNull(),
+    detail: text('detail').notNull(),
+    attempts: integer('attempts').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.target] })],
+);

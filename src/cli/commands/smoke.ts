@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { findConfigPath, loadConfig } from '../../config/load.js';
-import type { SealConfig } from '../../config/types.js';
+import type { AppConfig, SealConfig } from '../../config/types.js';
 import { UnknownAppError } from '../../errors.js';
 import { resolveReleaseInfo, type ReleaseFlags } from '../../release/release-info.js';
 import { writeJsonResult } from '../../reporters/json.js';
@@ -41,6 +41,8 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   let result: RunResult;
   let secrets: readonly string[] = [];
   let rollbackTemplate: string | null = null;
+  let sealApp: AppConfig | null = null;
+  let notifiers: SealConfig['notifiers'] = {};
   // Ctrl-C or a CI job's SIGTERM ends the run cleanly: checks stop, child processes are
   // killed, and the (error) verdict is still printed.
   const interrupt = new AbortController();
@@ -54,6 +56,8 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     const skip = options.skipKinds;
     const app = skip ? { ...picked, checks: picked.checks.map((c) => (skip.kinds.includes(c.kind) ? { ...c, skip: skip.reason } : c)) } : picked;
     rollbackTemplate = app.rollback;
+    sealApp = app;
+    notifiers = config.notifiers;
     result = await runSuite({ app, release, secrets }, { listeners: [live], env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd), signal: interrupt.signal });
   } catch (error) {
     // Anything that stops the run before a verdict is still a verdict: error, with its reason.
@@ -63,6 +67,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     process.off('SIGTERM', onSignal);
   }
   let boardUrl: string | null = null;
+  let told: NonNullable<Awaited<ReturnType<typeof recordSeal>>['deliveries']>['outcomes'] = [];
   if (options.server) {
     const budget = Number(io.env.SEAL_SERVER_TIMEOUT_MS);
     const redactor = createRedactor(secrets);
@@ -79,7 +84,9 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     boardUrl = reported.boardUrl;
   } else {
     const redactor = createRedactor(secrets);
-    result = await recordSeal(result, { rollbackTemplate, flags: options, env: io.env, cwd: io.cwd, redact: (text) => redactor.text(text) });
+    const recorded = await recordSeal(result, { rollbackTemplate, flags: options, env: io.env, cwd: io.cwd, redact: (text) => redactor.text(text), app: sealApp, notifiers });
+    result = recorded.result;
+    told = recorded.deliveries?.outcomes ?? [];
   }
   try {
     reporter.onRunFinish?.(result);
@@ -89,6 +96,9 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     io.stderr.write(`warning: ${result.warnings.at(-1) ?? ''}\nSeal: ${result.verdict}  ${result.summary}\n`);
   }
   if (boardUrl) io.stderr.write(`Board: ${boardUrl}\n`);
+  // Failures are among the warnings already; this says where the seal went.
+  const sent = told.filter((t) => t.outcome.status !== 'failed').map((t) => `${t.target}: ${t.outcome.detail}`);
+  if (sent.length > 0) io.stderr.write(`Told: ${sent.join('; ')}\n`);
   if (options.junit) {
     const path = resolve(io.cwd, options.junit);
     try {

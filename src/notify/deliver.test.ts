@@ -1,0 +1,258 @@
+/**
+ * Delivering seals over real HTTP to fake Discord, Slack, GitHub and webhook servers on
+ * loopback, with notifier state in a real store (PGlite in a temp dir).
+ */
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeDiscord, type FakeDiscord } from '../../test/helpers/fakes/discord.js';
+import { startFakeGithub, type FakeGithub } from '../../test/helpers/fakes/github.js';
+import { startFakeSlack, type FakeSlack } from '../../test/helpers/fakes/slack.js';
+import { runResult } from '../../test/helpers/run-results.js';
+import { redRun } from '../../test/helpers/seal-messages.js';
+import { startServer, type TestServer } from '../../test/helpers/servers.js';
+import type { RunResult } from '../runner/run-result.js';
+import { NOTES_START } from '../seal/notes-block.js';
+import { openDb, type OpenDb } from '../store/db.js';
+import { DeliveryStore } from '../store/deliveries.js';
+import { Ledger } from '../store/ledger.js';
+import type { NotifierConfig } from './config.js';
+import { deliverSeal, type DeliveryPlan } from './deliver.js';
+
+let dir: string;
+let store: OpenDb;
+let ledger: Ledger;
+let deliveries: DeliveryStore;
+let discord: FakeDiscord;
+let slack: FakeSlack;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'seal-notify-'));
+  store = await openDb({ databaseUrl: null, dataDir: dir });
+  ledger = new Ledger(store.db);
+  deliveries = new DeliveryStore(store.db);
+  discord = await startFakeDiscord();
+  slack = await startFakeSlack();
+}, 60_000);
+
+afterAll(async () => {
+  await discord?.close();
+  await slack?.close();
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Records the run on its release (as `seal smoke` does) and delivers it. */
+async function sealAndDeliver(result: RunResult, notifiers: Record<string, NotifierConfig>, app: Partial<DeliveryPlan['app']> = {}) {
+  const version = result.release?.version ?? null;
+  await ledger.recordSeal(result, version);
+  const releaseId = version ? await ledger.releaseIdOf(result.app, version) : null;
+  return deliverSeal({ app: { notify: Object.keys(notifiers), alert: [], github: null, ...app }, notifiers, result, releaseId, boardBase: 'https://seal.example.com', store: deliveries });
+}
+
+const green = (app: string, version: string, extra: Partial<RunResult> = {}) => runResult(app, { release: { version, sha: 'abc1234', merge_sha: null }, ...extra });
+const red = (app: string, version: string, extra: Partial<RunResult> = {}) => redRun({ app, release: { version, sha: 'abc1234', merge_sha: 'cafe123' }, ...extra });
+
+describe('Discord', () => {
+  const config = (): Record<string, NotifierConfig> => ({ 'release-notes': { type: 'discord', webhook_url: discord.webhookUrl, thread_id: '777', mention_on_red: '<@&456>' } });
+  beforeEach(() => {
+    discord.calls.length = 0;
+  });
+
+  it('one post per release and verdict change: re-seals edit it in place, a new verdict is a new post', async () => {
+    const first = await sealAndDeliver(green('posts', 'v1'), config());
+    expect(first.outcomes[0]?.outcome).toMatchObject({ status: 'delivered', detail: expect.stringMatching(/^posted message \d+$/) });
+    for (let i = 0; i < 3; i++) await sealAndDeliver(green('posts', 'v1'), config());
+    await sealAndDeliver(red('posts', 'v1'), config());
+    await sealAndDeliver(red('posts', 'v1'), config());
+    const posts = discord.calls.filter((c) => c.startsWith('POST'));
+    const edits = discord.calls.filter((c) => c.startsWith('PATCH'));
+    expect(posts).toHaveLength(2);
+    expect(edits).toHaveLength(4);
+    expect(posts.every((c) => c.includes('wait=true') && c.includes('thread_id=777'))).toBe(true);
+    const [greenPost, redPost] = [...discord.messages.values()].slice(-2);
+    expect(greenPost?.edits).toBe(3);
+    expect(redPost?.edits).toBe(1);
+    // Only the red post pinged, and only the configured role.
+    expect(greenPost?.pings).toEqual([]);
+    expect(redPost?.pings).toEqual(['role 456']);
+  });
+
+  it('text from production cannot ping anyone, whatever it says', async () => {
+    const hostile = red('hostile', 'v1', { summary: '@everyone @here <@&999> <@123456789>', checks: [{ name: '@everyone', kind: 'http', status: 'failed', duration_ms: 1, attempts: 1, assertions: [], error: '<@&999> @here', evidence: {} }] });
+    await sealAndDeliver(hostile, config());
+    const message = [...discord.messages.values()].at(-1);
+    expect(message?.pings).toEqual(['role 456']);
+  });
+
+  it('honours a 429 with retry_after and still delivers', async () => {
+    discord.rateLimit(1, 0.2);
+    const report = await sealAndDeliver(green('limited', 'v1'), config());
+    expect(report.outcomes[0]?.outcome).toMatchObject({ status: 'delivered', attempts: 2 });
+  });
+
+  it('a 429 asking for longer than the delivery may take fails fast with a warning, not a wait', async () => {
+    discord.rateLimit(1, 60);
+    const report = await sealAndDeliver(green('limited-long', 'v1'), { slow: { type: 'discord', webhook_url: discord.webhookUrl, timeout_ms: 2000 } });
+    expect(report.outcomes[0]?.outcome.status).toBe('failed');
+    expect(report.warnings[0]).toMatch(/^notifier slow \(discord\) failed: Discord: rate limited \(429, retry after 60\.0 s\), longer than the time left/);
+    discord.rateLimit(0, 0);
+  });
+
+  it('a hung Discord costs at most the delivery time and a warning', async () => {
+    const hung = await startFakeDiscord();
+    hung.hang();
+    const report = await sealAndDeliver(green('hung', 'v1'), { hung: { type: 'discord', webhook_url: hung.webhookUrl, timeout_ms: 1500 } });
+    expect(report.outcomes[0]?.outcome.status).toBe('failed');
+    expect(report.warnings[0]).toContain('notifier hung (discord) failed: Discord: no time left (no answer in time)');
+    await hung.close();
+  });
+
+  it('a deleted webhook (404) is reported once, then not used again', async () => {
+    const gone = await startFakeDiscord();
+    gone.deleteWebhook();
+    const notifiers: Record<string, NotifierConfig> = { gone: { type: 'discord', webhook_url: gone.webhookUrl } };
+    const first = await sealAndDeliver(green('deleted', 'v1'), notifiers);
+    expect(first.warnings[0]).toContain('Discord answered 404: Unknown Webhook');
+    const second = await sealAndDeliver(green('deleted', 'v2'), notifiers);
+    expect(second.outcomes[0]?.outcome).toMatchObject({ status: 'skipped', detail: expect.stringContaining('not used since') });
+    expect(gone.calls).toHaveLength(1);
+    await gone.close();
+  });
+
+  it('a forum channel: the first seal of a release creates its post (thread_name), later ones go into it', async () => {
+    const forum: Record<string, NotifierConfig> = { forum: { type: 'discord', webhook_url: discord.webhookUrl, thread_name: '{app} {version}' } };
+    await sealAndDeliver(green('forum', 'v9'), forum);
+    await sealAndDeliver(red('forum', 'v9'), forum);
+    const [created, inThread] = discord.calls.filter((c) => c.startsWith('POST'));
+    expect(created).not.toContain('thread_id');
+    const thread = [...discord.messages.values()].at(-2)?.channelId;
+    expect(inThread).toContain(`thread_id=${thread}`);
+    expect([...discord.messages.values()].at(-2)?.body.thread_name).toBe('forum v9');
+  });
+});
+
+describe('Slack', () => {
+  it('posts once per verdict (it cannot edit), with blocks and a text fallback', async () => {
+    const notifiers: Record<string, NotifierConfig> = { team: { type: 'slack', webhook_url: slack.webhookUrl } };
+    await sealAndDeliver(green('slacked', 'v1'), notifiers);
+    const again = await sealAndDeliver(green('slacked', 'v1'), notifiers);
+    expect(again.outcomes[0]?.outcome.status).toBe('unchanged');
+    await sealAndDeliver(red('slacked', 'v1'), notifiers);
+    expect(slack.posts).toHaveLength(2);
+    expect(slack.posts[1]?.text).toContain('🔴 red · slacked v1');
+  });
+
+  it('reports Slack\'s error answers as what they mean; 410 (archived channel) stops using the webhook', async () => {
+    const broken = await startFakeSlack();
+    broken.fail(403, 'action_prohibited');
+    const prohibited = await sealAndDeliver(green('slack-errors', 'v1'), { s: { type: 'slack', webhook_url: broken.webhookUrl } });
+    expect(prohibited.warnings[0]).toBe('notifier s (slack) failed: Slack answered 403 action_prohibited: an admin has restricted posting to this channel');
+    broken.fail(410, 'channel_is_archived');
+    const archived = await sealAndDeliver(red('slack-errors', 'v2'), { s: { type: 'slack', webhook_url: broken.webhookUrl } });
+    expect(archived.warnings[0]).toContain('Slack answered 410 channel_is_archived: the channel is archived; it is not used again');
+    await broken.close();
+  });
+});
+
+describe('signed webhooks', () => {
+  let receiver: TestServer;
+  const received: { headers: Record<string, string | string[] | undefined>; body: Buffer }[] = [];
+  let failFirst = 0;
+  beforeAll(async () => {
+    receiver = await startServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      if (failFirst > 0) {
+        failFirst--;
+        return void res.writeHead(503).end('busy');
+      }
+      received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(204).end();
+    });
+  });
+  afterAll(() => receiver?.close());
+
+  it('POSTs the run result with an HMAC-SHA256 of the exact body bytes, a timestamp and the run id, retrying a 503', async () => {
+    failFirst = 1;
+    const secret = 'whsec-0123456789abcdef';
+    const result = red('hooked', 'v1', { summary: 'ünïcödé 🚀 summary' });
+    const report = await sealAndDeliver(result, { hook: { type: 'webhook', url: `${receiver.url}/seal`, secret } });
+    expect(report.outcomes[0]?.outcome).toMatchObject({ status: 'delivered', attempts: 2 });
+    const [delivery] = received;
+    const expected = `sha256=${createHmac('sha256', secret).update(delivery?.body ?? '').digest('hex')}`;
+    expect(delivery?.headers['x-seal-signature']).toBe(expected);
+    expect(Math.abs(Number(delivery?.headers['x-seal-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
+    expect(delivery?.headers['x-seal-delivery']).toBe(result.run_id);
+    expect(JSON.parse(delivery?.body.toString() ?? '{}')).toMatchObject({ run_id: result.run_id, verdict: 'red', summary: 'ünïcödé 🚀 summary' });
+  });
+});
+
+describe('GitHub Releases', () => {
+  let github: FakeGithub;
+  beforeAll(async () => {
+    github = await startFakeGithub('acme/studio', 'ghp_test_token');
+  });
+  afterAll(() => github?.close());
+  const app = () => ({ github: { repo: 'acme/studio', token: 'ghp_test_token', api_url: github.apiUrl } });
+
+  it('puts the seal block in the release body, replaces it on re-seal, and leaves the rest byte for byte', async () => {
+    const body = '## What changed\r\n\r\n* faster uploads\n';
+    github.releases.set('v3.3.0', { id: 11, body });
+    await sealAndDeliver(red('gh', 'v3.3.0'), {}, app());
+    for (let i = 0; i < 5; i++) await sealAndDeliver(green('gh', 'v3.3.0'), {}, app());
+    const updated = github.releases.get('v3.3.0')?.body ?? '';
+    expect(updated.startsWith(body)).toBe(true);
+    expect(updated.split(NOTES_START)).toHaveLength(2);
+    expect(updated).toContain('🟢 green seal');
+  });
+
+  it('fits GitHub\'s 125,000 characters: the block shrinks, with a link to the board', async () => {
+    github.releases.set('v-big', { id: 12, body: 'x'.repeat(124_500) });
+    const report = await sealAndDeliver(red('gh-big', 'v-big', {}), {}, app());
+    expect(report.outcomes[0]?.outcome.status).toBe('delivered');
+    const updated = github.releases.get('v-big')?.body ?? '';
+    expect(updated.length).toBeLessThanOrEqual(125_000);
+    expect(updated).toContain('[evidence on the board](https://seal.example.com/releases/gh-big/v-big)');
+  });
+
+  it('a release missing on GitHub, or a bad token, is a warning that says which', async () => {
+    const missing = await sealAndDeliver(green('gh-missing', 'v404'), {}, app());
+    expect(missing.warnings[0]).toBe('notifier GitHub release (acme/studio) failed: no GitHub release tagged v404 in acme/studio');
+    github.releases.set('v1', { id: 13, body: null });
+    const denied = await sealAndDeliver(green('gh-denied', 'v1'), {}, { github: { repo: 'acme/studio', token: 'wrong', api_url: github.apiUrl } });
+    expect(denied.warnings[0]).toContain('GitHub answered 401 Bad credentials: check the token');
+  });
+});
+
+describe('the release notes in the ledger, and the rollback command', () => {
+  it('many re-seals leave one seal block in the notes, the rest as recorded', async () => {
+    const notes = '# v2\n\nThe notes, as written.\n';
+    await ledger.recordRelease({ app: 'noted', version: 'v2', notes });
+    const { recordOnLedger } = await import('../seal/record.js');
+    for (let i = 0; i < 10; i++) {
+      const result = i % 3 === 0 ? red('noted', 'v2') : green('noted', 'v2');
+      await recordOnLedger(ledger, result, { rollbackTemplate: null, flags: { release: 'v2' }, env: {}, redact: (t) => t, where: 'test' });
+    }
+    const stored = (await ledger.getRelease('noted', 'v2'))?.notes ?? '';
+    expect(stored.startsWith(notes)).toBe(true);
+    expect(stored.split(NOTES_START)).toHaveLength(2);
+  });
+
+  it('is only ever text: a red seal delivered everywhere never runs it', async () => {
+    const marker = join(dir, 'rollback-ran');
+    const result = red('never-run', 'v1', { rollback: `touch ${marker}` });
+    const report = await sealAndDeliver(result, { 'release-notes': { type: 'discord', webhook_url: discord.webhookUrl }, team: { type: 'slack', webhook_url: slack.webhookUrl } });
+    expect(report.outcomes.every((o) => o.outcome.status === 'delivered')).toBe(true);
+    expect(JSON.stringify([...discord.messages.values()].at(-1)?.body)).toContain(`touch ${marker}`);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('stores how every delivery went with the run', async () => {
+    const result = green('statuses', 'v1');
+    await sealAndDeliver(result, { ok: { type: 'slack', webhook_url: slack.webhookUrl } });
+    expect(await deliveries.ofRun(result.run_id)).toEqual([{ target: 'ok', status: 'delivered', detail: 'posted', attempts: 1, duration_ms: expect.any(Number), updated_at: expect.any(String) }]);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * After a seal is recorded: tell every notifier the app names (`notify`, plus `alert` on red)
+ * and sync the GitHub release, each in parallel within its own bounded time. Never throws: a
+ * failed delivery is a warning and a status stored with the run (shown on the release page).
+ * Nothing here ever runs the rollback command; it is only text in the messages.
+ */
+import type { AppConfig, SealConfig } from '../config/types.js';
+import type { RunResult } from '../runner/run-result.js';
+import type { DeliveryStore } from '../store/deliveries.js';
+import { DEFAULT_DELIVERY_MS } from './config.js';
+import { syncGithubRelease } from './github/sync.js';
+import { DeliveryError } from './http.js';
+import { buildSealMessage } from './message.js';
+import { createNotifier } from './registry.js';
+import type { DeliveryOutcome } from './types.js';
+
+/** What to deliver, and where state is kept. */
+export interface DeliveryPlan {
+  readonly app: Pick<AppConfig, 'notify' | 'alert' | 'github'>;
+  readonly notifiers: SealConfig['notifiers'];
+  readonly result: RunResult;
+  /** The release's id in the ledger (posts are remembered per release); null: no release. */
+  readonly releaseId: number | null;
+  readonly boardBase: string | null;
+  readonly store: DeliveryStore;
+  readonly now?: () => number;
+}
+
+/** Every delivery's outcome, and the warnings to print. */
+export interface DeliveryReport {
+  readonly outcomes: readonly { readonly target: string; readonly outcome: DeliveryOutcome }[];
+  readonly warnings: readonly string[];
+}
+
+/** Delivers the seal everywhere the app says. */
+export async function deliverSeal(plan: DeliveryPlan): Promise<DeliveryReport> {
+  const now = plan.now ?? Date.now;
+  const { result, store } = plan;
+  const message = buildSealMessage(result, plan.boardBase);
+  const runJson = JSON.stringify(result);
+  const names = [...new Set([...plan.app.notify, ...(result.verdict === 'red' ? plan.app.alert : [])])];
+  const jobs = names.map(async (name): Promise<{ target: string; outcome: DeliveryOutcome }> => {
+    const config = plan.notifiers[name];
+    if (!config) return { target: name, outcome: { status: 'skipped', detail: `no notifier "${name}" under notifiers:`, attempts: 0 } };
+    const started = now();
+    const outcome = await (async (): Promise<DeliveryOutcome> => {
+      const notifier = createNotifier(config);
+      const gone = await store.gone(notifier.target);
+      if (gone) return { status: 'skipped', detail: `not used since ${gone.since}: ${gone.detail}`, attempts: 0 };
+      const previous = plan.releaseId === null ? null : await store.lastPost(plan.releaseId, name, notifier.target);
+      const delivered = await notifier.deliver(message, { previous, deadline: started + (config.timeout_ms ?? DEFAULT_DELIVERY_MS), runJson });
+      if (delivered.state && plan.releaseId !== null) await store.savePost(plan.releaseId, name, notifier.target, delivered.state);
+      if (delivered.gone) await store.markGone(notifier.target, name, delivered.detail);
+      return delivered;
+    })().catch((error: unknown) => failure(error));
+    await store.record(result.run_id, name, outcome, now() - started).catch(() => undefined);
+    return { target: `${name} (${config.type})`, outcome };
+  });
+  const github = plan.app.github;
+  const version = result.release?.version;
+  if (github && version) {
+    jobs.push(
+      (async () => {
+        const started = now();
+        const outcome = await syncGithubRelease(github, version, message, started + (github.timeout_ms ?? DEFAULT_DELIVERY_MS)).catch((error: unknown) => failure(error));
+        await store.record(result.run_id, 'github', outcome, now() - started).catch(() => undefined);
+        return { target: `GitHub release (${github.repo})`, outcome };
+      })(),
+    );
+  }
+  const outcomes = await Promise.all(jobs);
+  const warnings = outcomes.filter((o) => o.outcome.status === 'failed').map((o) => `notifier ${o.target} failed: ${o.outcome.detail}`);
+  return { outcomes, warnings };
+}
+
+function failure(error: unknown): DeliveryOutcome {
+  return { status: 'failed', detail: (error as Error).message ?? String(error), attempts: error instanceof DeliveryError ? error.attempts : 0 };
+}

@@ -1,0 +1,84 @@
+/**
+ * One delivery's HTTP exchange, bounded by its deadline: retried on connection errors and 5xx
+ * with backoff, and on 429 after the wait the service asks for (`retry_after`, `Retry-After`),
+ * but only while that wait fits in the time left. Anything else is handed back as it came.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A response, read whole (services answer small JSON or text). */
+export interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  /** The body as JSON, or null when it is not. */
+  readonly json: unknown;
+}
+
+/** Why a delivery gave up. */
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError';
+  constructor(
+    message: string,
+    readonly attempts: number,
+    readonly answer: Answer | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/** How long a 429 asks us to wait, in ms (Discord: JSON `retry_after` in seconds; others: `Retry-After`). */
+export function retryAfterMs(answer: Answer): number | null {
+  const fromBody = (answer.json as { retry_after?: unknown } | null)?.retry_after;
+  if (typeof fromBody === 'number' && Number.isFinite(fromBody) && fromBody >= 0) return Math.ceil(fromBody * 1000);
+  const header = answer.headers.get('retry-after');
+  if (header === null) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+/** Sends `init` to `url` until it gets a final answer or the deadline (epoch ms) leaves no room. */
+export async function exchange(url: string, init: RequestInit, { deadline, maxAttempts = 4, describe }: { deadline: number; maxAttempts?: number; describe: string }): Promise<{ answer: Answer; attempts: number }> {
+  let lastProblem = 'no attempt was made';
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new DeliveryError(`${describe}: no time left (${lastProblem})`, attempt - 1);
+    let answer: Answer;
+    try {
+      const response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(left) });
+      const text = await response.text();
+      let json: unknown = null;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        // Not JSON: the text and status say what happened.
+      }
+      answer = { status: response.status, headers: response.headers, text, json };
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause;
+      lastProblem = (error as Error).name === 'TimeoutError' ? 'no answer in time' : (cause?.code ?? (error as Error).message);
+      if (attempt < maxAttempts) await pause(500 * 2 ** (attempt - 1), deadline);
+      continue;
+    }
+    if (answer.status === 429) {
+      const wait = retryAfterMs(answer) ?? 1000;
+      lastProblem = `rate limited (429, retry after ${(wait / 1000).toFixed(1)} s)`;
+      if (Date.now() + wait >= deadline || attempt === maxAttempts) throw new DeliveryError(`${describe}: ${lastProblem}, longer than the time left for this delivery`, attempt, answer);
+      await sleep(wait);
+      continue;
+    }
+    if (answer.status >= 500) {
+      lastProblem = `${answer.status} ${answer.text.slice(0, 200)}`;
+      if (attempt < maxAttempts) await pause(500 * 2 ** (attempt - 1), deadline);
+      continue;
+    }
+    return { answer, attempts: attempt };
+  }
+  throw new DeliveryError(`${describe}: ${lastProblem}`, maxAttempts);
+}
+
+async function pause(ms: number, deadline: number): Promise<void> {
+  const wait = Math.min(ms, deadline - Date.now());
+  if (wait > 0) await sleep(wait);
+}
