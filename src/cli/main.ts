@@ -108,6 +108,18 @@ program
   });
 
 program
+  .command('notify')
+  .description("tell the app's notifiers of a release's current seal again, and refresh its release notes block")
+  .argument('<app>', 'app name from the config')
+  .argument('<version>', 'release version')
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (app: string, version: string, options: { config?: string; json?: boolean }) => {
+    const { notifyCommand } = await import('./commands/notify.js');
+    process.exitCode = await notifyCommand(app, version, options, io);
+  });
+
+program
   .command('serve')
   .description('serve the deployments board, badges and the API that CI reports to (until Ctrl-C)')
   .option('--port <port>', `port (default: $SEAL_PORT or 4400; 0: any free port)`)

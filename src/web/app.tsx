@@ -136,8 +136,12 @@ export function createApp(deps: WebDeps): Hono<Env> {
     const runId = asked ?? release.smoke_seal?.run_id ?? null;
     const stored = runId ? await ledger.getRun(runId) : null;
     if (asked && (!stored || stored.result.app !== app || stored.version !== version)) return c.html(<ErrorPage status={404} message={`No run ${JSON.stringify(asked)} of ${app} ${version}.`} />, 404);
-    const [history, images] = await Promise.all([ledger.sealHistory(app, version), stored ? evidence.names(stored.result.run_id) : Promise.resolve([])]);
-    return c.html(<ReleasePage release={release} history={history} run={stored?.result ?? null} images={images} now={now()} />);
+    const [history, images, told] = await Promise.all([
+      ledger.sealHistory(app, version),
+      stored ? evidence.names(stored.result.run_id) : Promise.resolve([]),
+      stored ? deps.deliveries.ofRun(stored.result.run_id) : Promise.resolve([]),
+    ]);
+    return c.html(<ReleasePage release={release} history={history} run={stored?.result ?? null} images={images} deliveries={told} now={now()} />);
   });
 
   app.get('/apps/:app/badge.svg', async (c) => {

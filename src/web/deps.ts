@@ -1,5 +1,7 @@
 /** What the board and API are built from: injected, so tests build the app with a temp store and no port. */
 import type { Logger } from 'pino';
+import type { RunResult } from '../runner/run-result.js';
+import type { DeliveryStore } from '../store/deliveries.js';
 import type { EvidenceStore } from '../store/evidence.js';
 import type { Ledger } from '../store/ledger.js';
 import type { TokenStore } from '../store/tokens.js';
@@ -12,6 +14,12 @@ export interface WebDeps {
   readonly ledger: Ledger;
   readonly tokens: TokenStore;
   readonly evidence: EvidenceStore;
+  readonly deliveries: DeliveryStore;
+  /**
+   * Tells the app's notifiers of a recorded seal (the server's config says which), in the
+   * background: the reporter is answered first. Null when the server has no config.
+   */
+  readonly notify: ((result: RunResult) => void) | null;
   readonly events: SealEvents;
   /** `open`: anyone who reaches the server may read (loopback, or --public); `token`: reading needs a token. */
   readonly readAccess: ReadAccess;

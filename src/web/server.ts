@@ -10,11 +10,13 @@ import type { Logger } from 'pino';
 import type { SealConfig } from '../config/types.js';
 import { SealError } from '../errors.js';
 import { createRedactor } from '../redact/redact.js';
-import { withWarning } from '../runner/run-result.js';
+import { withWarning, type RunResult } from '../runner/run-result.js';
 import { runSuite } from '../runner/run-suite.js';
 import { keepEvidence } from '../seal/evidence-files.js';
 import { recordOnLedger } from '../seal/record.js';
 import { openDb, type StoreLocation } from '../store/db.js';
+import { deliverSeal } from '../notify/deliver.js';
+import { DeliveryStore } from '../store/deliveries.js';
 import { EvidenceStore } from '../store/evidence.js';
 import { Ledger } from '../store/ledger.js';
 import { TokenStore } from '../store/tokens.js';
@@ -61,9 +63,28 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const ledger = new Ledger(store.db);
   const tokens = new TokenStore(store.db);
   const evidence = new EvidenceStore(store.db);
+  const deliveries = new DeliveryStore(store.db);
+  let publicUrl: string | null = null;
   const events = createSealEvents({ changeMark: () => ledger.changeMark(), onError: (error) => logger.warn({ err: error }, 'live updates: the store did not answer') });
   const readAccess: ReadAccess = options.private ? 'token' : isLoopback(options.host) || options.public ? 'open' : 'token';
   const config = options.config;
+
+  /** Tells the app's notifiers (the server's config says which); logs, never throws. */
+  async function tell(result: RunResult): Promise<RunResult> {
+    const app = config?.apps[result.app];
+    if (!config || !app) return result;
+    const redactor = createRedactor(config.secrets);
+    try {
+      const version = result.release?.version ?? null;
+      const releaseId = version ? await ledger.releaseIdOf(result.app, version) : null;
+      const report = await deliverSeal({ app, notifiers: config.notifiers, result, releaseId, boardBase: app.boardUrl ?? publicUrl, store: deliveries });
+      for (const { target, outcome } of report.outcomes) logger.info({ app: result.app, version, run_id: result.run_id, target, status: outcome.status, detail: redactor.text(outcome.detail) }, 'delivery');
+      return report.warnings.reduce((final, warning) => withWarning(final, redactor.text(warning)), result);
+    } catch (error) {
+      logger.error({ err: error, run_id: result.run_id }, 'deliveries failed');
+      return result;
+    }
+  }
 
   async function executeJob(job: SmokeJob, signal: AbortSignal): Promise<void> {
     const app = config?.apps[job.app];
@@ -74,13 +95,26 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     logger.info({ app: job.app, version: job.version, run_id: job.run_id }, 'smoke run started');
     const result = await runSuite({ app, release, secrets: config.secrets }, { env: options.env, evidenceRoot: options.evidenceRoot, signal, runId: job.run_id });
     const outcome = await recordOnLedger(ledger, result, { rollbackTemplate: app.rollback, flags: { release: job.version }, env: {}, redact: (text) => redactor.text(text), where: 'the seal server' });
-    const final = outcome.recorded ? await keepEvidence(evidence, outcome.result) : withWarning(outcome.result, 'not recorded');
+    const kept = outcome.recorded ? await keepEvidence(evidence, outcome.result) : withWarning(outcome.result, 'not recorded');
+    const final = outcome.recorded ? await tell(kept) : kept;
     events.publish({ type: 'seal', app: job.app, version: job.version, status: outcome.recorded?.current ? final.verdict : null });
     logger.info({ app: job.app, version: job.version, run_id: job.run_id, verdict: final.verdict, summary: final.summary, warnings: final.warnings }, 'smoke run finished');
   }
 
   const jobs = config ? createSmokeJobs({ execute: executeJob, onError: (error, job) => logger.error({ err: error, run_id: job.run_id, app: job.app }, 'smoke run failed') }) : null;
-  const app = createApp({ ledger, tokens, evidence, events, readAccess, jobs, configuredApps: config ? Object.keys(config.apps) : [], logger });
+  const app = createApp({
+    ledger,
+    tokens,
+    evidence,
+    deliveries,
+    events,
+    readAccess,
+    jobs,
+    configuredApps: config ? Object.keys(config.apps) : [],
+    logger,
+    // Reporters are answered first; their seal is told in the background.
+    notify: config ? (result) => void tell(result) : null,
+  });
 
   let server: ServerType;
   try {
@@ -100,6 +134,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost}:${address.port}`;
+  // Links in notifications point here unless the app names its board_url; not at 0.0.0.0.
+  publicUrl = address.address === '0.0.0.0' || address.address === '::' ? null : url;
   if (readAccess === 'token' && !(await tokens.any())) {
     logger.warn('reading this board needs a token and none exists: create one with `seal token create --name NAME --scope read` (or start with --public)');
   }

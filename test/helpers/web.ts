@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { openDb, type OpenDb } from '../../src/store/db.js';
+import { DeliveryStore } from '../../src/store/deliveries.js';
 import { EvidenceStore } from '../../src/store/evidence.js';
 import { Ledger } from '../../src/store/ledger.js';
 import { TokenStore } from '../../src/store/tokens.js';
@@ -43,6 +44,8 @@ export async function createWebFixture(options: { readAccess?: ReadAccess; maxBo
     ledger,
     tokens,
     evidence: new EvidenceStore(store.db),
+    deliveries: new DeliveryStore(store.db),
+    notify: null,
     events,
     readAccess: options.readAccess ?? 'open',
     jobs: null,

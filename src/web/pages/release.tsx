@@ -6,6 +6,7 @@
  */
 import { basename } from 'node:path';
 import type { CheckResult, RunResult } from '../../runner/run-result.js';
+import type { DeliveryRecord } from '../../store/deliveries.js';
 import type { ReleaseRecord, SealHistoryEntry } from '../../store/ledger.js';
 import { capText, evidenceText, formatAgo, formatDuration, formatUtc, releasePath } from './format.js';
 import { Page, SealBadge } from './layout.js';
@@ -18,6 +19,8 @@ export interface ReleaseView {
   readonly run: RunResult | null;
   /** Names of the run's screenshots kept in the store. */
   readonly images: readonly string[];
+  /** How telling people of the shown run went. */
+  readonly deliveries: readonly DeliveryRecord[];
   readonly now: Date;
 }
 
@@ -125,7 +128,29 @@ function Rollback({ run }: { run: RunResult }) {
 }
 
 /** The release page. */
-export function ReleasePage({ release, history, run, images, now }: ReleaseView) {
+const DELIVERY_ICON: Record<DeliveryRecord['status'], string> = { delivered: '✅', unchanged: '➖', failed: '❌', skipped: '⏭' };
+
+function Deliveries({ deliveries }: { deliveries: readonly DeliveryRecord[] }) {
+  if (deliveries.length === 0) return <p class="muted">No notifier was told of this run (see notify: in the config).</p>;
+  return (
+    <table class="deliveries">
+      <thead><tr><th></th><th>Where</th><th>What happened</th><th>Attempts</th><th>Time</th></tr></thead>
+      <tbody>
+        {deliveries.map((d) => (
+          <tr data-target={d.target} data-status={d.status}>
+            <td>{DELIVERY_ICON[d.status]}</td>
+            <td>{d.target}</td>
+            <td class="summary">{capText(d.detail, 1000)}</td>
+            <td>{d.attempts}</td>
+            <td>{formatDuration(d.duration_ms)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function ReleasePage({ release, history, run, images, deliveries, now }: ReleaseView) {
   const current = release.smoke_seal?.run_id ?? null;
   return (
     <Page title={`${release.app} ${release.version}`} live={release.app}>
@@ -157,6 +182,8 @@ export function ReleasePage({ release, history, run, images, now }: ReleaseView)
           <h2>Checks</h2>
           <p class="muted">Against <code>{run.base_url}</code> · {formatDuration(run.duration_ms)} · run {run.run_id}</p>
           {run.checks.map((check) => <Check check={check} run={run} images={images} />)}
+          <h2>Told</h2>
+          <Deliveries deliveries={deliveries} />
           <h2>Blocked writes</h2>
           {run.blocked_requests.length === 0 ? (
             <p class="muted">None: no check tried to write to production.</p>

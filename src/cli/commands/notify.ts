@@ -1,0 +1,53 @@
+/**
+ * `seal notify <app> <version>`: tell the app's notifiers of the release's current seal again
+ * (after fixing a webhook, say), and rewrite its seal block in the release notes. Discord edits
+ * its message; Slack, which cannot edit, says nothing new for the same verdict. Exit 0 when
+ * every delivery went through, 1 when one failed or the release has no seal, 2 on bad input.
+ */
+import { findConfigPath, loadConfig } from '../../config/load.js';
+import { UnknownAppError } from '../../errors.js';
+import { deliverSeal } from '../../notify/deliver.js';
+import { buildSealMessage } from '../../notify/message.js';
+import { createRedactor } from '../../redact/redact.js';
+import { renderSealBlock, upsertSealBlock } from '../../seal/notes-block.js';
+import { openDb, storeLocation } from '../../store/db.js';
+import { DeliveryStore } from '../../store/deliveries.js';
+import { Ledger } from '../../store/ledger.js';
+import type { CliIo } from '../io.js';
+
+/** Runs the command; returns the exit code. */
+export async function notifyCommand(appName: string, version: string, options: { config?: string; json?: boolean }, io: CliIo): Promise<number> {
+  let redact = (text: string): string => text;
+  try {
+    const config = loadConfig(findConfigPath(options.config, io.env, io.cwd), io.env);
+    const redactor = createRedactor(config.secrets);
+    redact = (text) => redactor.text(text);
+    const app = config.apps[appName];
+    if (!app) throw new UnknownAppError(appName, Object.keys(config.apps), config.source);
+    const store = await openDb(storeLocation(io.env, io.cwd));
+    try {
+      const ledger = new Ledger(store.db);
+      const release = await ledger.getRelease(appName, version);
+      const run = release?.smoke_seal ? await ledger.getRun(release.smoke_seal.run_id) : null;
+      if (!release || !run) {
+        io.stderr.write(`seal: ${release ? `${appName} ${version} has no seal yet (seal smoke ${appName} --release ${version})` : `no release ${version} of ${appName} in the ledger`}\n`);
+        if (options.json) io.stdout.write(`${JSON.stringify({ error: release ? 'not sealed' : 'unknown release' })}\n`);
+        return 1;
+      }
+      const result = run.result;
+      await ledger.updateNotes(appName, version, (notes) => upsertSealBlock(notes, renderSealBlock(buildSealMessage(result, app.boardUrl))));
+      const report = await deliverSeal({ app, notifiers: config.notifiers, result, releaseId: await ledger.releaseIdOf(appName, version), boardBase: app.boardUrl, store: new DeliveryStore(store.db) });
+      const outcomes = report.outcomes.map(({ target, outcome }) => ({ target, status: outcome.status, detail: redact(outcome.detail), attempts: outcome.attempts }));
+      if (options.json) io.stdout.write(`${JSON.stringify({ app: appName, version, run_id: result.run_id, verdict: result.verdict, notes: 'updated', deliveries: outcomes })}\n`);
+      io.stderr.write(`${appName} ${version} (${result.verdict}): the release notes' seal block is up to date\n`);
+      if (outcomes.length === 0) io.stderr.write(`no notifiers to tell: ${appName} has no notify:, alert: or github:\n`);
+      for (const o of outcomes) io.stderr.write(`${o.status === 'failed' ? 'failed' : o.status.padEnd(9)}  ${o.target}: ${o.detail}\n`);
+      return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    io.stderr.write(`seal: ${redact((error as Error).message ?? String(error))}\n`);
+    return 2;
+  }
+}
