@@ -101,6 +101,24 @@ describe('Discord', () => {
     discord.rateLimit(0, 0);
   });
 
+  it('follows the rate-limit headers: a second seal waits for the bucket instead of collecting a 429', async () => {
+    const bucketed = await startFakeDiscord();
+    bucketed.bucket(0.4);
+    const notifiers: Record<string, NotifierConfig> = { b: { type: 'discord', webhook_url: bucketed.webhookUrl } };
+    await sealAndDeliver(green('bucket', 'v1'), notifiers);
+    const second = await sealAndDeliver(green('bucket', 'v2'), notifiers);
+    expect(second.outcomes[0]?.outcome).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(bucketed.limitedCount()).toBe(0);
+    await bucketed.close();
+  });
+
+  it('a run with hundreds of long checks is accepted by Discord and Slack (their size limits answer 400 otherwise)', async () => {
+    const big = red('big', 'v1', { summary: 'x'.repeat(10_000) });
+    const many = { ...big, checks: Array.from({ length: 300 }, (_, i) => ({ ...(big.checks[i % 2] as RunResult['checks'][number]), name: `check ${i} ${'n'.repeat(150)}` })) };
+    const report = await sealAndDeliver(many, { d: { type: 'discord', webhook_url: discord.webhookUrl }, s: { type: 'slack', webhook_url: slack.webhookUrl } });
+    expect(report.outcomes.map((o) => o.outcome.status)).toEqual(['delivered', 'delivered']);
+  });
+
   it('a hung Discord costs at most the delivery time and a warning', async () => {
     const hung = await startFakeDiscord();
     hung.hang();
@@ -137,12 +155,22 @@ describe('Discord', () => {
 describe('Slack', () => {
   it('posts once per verdict (it cannot edit), with blocks and a text fallback', async () => {
     const notifiers: Record<string, NotifierConfig> = { team: { type: 'slack', webhook_url: slack.webhookUrl } };
+    const before = slack.posts.length;
     await sealAndDeliver(green('slacked', 'v1'), notifiers);
     const again = await sealAndDeliver(green('slacked', 'v1'), notifiers);
     expect(again.outcomes[0]?.outcome.status).toBe('unchanged');
     await sealAndDeliver(red('slacked', 'v1'), notifiers);
-    expect(slack.posts).toHaveLength(2);
-    expect(slack.posts[1]?.text).toContain('🔴 red · slacked v1');
+    expect(slack.posts).toHaveLength(before + 2);
+    expect(slack.posts.at(-1)?.text).toContain('🔴 red · slacked v1');
+  });
+
+  it('a Slack that is down costs at most the delivery time and a warning', async () => {
+    const down = await startFakeSlack();
+    const url = down.webhookUrl;
+    await down.close();
+    const report = await sealAndDeliver(green('slack-down', 'v1'), { s: { type: 'slack', webhook_url: url, timeout_ms: 1500 } });
+    expect(report.outcomes[0]?.outcome.status).toBe('failed');
+    expect(report.warnings[0]).toMatch(/^notifier s \(slack\) failed: Slack: (no time left \()?ECONNREFUSED/);
   });
 
   it('reports Slack\'s error answers as what they mean; 410 (archived channel) stops using the webhook', async () => {

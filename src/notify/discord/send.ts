@@ -4,6 +4,7 @@
  * 429s wait for `retry_after`; a webhook that answers 404 is reported gone and not used again.
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DiscordConfig } from '../config.js';
 import { exchange, type Answer } from '../http.js';
 import type { SealMessage } from '../message.js';
@@ -13,6 +14,28 @@ import { buildDiscordPayload } from './payload.js';
 /** Discord's error codes we act on. */
 const UNKNOWN_MESSAGE = 10008;
 const UNKNOWN_WEBHOOK = 10015;
+
+/**
+ * When each webhook's rate-limit bucket refills, from Discord's headers (`X-RateLimit-Remaining:
+ * 0` with `X-RateLimit-Reset-After`): a process telling Discord of many seals waits for the
+ * bucket instead of collecting 429s.
+ */
+const bucketResets = new Map<string, number>();
+
+function noteBucket(target: string, answer: Answer): void {
+  const remaining = answer.headers.get('x-ratelimit-remaining');
+  const resetAfter = Number(answer.headers.get('x-ratelimit-reset-after'));
+  if (remaining === '0' && Number.isFinite(resetAfter) && resetAfter > 0) bucketResets.set(target, Date.now() + resetAfter * 1000);
+  else if (remaining !== null) bucketResets.delete(target);
+}
+
+async function waitForBucket(target: string, deadline: number): Promise<void> {
+  const reset = bucketResets.get(target);
+  if (!reset) return;
+  const wait = reset - Date.now();
+  // A bucket that refills after the deadline is tried anyway: the 429 then says so.
+  if (wait > 0 && Date.now() + wait < deadline) await sleep(wait);
+}
 
 /** `thread_name` with {app} and {version} filled in. */
 export function threadNameOf(template: string, message: SealMessage): string {
@@ -42,8 +65,10 @@ export function createDiscordNotifier(config: DiscordConfig): Notifier {
       let attempts = 0;
       if (previous?.messageId && previous.verdict === message.verdict) {
         const payload = buildDiscordPayload(message, config, { ping: false });
+        await waitForBucket(target, deadline);
         const { answer, attempts: tries } = await exchange(`${base}/messages/${previous.messageId}${query({})}`, { method: 'PATCH', headers, body: JSON.stringify(payload) }, { deadline, describe: 'Discord' });
         attempts += tries;
+        noteBucket(target, answer);
         if (answer.status >= 200 && answer.status < 300) {
           return { status: 'delivered', detail: `edited message ${previous.messageId}`, attempts, state: { ...previous, verdict: message.verdict } };
         }
@@ -54,8 +79,10 @@ export function createDiscordNotifier(config: DiscordConfig): Notifier {
       }
       const threadName = !threadId && config.thread_name ? threadNameOf(config.thread_name, message) : null;
       const payload = buildDiscordPayload(message, config, { ping: true, threadName });
+      await waitForBucket(target, deadline);
       const { answer, attempts: tries } = await exchange(`${base}${query({ wait: 'true' })}`, { method: 'POST', headers, body: JSON.stringify(payload) }, { deadline, describe: 'Discord' });
       attempts += tries;
+      noteBucket(target, answer);
       if (answer.status >= 200 && answer.status < 300) {
         const posted = answer.json as { id?: unknown; channel_id?: unknown } | null;
         const messageId = typeof posted?.id === 'string' ? posted.id : null;

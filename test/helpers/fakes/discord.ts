@@ -30,6 +30,10 @@ export interface FakeDiscord {
   deleteWebhook(): void;
   /** Stop answering at all (a hung Discord). */
   hang(): void;
+  /** A bucket of one request per `seconds`: answers say so in X-RateLimit-*, and a request too early gets a 429. */
+  bucket(seconds: number): void;
+  /** 429s answered so far. */
+  readonly limitedCount: () => number;
   close(): Promise<void>;
 }
 
@@ -76,6 +80,9 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   let retryAfter = 0;
   let deleted = false;
   let hung = false;
+  let bucketSeconds = 0;
+  let bucketReset = 0;
+  let limitedCount = 0;
   let nextId = 1_000_000;
   const server = await startServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -84,7 +91,19 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
     calls.push(`${req.method} ${url.pathname}${url.search}`);
     if (hung) return; // never answers
     const json = (status: number, body: unknown, headers: Record<string, string> = {}): void => void res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+    if (bucketSeconds > 0 && Date.now() < bucketReset) {
+      limitedCount++;
+      const left = (bucketReset - Date.now()) / 1000;
+      return json(429, { message: 'You are being rate limited.', retry_after: left, global: false }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': left.toFixed(3) });
+    }
+    if (bucketSeconds > 0) {
+      bucketReset = Date.now() + bucketSeconds * 1000;
+      res.setHeader('x-ratelimit-limit', '1');
+      res.setHeader('x-ratelimit-remaining', '0');
+      res.setHeader('x-ratelimit-reset-after', String(bucketSeconds));
+    }
     if (limited > 0) {
+      limitedCount++;
       limited--;
       return json(429, { message: 'You are being rate limited.', retry_after: retryAfter, global: false }, { 'retry-after': String(Math.ceil(retryAfter)), 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': String(retryAfter) });
     }
@@ -127,6 +146,10 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
     hang: () => {
       hung = true;
     },
+    bucket: (seconds) => {
+      bucketSeconds = seconds;
+    },
+    limitedCount: () => limitedCount,
     close: () => server.close(),
   };
 }
