@@ -136,6 +136,28 @@ describe('every config error is reported with its path, all at once', () => {
     expect(errors).toEqual(['apps.one.notify[0]: unknown notifier "x" (define it under notifiers:)', 'apps.two.rollback: unknown placeholder {nope} (use {app} {version} {sha} {merge_sha} {previous_version})']);
   });
 
+  it('checks each notifier by its type, every problem with its path, never repeating a webhook URL', () => {
+    const { errors } = problems({
+      apps: { one: { production_url: 'https://one.example.com', notify: ['d'], alert: ['nope'] } },
+      notifiers: {
+        d: { type: 'discord', webhook_url: 'https://bob:S3cret@discord.example.com/api/webhooks/1/x', mention_on_red: '@everyone' },
+        s: { type: 'slack' },
+        w: { type: 'webhook', url: 'https://hooks.example.com', secret: 'short' },
+        t: { type: 'teams' },
+      },
+    });
+    expect(errors).toEqual([
+      'notifiers.d.webhook_url: expected the Discord webhook as an absolute http(s) URL without user:password@ (use headers: for credentials)',
+      'notifiers.d.mention_on_red: expected role or user mentions such as "<@&456>" or "<@123>" (never @everyone or @here)',
+      'notifiers.s.webhook_url: required (expected the Slack webhook URL)',
+      'notifiers.w.secret: the signing secret needs at least 16 characters',
+      'notifiers.t.type: expected a notifier with type: discord, slack, webhook',
+    ]);
+    expect(errors.join('\n')).not.toContain('S3cret');
+    const alert = problems({ apps: { one: { production_url: 'https://one.example.com', alert: ['nope'] } } });
+    expect(alert.errors).toEqual(['apps.one.alert[0]: unknown notifier "nope" (define it under notifiers:)']);
+  });
+
   it('reports a YAML syntax error with its line', () => {
     expect(problems('apps:\n  acme: {\n').errors[0]).toMatch(/^YAML: .*\(line \d+, column \d+\)$/);
   });

@@ -138,7 +138,7 @@ export const appSchema = z.strictObject({
   notify: z.array(z.string()).optional().describe('Notifiers (under notifiers:) told of every seal.'),
   alert: z.array(z.string()).optional().describe('Notifiers told only when the seal is red (besides notify).'),
   github: githubSchema.optional().describe('Keep the GitHub release of each version in step: its body gets the seal block.'),
-  board_url: absoluteUrl.optional().describe('The seal server\'s address, for links in notifications (default: --server, else none).'),
+  board_url: absoluteUrl.optional().describe('The seal server\'s address, for links in notifications and release notes (default: none from seal smoke; a seal server uses its own address).'),
   on_write: z.enum(['record', 'fail']).optional(),
   deadline_ms: positiveInt.optional().describe('Overall deadline for the whole run.'),
   browser_concurrency: positiveInt.optional().describe('Most browser checks with a page open at once (default: the number of CPU cores, from 2 to 8).'),

@@ -10,13 +10,14 @@ const url = (what: string) =>
     (value) => {
       try {
         const parsed = new URL(value);
-        return parsed.protocol === 'https:' || parsed.protocol === 'http:';
+        // Credentials in the URL would end up in error messages; fetch refuses them anyway.
+        return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && !parsed.username && !parsed.password;
       } catch {
         return false;
       }
     },
     // The URL holds the webhook's secret: the message never repeats it.
-    { error: `expected the ${what} as an absolute http(s) URL` },
+    { error: `expected the ${what} as an absolute http(s) URL without user:password@ (use headers: for credentials)` },
   );
 const timeout = positiveInt.max(120_000, 'at most 120000 (2 minutes)').optional().describe('Total time this delivery may take, retries included (default 10000).');
 

@@ -47,9 +47,9 @@ afterAll(async () => {
 /** Records the run on its release (as `seal smoke` does) and delivers it. */
 async function sealAndDeliver(result: RunResult, notifiers: Record<string, NotifierConfig>, app: Partial<DeliveryPlan['app']> = {}) {
   const version = result.release?.version ?? null;
-  await ledger.recordSeal(result, version);
+  const { current } = await ledger.recordSeal(result, version);
   const releaseId = version ? await ledger.releaseIdOf(result.app, version) : null;
-  return deliverSeal({ app: { notify: Object.keys(notifiers), alert: [], github: null, ...app }, notifiers, result, releaseId, boardBase: 'https://seal.example.com', store: deliveries });
+  return deliverSeal({ app: { notify: Object.keys(notifiers), alert: [], github: null, ...app }, notifiers, result, releaseId, boardBase: 'https://seal.example.com', store: deliveries, current, redact: (text) => text.replaceAll('S3cretPass', '••••') });
 }
 
 const green = (app: string, version: string, extra: Partial<RunResult> = {}) => runResult(app, { release: { version, sha: 'abc1234', merge_sha: null }, ...extra });
@@ -124,8 +124,36 @@ describe('Discord', () => {
     hung.hang();
     const report = await sealAndDeliver(green('hung', 'v1'), { hung: { type: 'discord', webhook_url: hung.webhookUrl, timeout_ms: 1500 } });
     expect(report.outcomes[0]?.outcome.status).toBe('failed');
-    expect(report.warnings[0]).toContain('notifier hung (discord) failed: Discord: no time left (no answer in time)');
+    expect(report.warnings[0]).toBe('notifier hung (discord) failed: Discord: no answer in time (not sent again: it may have arrived)');
     await hung.close();
+  });
+
+  it('a thread that does not exist (404 Unknown Channel) is a failure, not a dead webhook', async () => {
+    const report = await sealAndDeliver(green('no-thread', 'v1'), { t: { type: 'discord', webhook_url: discord.webhookUrl, thread_id: '999999' } });
+    expect(report.warnings[0]).toContain('Discord answered 404: Unknown Channel: the thread 999999 does not exist (check thread_id)');
+    const next = await sealAndDeliver(green('no-thread', 'v2'), { t: { type: 'discord', webhook_url: discord.webhookUrl } });
+    expect(next.outcomes[0]?.outcome.status).toBe('delivered');
+  });
+
+  it('two seals of one release landing together: one post and one edit, not two posts', async () => {
+    const [a, b] = [green('together', 'v1'), green('together', 'v1')];
+    await Promise.all([ledger.recordSeal(a, 'v1'), ledger.recordSeal(b, 'v1')]);
+    const releaseId = await ledger.releaseIdOf('together', 'v1');
+    const plan = (result: RunResult) => deliverSeal({ app: { notify: ['release-notes'], alert: [], github: null }, notifiers: config(), result, releaseId, boardBase: null, store: deliveries, current: true, redact: (t) => t });
+    await Promise.all([plan(a), plan(b)]);
+    expect(discord.calls.filter((c) => c.startsWith('POST'))).toHaveLength(1);
+    expect(discord.calls.filter((c) => c.startsWith('PATCH'))).toHaveLength(1);
+  });
+
+  it('a seal that finished before the current one (reported late) is not posted: only webhooks get every run', async () => {
+    const receiver = await startServer((_req, res) => void res.writeHead(204).end());
+    const notifiers: Record<string, NotifierConfig> = { ...config(), hook: { type: 'webhook', url: receiver.url, secret: 'whsec-0123456789abcdef' } };
+    await sealAndDeliver(green('late', 'v1', { finished_at: new Date(Date.now() - 1000).toISOString() }), notifiers);
+    const posts = discord.calls.length;
+    const late = await sealAndDeliver(red('late', 'v1', { finished_at: new Date(Date.now() - 60_000).toISOString() }), notifiers);
+    expect(late.outcomes.map((o) => `${o.target} ${o.outcome.status}`)).toEqual(['release-notes (discord) skipped', 'hook (webhook) delivered']);
+    expect(discord.calls).toHaveLength(posts);
+    await receiver.close();
   });
 
   it('a deleted webhook (404) is reported once, then not used again', async () => {
@@ -137,6 +165,11 @@ describe('Discord', () => {
     const second = await sealAndDeliver(green('deleted', 'v2'), notifiers);
     expect(second.outcomes[0]?.outcome).toMatchObject({ status: 'skipped', detail: expect.stringContaining('not used since') });
     expect(gone.calls).toHaveLength(1);
+    // seal notify tries it again (someone may have fixed it).
+    const result = green('deleted', 'v2');
+    await ledger.recordSeal(result, 'v2');
+    await deliverSeal({ app: { notify: ['gone'], alert: [], github: null }, notifiers, result, releaseId: await ledger.releaseIdOf('deleted', 'v2'), boardBase: null, store: deliveries, current: true, redact: (t) => t, retryGone: true });
+    expect(gone.calls).toHaveLength(2);
     await gone.close();
   });
 
@@ -214,7 +247,21 @@ describe('signed webhooks', () => {
     expect(delivery?.headers['x-seal-signature']).toBe(expected);
     expect(Math.abs(Number(delivery?.headers['x-seal-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
     expect(delivery?.headers['x-seal-delivery']).toBe(result.run_id);
+    const stamped = `sha256=${createHmac('sha256', secret).update(`${String(delivery?.headers['x-seal-timestamp'])}.`).update(delivery?.body ?? '').digest('hex')}`;
+    expect(delivery?.headers['x-seal-signature-timestamped']).toBe(stamped);
     expect(JSON.parse(delivery?.body.toString() ?? '{}')).toMatchObject({ run_id: result.run_id, verdict: 'red', summary: 'ünïcödé 🚀 summary' });
+  });
+});
+
+describe('secrets in what services answer', () => {
+  it('a service that echoes a configured secret: stored and printed redacted', async () => {
+    const echo = await startServer((req, res) => void res.writeHead(400).end(`bad auth header: ${String(req.headers.authorization)}`));
+    const report = await sealAndDeliver(green('echo', 'v1'), { hook: { type: 'webhook', url: echo.url, secret: 'whsec-0123456789abcdef', headers: { authorization: 'Basic S3cretPass' } } });
+    expect(report.warnings[0]).toContain('bad auth header: Basic ••••');
+    expect(report.warnings[0]).not.toContain('S3cretPass');
+    const stored = await deliveries.ofRun(report.outcomes.length ? (await ledger.latestRelease('echo'))?.smoke_seal?.run_id ?? '' : '');
+    expect(JSON.stringify(stored)).not.toContain('S3cretPass');
+    await echo.close();
   });
 });
 
@@ -244,6 +291,13 @@ describe('GitHub Releases', () => {
     const updated = github.releases.get('v-big')?.body ?? '';
     expect(updated.length).toBeLessThanOrEqual(125_000);
     expect(updated).toContain('[evidence on the board](https://seal.example.com/releases/gh-big/v-big)');
+  });
+
+  it('a body with no room left for even a short block is a failure that says so, not a 422', async () => {
+    github.releases.set('v-full', { id: 14, body: 'x'.repeat(124_990) });
+    const report = await sealAndDeliver(green('gh-full', 'v-full'), {}, app());
+    expect(report.warnings[0]).toContain("body is too long (124990 characters) to add even a short seal block within GitHub's 125000");
+    expect(github.releases.get('v-full')?.body).toHaveLength(124_990);
   });
 
   it('a release missing on GitHub, or a bad token, is a warning that says which', async () => {

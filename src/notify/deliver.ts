@@ -23,7 +23,35 @@ export interface DeliveryPlan {
   readonly releaseId: number | null;
   readonly boardBase: string | null;
   readonly store: DeliveryStore;
+  /**
+   * Whether this run is the release's current seal. A run that finished before the current one
+   * (reported late) goes only to webhooks, which want every event: posting it would contradict
+   * the seal people see.
+   */
+  readonly current: boolean;
+  /** Hides the config's secrets in what is stored and printed (a service may echo them). */
+  readonly redact: (text: string) => string;
+  /** Try webhooks marked gone again (`seal notify`: someone fixed them). */
+  readonly retryGone?: boolean;
   readonly now?: () => number;
+}
+
+/**
+ * Deliveries to one notifier about one release, one at a time in this process: two seals of a
+ * release landing together must not both find "no post yet" and post (and ping) twice.
+ */
+const inFlight = new Map<string, Promise<unknown>>();
+
+async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const before = inFlight.get(key) ?? Promise.resolve();
+  const mine = before.then(work, work);
+  const settled = mine.catch(() => undefined);
+  inFlight.set(key, settled);
+  try {
+    return await mine;
+  } finally {
+    if (inFlight.get(key) === settled) inFlight.delete(key);
+  }
 }
 
 /** Every delivery's outcome, and the warnings to print. */
@@ -43,26 +71,31 @@ export async function deliverSeal(plan: DeliveryPlan): Promise<DeliveryReport> {
     const config = plan.notifiers[name];
     if (!config) return { target: name, outcome: { status: 'skipped', detail: `no notifier "${name}" under notifiers:`, attempts: 0 } };
     const started = now();
-    const outcome = await (async (): Promise<DeliveryOutcome> => {
-      const notifier = createNotifier(config);
-      const gone = await store.gone(notifier.target);
-      if (gone) return { status: 'skipped', detail: `not used since ${gone.since}: ${gone.detail}`, attempts: 0 };
-      const previous = plan.releaseId === null ? null : await store.lastPost(plan.releaseId, name, notifier.target);
-      const delivered = await notifier.deliver(message, { previous, deadline: started + (config.timeout_ms ?? DEFAULT_DELIVERY_MS), runJson });
-      if (delivered.state && plan.releaseId !== null) await store.savePost(plan.releaseId, name, notifier.target, delivered.state);
-      if (delivered.gone) await store.markGone(notifier.target, name, delivered.detail);
-      return delivered;
-    })().catch((error: unknown) => failure(error));
+    const raw = plan.current || config.type === 'webhook'
+      ? await oneAtATime(`${plan.releaseId ?? result.run_id} ${name}`, async (): Promise<DeliveryOutcome> => {
+          const notifier = createNotifier(config);
+          if (plan.retryGone) await store.forgetGone(notifier.target);
+          const gone = await store.gone(notifier.target);
+          if (gone) return { status: 'skipped', detail: `not used since ${gone.since}: ${gone.detail} (seal notify tries it again)`, attempts: 0 };
+          const previous = plan.releaseId === null ? null : await store.lastPost(plan.releaseId, name, notifier.target);
+          const delivered = await notifier.deliver(message, { previous, deadline: started + (config.timeout_ms ?? DEFAULT_DELIVERY_MS), runJson });
+          if (delivered.state && plan.releaseId !== null) await store.savePost(plan.releaseId, name, notifier.target, delivered.state);
+          if (delivered.gone) await store.markGone(notifier.target, name, plan.redact(delivered.detail));
+          return delivered;
+        }).catch((error: unknown) => failure(error))
+      : { status: 'skipped' as const, detail: 'a newer seal of this release is current: only webhooks get every run', attempts: 0 };
+    const outcome = { ...raw, detail: plan.redact(raw.detail) };
     await store.record(result.run_id, name, outcome, now() - started).catch(() => undefined);
     return { target: `${name} (${config.type})`, outcome };
   });
   const github = plan.app.github;
   const version = result.release?.version;
-  if (github && version) {
+  if (github && version && plan.current) {
     jobs.push(
       (async () => {
         const started = now();
-        const outcome = await syncGithubRelease(github, version, message, started + (github.timeout_ms ?? DEFAULT_DELIVERY_MS)).catch((error: unknown) => failure(error));
+        const raw = await syncGithubRelease(github, version, message, started + (github.timeout_ms ?? DEFAULT_DELIVERY_MS)).catch((error: unknown) => failure(error));
+        const outcome = { ...raw, detail: plan.redact(raw.detail) };
         await store.record(result.run_id, 'github', outcome, now() - started).catch(() => undefined);
         return { target: `GitHub release (${github.repo})`, outcome };
       })(),

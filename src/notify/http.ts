@@ -39,7 +39,7 @@ export function retryAfterMs(answer: Answer): number | null {
 }
 
 /** Sends `init` to `url` until it gets a final answer or the deadline (epoch ms) leaves no room. */
-export async function exchange(url: string, init: RequestInit, { deadline, maxAttempts = 4, describe }: { deadline: number; maxAttempts?: number; describe: string }): Promise<{ answer: Answer; attempts: number }> {
+export async function exchange(url: string, init: RequestInit, { deadline, maxAttempts = 4, describe, idempotent = true }: { deadline: number; maxAttempts?: number; describe: string; idempotent?: boolean }): Promise<{ answer: Answer; attempts: number }> {
   let lastProblem = 'no attempt was made';
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const left = deadline - Date.now();
@@ -58,6 +58,10 @@ export async function exchange(url: string, init: RequestInit, { deadline, maxAt
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause;
       lastProblem = (error as Error).name === 'TimeoutError' ? 'no answer in time' : (cause?.code ?? (error as Error).message);
+      // A post that may have arrived is not sent twice (it would be a second message, a second
+      // ping); a connection that never opened is safe to try again.
+      const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(cause?.code ?? '');
+      if (!idempotent && !neverSent) throw new DeliveryError(`${describe}: ${lastProblem} (not sent again: it may have arrived)`, attempt);
       if (attempt < maxAttempts) await pause(500 * 2 ** (attempt - 1), deadline);
       continue;
     }
@@ -70,6 +74,7 @@ export async function exchange(url: string, init: RequestInit, { deadline, maxAt
     }
     if (answer.status >= 500) {
       lastProblem = `${answer.status} ${answer.text.slice(0, 200)}`;
+      if (!idempotent) throw new DeliveryError(`${describe}: ${lastProblem} (not sent again: it may have arrived)`, attempt, answer);
       if (attempt < maxAttempts) await pause(500 * 2 ** (attempt - 1), deadline);
       continue;
     }

@@ -32,10 +32,26 @@ describe('the release notes seal block', () => {
   });
 
   it('keeps text around a block in the middle of the notes, and removes extra blocks left by hand', () => {
-    const middle = `intro\n${NOTES_START}\nold\n${NOTES_END}\noutro ${NOTES_START}x${NOTES_END} tail`;
+    const middle = `intro\n${NOTES_START}\nold\n${NOTES_END}\noutro\n${NOTES_START}\nx\n${NOTES_END}\ntail`;
     const updated = upsertSealBlock(middle, 'NEW');
-    expect(updated).toBe('intro\nNEW\noutro  tail');
+    expect(updated).toBe('intro\nNEW\noutro\n\ntail');
     expect(upsertSealBlock(null, 'NEW')).toBe('NEW');
+  });
+
+  it('a marker someone quotes in their notes, or a lone start marker, is text: nothing of theirs is eaten', () => {
+    const quoted = `We add \`${NOTES_START}\` blocks.\n${NOTES_START}\nImportant user text\n`;
+    let notes = upsertSealBlock(quoted, renderSealBlock(redMessage()));
+    for (let i = 0; i < 3; i++) notes = upsertSealBlock(notes, renderSealBlock(redMessage()));
+    expect(notes.startsWith(quoted)).toBe(true);
+    expect(notes).toContain('Important user text');
+    expect(notes.split('### 🔴 red seal')).toHaveLength(2);
+  });
+
+  it('a rollback command holding a marker or a code fence cannot end the block early', () => {
+    const sneaky = redMessage({ rollback: `deploy ${NOTES_END} \`\`\` tail` });
+    let notes = upsertSealBlock('# notes\n', renderSealBlock(sneaky));
+    notes = upsertSealBlock(notes, renderSealBlock(redMessage()));
+    expect(notes).toBe(`# notes\n\n${renderSealBlock(redMessage())}\n`);
   });
 
   it('production text cannot close the block, add HTML, links or images', () => {

@@ -29,7 +29,7 @@ export function renderSealBlock(message: SealMessage, { maxChars = 20_000 }: { m
   const summary = `\n${escapeNotesText(message.summary)}\n`;
   const rollback = message.verdict !== 'red'
     ? ''
-    : message.rollback && !message.rollback.includes('```')
+    : message.rollback && !/```|<!--|-->/.test(message.rollback)
       ? `\n**Roll back** (you decide; smoke-seal never runs it):\n\n\`\`\`sh\n${message.rollback}\n\`\`\`\n`
       : `\n**Roll back:** ${escapeNotesText(message.rollback ?? message.rollbackMissing ?? 'the rollback command is incomplete')}\n`;
   const lines = message.checks.map((c) => `- ${c.ok ? '✅' : '❌'} **${escapeNotesText(c.name)}**: ${escapeNotesText(c.detail)}`);
@@ -52,18 +52,34 @@ export function renderSealBlock(message: SealMessage, { maxChars = 20_000 }: { m
   return minimal.length <= maxChars ? minimal : wrap(`### ${VERDICT_LABEL[message.verdict]} seal\n`);
 }
 
-/** The notes with `block` in place of the previous seal block (extra ones removed), or appended. */
+/** Where the markers stand on lines of their own: a marker quoted inside a line is text. */
+function markerLines(text: string, marker: string): number[] {
+  const at: number[] = [];
+  for (let from = text.indexOf(marker); from >= 0; from = text.indexOf(marker, from + marker.length)) {
+    const startsLine = from === 0 || text[from - 1] === '\n';
+    const next = text[from + marker.length];
+    const endsLine = next === undefined || next === '\n' || (next === '\r' && text[from + marker.length + 1] === '\n');
+    if (startsLine && endsLine) at.push(from);
+  }
+  return at;
+}
+
+/**
+ * The notes with `block` in place of the previous seal block (extra ones removed), or appended.
+ * A block is a start marker and the first end marker after it with no other start between, each
+ * on a line of its own: a marker someone quotes in their notes, or a lone one, is left alone.
+ */
 export function upsertSealBlock(notes: string | null, block: string): string {
   const text = notes ?? '';
+  const starts = markerLines(text, NOTES_START);
+  const ends = markerLines(text, NOTES_END);
   const blocks: [number, number][] = [];
-  let from = 0;
-  for (;;) {
-    const start = text.indexOf(NOTES_START, from);
-    if (start < 0) break;
-    const end = text.indexOf(NOTES_END, start + NOTES_START.length);
-    if (end < 0) break;
+  for (const [index, start] of starts.entries()) {
+    const end = ends.find((e) => e > start);
+    const nextStart = starts[index + 1];
+    if (end === undefined || (nextStart !== undefined && nextStart < end)) continue;
+    if (blocks.length > 0 && start < (blocks.at(-1)?.[1] ?? 0)) continue;
     blocks.push([start, end + NOTES_END.length]);
-    from = end + NOTES_END.length;
   }
   if (blocks.length === 0) {
     if (text === '') return block;

@@ -43,6 +43,11 @@ export class DeliveryStore {
     return row ? { detail: row.detail, since: new Date(row.createdAt).toISOString() } : null;
   }
 
+  /** Forgets that the target was gone (someone fixed it). */
+  async forgetGone(target: string): Promise<void> {
+    await this.db.delete(deadTargets).where(eq(deadTargets.target, target));
+  }
+
   /** Marks the target gone. */
   async markGone(target: string, notifier: string, detail: string): Promise<void> {
     await this.db.insert(deadTargets).values({ target, notifier, detail }).onConflictDoNothing();

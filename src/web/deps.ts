@@ -19,7 +19,7 @@ export interface WebDeps {
    * Tells the app's notifiers of a recorded seal (the server's config says which), in the
    * background: the reporter is answered first. Null when the server has no config.
    */
-  readonly notify: ((result: RunResult) => void) | null;
+  readonly notify: ((result: RunResult, current: boolean) => void) | null;
   readonly events: SealEvents;
   /** `open`: anyone who reaches the server may read (loopback, or --public); `token`: reading needs a token. */
   readonly readAccess: ReadAccess;
@@ -28,6 +28,8 @@ export interface WebDeps {
   /** Apps of the server's config (what `…/smoke` can run); empty without a config. */
   readonly configuredApps: readonly string[];
   readonly logger: Logger;
+  /** The board's address for links in release notes (the app's board_url wins when it is in the server's config). */
+  readonly boardBase?: (app: string) => string | null;
   readonly now?: () => Date;
   /** Largest JSON body accepted (413 beyond). */
   readonly maxBodyBytes?: number;

@@ -70,14 +70,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const config = options.config;
 
   /** Tells the app's notifiers (the server's config says which); logs, never throws. */
-  async function tell(result: RunResult): Promise<RunResult> {
+  async function tell(result: RunResult, current: boolean): Promise<RunResult> {
     const app = config?.apps[result.app];
     if (!config || !app) return result;
     const redactor = createRedactor(config.secrets);
     try {
       const version = result.release?.version ?? null;
       const releaseId = version ? await ledger.releaseIdOf(result.app, version) : null;
-      const report = await deliverSeal({ app, notifiers: config.notifiers, result, releaseId, boardBase: app.boardUrl ?? publicUrl, store: deliveries });
+      const report = await deliverSeal({ app, notifiers: config.notifiers, result, releaseId, boardBase: app.boardUrl ?? publicUrl, store: deliveries, current, redact: (text) => redactor.text(text) });
       for (const { target, outcome } of report.outcomes) logger.info({ app: result.app, version, run_id: result.run_id, target, status: outcome.status, detail: redactor.text(outcome.detail) }, 'delivery');
       return report.warnings.reduce((final, warning) => withWarning(final, redactor.text(warning)), result);
     } catch (error) {
@@ -94,9 +94,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const release = { version: job.version, sha: known?.sha ?? null, merge_sha: known?.merge_sha ?? null, previous_version: known?.previous_version ?? null };
     logger.info({ app: job.app, version: job.version, run_id: job.run_id }, 'smoke run started');
     const result = await runSuite({ app, release, secrets: config.secrets }, { env: options.env, evidenceRoot: options.evidenceRoot, signal, runId: job.run_id });
-    const outcome = await recordOnLedger(ledger, result, { rollbackTemplate: app.rollback, flags: { release: job.version }, env: {}, redact: (text) => redactor.text(text), where: 'the seal server' });
+    const outcome = await recordOnLedger(ledger, result, { rollbackTemplate: app.rollback, flags: { release: job.version }, env: {}, redact: (text) => redactor.text(text), where: 'the seal server', boardBase: app.boardUrl ?? publicUrl });
     const kept = outcome.recorded ? await keepEvidence(evidence, outcome.result) : withWarning(outcome.result, 'not recorded');
-    const final = outcome.recorded ? await tell(kept) : kept;
+    const final = outcome.recorded ? await tell(kept, outcome.recorded.current) : kept;
     events.publish({ type: 'seal', app: job.app, version: job.version, status: outcome.recorded?.current ? final.verdict : null });
     logger.info({ app: job.app, version: job.version, run_id: job.run_id, verdict: final.verdict, summary: final.summary, warnings: final.warnings }, 'smoke run finished');
   }
@@ -113,7 +113,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     configuredApps: config ? Object.keys(config.apps) : [],
     logger,
     // Reporters are answered first; their seal is told in the background.
-    notify: config ? (result) => void tell(result) : null,
+    notify: config ? (result, current) => void tell(result, current) : null,
+    boardBase: (name) => config?.apps[name]?.boardUrl ?? publicUrl,
   });
 
   let server: ServerType;

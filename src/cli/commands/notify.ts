@@ -36,7 +36,7 @@ export async function notifyCommand(appName: string, version: string, options: {
       }
       const result = run.result;
       await ledger.updateNotes(appName, version, (notes) => upsertSealBlock(notes, renderSealBlock(buildSealMessage(result, app.boardUrl))));
-      const report = await deliverSeal({ app, notifiers: config.notifiers, result, releaseId: await ledger.releaseIdOf(appName, version), boardBase: app.boardUrl, store: new DeliveryStore(store.db) });
+      const report = await deliverSeal({ app, notifiers: config.notifiers, result, releaseId: await ledger.releaseIdOf(appName, version), boardBase: app.boardUrl, store: new DeliveryStore(store.db), current: true, redact, retryGone: true });
       const outcomes = report.outcomes.map(({ target, outcome }) => ({ target, status: outcome.status, detail: redact(outcome.detail), attempts: outcome.attempts }));
       if (options.json) io.stdout.write(`${JSON.stringify({ app: appName, version, run_id: result.run_id, verdict: result.verdict, notes: 'updated', deliveries: outcomes })}\n`);
       io.stderr.write(`${appName} ${version} (${result.verdict}): the release notes' seal block is up to date\n`);

@@ -47,7 +47,7 @@ export async function recordSeal(result: RunResult, context: RecordContext): Pro
     let final = await keepEvidence(new EvidenceStore(store.db), outcome.result);
     if (!context.app) return { result: final, deliveries: null };
     const releaseId = outcome.release ? await ledger.releaseIdOf(final.app, outcome.release.version) : null;
-    const deliveries = await deliverSeal({ app: context.app, notifiers: context.notifiers ?? {}, result: final, releaseId, boardBase, store: new DeliveryStore(store.db) });
+    const deliveries = await deliverSeal({ app: context.app, notifiers: context.notifiers ?? {}, result: final, releaseId, boardBase, store: new DeliveryStore(store.db), current: outcome.recorded.current, redact: context.redact });
     for (const warning of deliveries.warnings) final = withWarning(final, context.redact(warning));
     return { result: final, deliveries };
   } catch (error) {

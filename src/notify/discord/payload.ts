@@ -74,7 +74,7 @@ export function buildDiscordPayload(message: SealMessage, config: Pick<DiscordCo
   };
   return {
     // Our own words only: production text lives in the embed, which never pings anyway.
-    content: mention ? cut(`${mention} ${release} is red: ${message.boardUrl ?? 'see the seal below'}`, DISCORD_LIMITS.content) : '',
+    content: mention ? cut(`${mention} ${escapeMarkdown(release)} is red: ${message.boardUrl ?? 'see the seal below'}`, DISCORD_LIMITS.content) : '',
     embeds: [embed],
     allowed_mentions: mention ? { parse: [], ...(ids.roles.length ? { roles: ids.roles } : {}), ...(ids.users.length ? { users: ids.users } : {}) } : { parse: [] },
     ...(config.username ? { username: config.username } : {}),

@@ -13,7 +13,7 @@ import { buildDiscordPayload } from './payload.js';
 
 /** Discord's error codes we act on. */
 const UNKNOWN_MESSAGE = 10008;
-const UNKNOWN_WEBHOOK = 10015;
+const UNKNOWN_CHANNEL = 10003;
 
 /**
  * When each webhook's rate-limit bucket refills, from Discord's headers (`X-RateLimit-Remaining:
@@ -21,6 +21,18 @@ const UNKNOWN_WEBHOOK = 10015;
  * bucket instead of collecting 429s.
  */
 const bucketResets = new Map<string, number>();
+/** The tail of each webhook's queue of requests in this process. */
+const queues = new Map<string, Promise<unknown>>();
+
+function queued<T>(webhook: string, work: () => Promise<T>): Promise<T> {
+  const run = (queues.get(webhook) ?? Promise.resolve()).then(work, work);
+  const tail = run.catch(() => undefined);
+  queues.set(webhook, tail);
+  void tail.then(() => {
+    if (queues.get(webhook) === tail) queues.delete(webhook);
+  });
+  return run;
+}
 
 function noteBucket(target: string, answer: Answer): void {
   const remaining = answer.headers.get('x-ratelimit-remaining');
@@ -49,15 +61,31 @@ function explain(answer: Answer): string {
   return `Discord answered ${answer.status}: ${what}${errors}`;
 }
 
+/** What a 404 from Discord means: the webhook gone, the message deleted, or the thread gone. */
+function notFound(answer: Answer): 'webhook' | 'message' | 'thread' {
+  const code = (answer.json as { code?: unknown } | null)?.code;
+  if (code === UNKNOWN_MESSAGE) return 'message';
+  if (code === UNKNOWN_CHANNEL) return 'thread';
+  // Unknown Webhook (10015), or a 404 that is not Discord's JSON at all.
+  return 'webhook';
+}
+
 /** Creates the notifier. */
 export function createDiscordNotifier(config: DiscordConfig): Notifier {
-  const base = config.webhook_url.replace(/\/+$/, '').replace(/\?.*$/, '');
-  const target = createHash('sha256').update(`discord ${base} ${config.thread_id ?? ''} ${config.thread_name ?? ''}`).digest('hex').slice(0, 32);
+  const parsed = new URL(config.webhook_url);
+  // A thread given in the URL (…?thread_id=123) counts like thread_id.
+  const urlThread = parsed.searchParams.get('thread_id');
+  const base = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+  const configThread = config.thread_id ?? urlThread ?? null;
+  const target = createHash('sha256').update(`discord ${base} ${configThread ?? ''} ${config.thread_name ?? ''}`).digest('hex').slice(0, 32);
   const headers = { 'content-type': 'application/json', 'user-agent': 'smoke-seal' };
+  const goneDetail = (answer: Answer) => `${explain(answer)}: the webhook was deleted; it is not used again until its URL changes (or seal notify tries it again)`;
   return {
     target,
-    async deliver(message, { previous, deadline }) {
-      const threadId = previous?.threadId ?? config.thread_id ?? null;
+    // Requests to one webhook go one at a time in this process, after its bucket refills.
+    deliver: (message, input) => queued(base, async () => {
+      const { previous, deadline } = input;
+      const threadId = previous?.threadId ?? configThread;
       const query = (extra: Record<string, string>) => {
         const params = new URLSearchParams({ ...extra, ...(threadId ? { thread_id: threadId } : {}) }).toString();
         return params ? `?${params}` : '';
@@ -65,35 +93,39 @@ export function createDiscordNotifier(config: DiscordConfig): Notifier {
       let attempts = 0;
       if (previous?.messageId && previous.verdict === message.verdict) {
         const payload = buildDiscordPayload(message, config, { ping: false });
-        await waitForBucket(target, deadline);
+        await waitForBucket(base, deadline);
         const { answer, attempts: tries } = await exchange(`${base}/messages/${previous.messageId}${query({})}`, { method: 'PATCH', headers, body: JSON.stringify(payload) }, { deadline, describe: 'Discord' });
         attempts += tries;
-        noteBucket(target, answer);
+        noteBucket(base, answer);
         if (answer.status >= 200 && answer.status < 300) {
           return { status: 'delivered', detail: `edited message ${previous.messageId}`, attempts, state: { ...previous, verdict: message.verdict } };
         }
-        const code = (answer.json as { code?: unknown } | null)?.code;
-        if (answer.status === 404 && code !== UNKNOWN_MESSAGE) return { status: 'failed', detail: `${explain(answer)}: the webhook was deleted; it is not used again until its URL changes`, attempts, gone: true };
         if (answer.status !== 404) return { status: 'failed', detail: explain(answer), attempts };
+        const what = notFound(answer);
+        if (what === 'webhook') return { status: 'failed', detail: goneDetail(answer), attempts, gone: true };
+        if (what === 'thread') return { status: 'failed', detail: `${explain(answer)}: the thread is gone; the next seal starts afresh`, attempts, state: { messageId: null, threadId: null, verdict: message.verdict } };
         // The message was deleted: post a new one.
       }
       const threadName = !threadId && config.thread_name ? threadNameOf(config.thread_name, message) : null;
       const payload = buildDiscordPayload(message, config, { ping: true, threadName });
-      await waitForBucket(target, deadline);
-      const { answer, attempts: tries } = await exchange(`${base}${query({ wait: 'true' })}`, { method: 'POST', headers, body: JSON.stringify(payload) }, { deadline, describe: 'Discord' });
+      await waitForBucket(base, deadline);
+      // A post is not sent twice: a second one would be a second message and a second ping.
+      const { answer, attempts: tries } = await exchange(`${base}${query({ wait: 'true' })}`, { method: 'POST', headers, body: JSON.stringify(payload) }, { deadline, describe: 'Discord', idempotent: false });
       attempts += tries;
-      noteBucket(target, answer);
+      noteBucket(base, answer);
       if (answer.status >= 200 && answer.status < 300) {
         const posted = answer.json as { id?: unknown; channel_id?: unknown } | null;
         const messageId = typeof posted?.id === 'string' ? posted.id : null;
         const newThread = threadName && typeof posted?.channel_id === 'string' ? posted.channel_id : null;
         return { status: 'delivered', detail: messageId ? `posted message ${messageId}` : 'posted', attempts, state: { messageId, threadId: threadId ?? newThread, verdict: message.verdict } };
       }
-      const code = (answer.json as { code?: unknown } | null)?.code;
-      if (answer.status === 404 || code === UNKNOWN_WEBHOOK) return { status: 'failed', detail: `${explain(answer)}: the webhook was deleted; it is not used again until its URL changes`, attempts, gone: true };
+      if (answer.status === 404) {
+        const what = notFound(answer);
+        if (what === 'thread') return { status: 'failed', detail: `${explain(answer)}: the thread ${threadId ?? ''} does not exist (check thread_id)`, attempts, state: { messageId: null, threadId: null, verdict: message.verdict } };
+        return { status: 'failed', detail: goneDetail(answer), attempts, gone: true };
+      }
       if (answer.status === 401 || answer.status === 403) return { status: 'failed', detail: `${explain(answer)}: check the webhook URL's token`, attempts };
       return { status: 'failed', detail: explain(answer), attempts };
-    },
+    }),
   };
 }
-

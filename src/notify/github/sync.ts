@@ -42,6 +42,7 @@ export async function syncGithubRelease(config: GithubConfig, version: string, m
   if (typeof release.id !== 'number') return { status: 'failed', detail: 'GitHub answered without a release id', attempts };
   const body = typeof release.body === 'string' ? release.body : null;
   const next = fitReleaseBody(body, message);
+  if (next.length > GITHUB_BODY_LIMIT) return { status: 'failed', detail: `release ${version}'s body is too long (${body?.length ?? 0} characters) to add even a short seal block within GitHub's ${GITHUB_BODY_LIMIT}`, attempts };
   if (next === body) return { status: 'unchanged', detail: `release ${version} already carries this seal`, attempts };
   const updated = await exchange(`${api}/repos/${config.repo}/releases/${release.id}`, { method: 'PATCH', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ body: next }) }, { deadline, describe: 'GitHub' });
   attempts += updated.attempts;

@@ -22,6 +22,9 @@ describe('the Slack payload', () => {
     expect(all).not.toContain('<@U12345>');
     expect(all).toContain('&lt;!channel&gt; &lt;@U12345&gt; &lt;https://evil.example|click&gt; &amp; more');
     expect(escapeSlack('a<b>&')).toBe('a&lt;b&gt;&amp;');
+    const version = buildSlackPayload(redMessage({ release: { version: '<!channel> <https://evil|roll back now>', sha: null, merge_sha: null } }), {}, { ping: true });
+    expect(version.text).not.toContain('<!channel>');
+    expect(version.text).not.toContain('<https://evil');
   });
 
   it('stays within Slack\'s limits with hundreds of long checks', () => {

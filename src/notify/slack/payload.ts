@@ -50,6 +50,6 @@ export function buildSlackPayload(message: SealMessage, config: Pick<SlackConfig
     `run ${message.runId}`,
   ];
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
-  const text = cut(`${mention}${VERDICT_LABEL[message.verdict]} · ${release}: ${escapeSlack(message.summary)}${message.verdict === 'red' && message.rollback ? ` · roll back: ${escapeSlack(message.rollback)}` : ''}`, SLACK_LIMITS.text);
+  const text = cut(`${mention}${VERDICT_LABEL[message.verdict]} · ${escapeSlack(release)}: ${escapeSlack(message.summary)}${message.verdict === 'red' && message.rollback ? ` · roll back: ${escapeSlack(message.rollback)}` : ''}`, SLACK_LIMITS.text);
   return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }

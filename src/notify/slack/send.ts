@@ -29,7 +29,7 @@ export function createSlackNotifier(config: SlackConfig): Notifier {
         return { status: 'unchanged', detail: `already posted ${message.verdict} for this release (Slack webhooks cannot edit)`, attempts: 0 };
       }
       const payload = buildSlackPayload(message, config, { ping: true });
-      const { answer, attempts } = await exchange(config.webhook_url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'smoke-seal' }, body: JSON.stringify(payload) }, { deadline, describe: 'Slack' });
+      const { answer, attempts } = await exchange(config.webhook_url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'smoke-seal' }, body: JSON.stringify(payload) }, { deadline, describe: 'Slack', idempotent: false });
       if (answer.status >= 200 && answer.status < 300) return { status: 'delivered', detail: 'posted', attempts, state: { messageId: null, threadId: null, verdict: message.verdict } };
       const code = answer.text.trim().slice(0, 100);
       const detail = `Slack answered ${answer.status} ${code}${MEANING[code] ? `: ${MEANING[code]}` : ''}`;

@@ -22,12 +22,15 @@ export function createWebhookNotifier(config: WebhookConfig, now: () => number =
     target,
     async deliver(message, { deadline, runJson }) {
       const body = Buffer.from(runJson);
+      const timestamp = String(Math.floor(now() / 1000));
       const headers = {
         ...config.headers,
         'content-type': 'application/json',
         'user-agent': 'smoke-seal',
         'x-seal-signature': signBody(body, config.secret),
-        'x-seal-timestamp': String(Math.floor(now() / 1000)),
+        'x-seal-timestamp': timestamp,
+        // The timestamp signed with the body: a captured delivery cannot be replayed with a fresh time.
+        'x-seal-signature-timestamped': signBody(Buffer.concat([Buffer.from(`${timestamp}.`), body]), config.secret),
         'x-seal-delivery': message.runId,
         'x-seal-event': 'seal',
       };

@@ -138,10 +138,11 @@ export function createApiRoutes(deps: WebDeps): Hono<Env> {
       // The reporter redacted its own secrets; the server knows none of them.
       redact: (text) => text,
       where: 'the seal server',
+      boardBase: deps.boardBase?.(app) ?? null,
     });
     events.publish({ type: 'seal', app, version, status: outcome.recorded?.current ? result.verdict : null });
     // A run recorded for the first time is told to the app's notifiers (never a replay).
-    if (outcome.recorded?.inserted) deps.notify?.(outcome.result);
+    if (outcome.recorded?.inserted) deps.notify?.(outcome.result, outcome.recorded.current);
     deps.logger.info({ app, version, run_id: result.run_id, verdict: result.verdict, current: outcome.recorded?.current ?? false, token: c.get('token')?.id }, 'seal recorded');
     return c.json(
       { recorded: outcome.recorded?.inserted ?? false, current: outcome.recorded?.current ?? false, seal: outcome.recorded?.seal ?? null, release: outcome.release, result: outcome.result, url: `/releases/${encodeURIComponent(app)}/${encodeURIComponent(version)}` },

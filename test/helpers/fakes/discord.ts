@@ -84,6 +84,8 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   let bucketReset = 0;
   let limitedCount = 0;
   let nextId = 1_000_000;
+  // Threads that exist: the configured release-notes thread, and forum posts made here.
+  const threads = new Set(['777']);
   const server = await startServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -113,10 +115,12 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
     const errors = limitErrors(body);
     if (errors.length > 0) return json(400, { message: 'Invalid Form Body', code: 50035, errors });
     const thread = url.searchParams.get('thread_id');
+    if (thread && !threads.has(thread)) return json(404, { message: 'Unknown Channel', code: 10003 });
     if (req.method === 'POST') {
       if (url.searchParams.get('wait') !== 'true') return void res.writeHead(204).end();
       const id = String(nextId++);
       const channelId = thread ?? (typeof body.thread_name === 'string' ? String(nextId++) : '42');
+      threads.add(channelId);
       const message = { id, channelId, body, edits: 0, pings: pingsOf(body) };
       messages.set(id, message);
       return json(200, { id, channel_id: channelId, content: body.content, embeds: body.embeds });
