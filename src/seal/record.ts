@@ -49,12 +49,14 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
     const others = result.warnings.filter((w) => !w.startsWith('the rollback command needs '));
     final = { ...final, rollback, warnings: [...others, ...warnings] };
   }
-  const recorded = await ledger.recordSeal(final, release?.version ?? null);
-  if (release && recorded.current) {
-    // The release notes carry the current seal, in one block that a re-seal replaces.
-    const block = renderSealBlock(buildSealMessage(final, recording.boardBase ?? null));
+  // The release notes carry the current seal, in one block that a re-seal replaces: written
+  // with the seal in the same statement when the notes are still as read.
+  const block = release ? renderSealBlock(buildSealMessage(final, recording.boardBase ?? null)) : null;
+  const notes = release && block ? { known: release.notes, next: upsertSealBlock(release.notes, block) } : undefined;
+  const recorded = await ledger.recordSeal(final, release?.version ?? null, notes ? { notes } : {});
+  if (release && block && recorded.current && !recorded.notesWritten) {
     try {
-      await ledger.updateNotes(result.app, release.version, (notes) => upsertSealBlock(notes, block));
+      await ledger.updateNotes(result.app, release.version, (current) => upsertSealBlock(current, block));
     } catch (error) {
       final = withWarning(final, `the release notes of ${result.app} ${release.version} were not updated: ${recording.redact((error as Error).message)}`);
     }

@@ -149,6 +149,19 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       expect(await ledger.getRun("1' OR '1'='1")).toBeNull();
     });
 
+    it('writes new notes with a seal only if they are still as the caller read them; updateNotes rewrites them as they are', async () => {
+      await ledger.recordRelease({ app: 'notes', version: 'v1', notes: 'written by hand' });
+      const first = await ledger.recordSeal(runResult('notes', { finished_at: at(10) }), 'v1', { notes: { known: 'written by hand', next: 'written by hand + block' } });
+      expect(first).toMatchObject({ current: true, notesWritten: true });
+      await ledger.recordRelease({ app: 'notes', version: 'v1', notes: 'edited meanwhile' });
+      // The caller's copy is stale: nothing of the edit is lost; the caller then uses updateNotes.
+      const stale = await ledger.recordSeal(runResult('notes', { finished_at: at(11) }), 'v1', { notes: { known: 'written by hand + block', next: 'old + block' } });
+      expect(stale).toMatchObject({ current: true, notesWritten: false });
+      expect((await ledger.getRelease('notes', 'v1'))?.notes).toBe('edited meanwhile');
+      expect(await ledger.updateNotes('notes', 'v1', (n) => `${n ?? ''} + block`)).toBe('edited meanwhile + block');
+      expect(await ledger.updateNotes('notes', 'v404', (n) => `${n ?? ''}x`)).toBeNull();
+    });
+
     it('moves its change mark when a release or a seal is recorded, and only then', async () => {
       const before = await ledger.changeMark();
       expect(await ledger.changeMark()).toBe(before);

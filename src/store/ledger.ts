@@ -66,6 +66,8 @@ export interface RecordedSeal {
   readonly current: boolean;
   /** False when this run was already recorded (the same run_id twice changes nothing). */
   readonly inserted: boolean;
+  /** True when the notes the caller passed were written with the seal. */
+  readonly notesWritten?: boolean;
 }
 
 /** Delivery metrics over a window. */
@@ -328,8 +330,12 @@ export class Ledger {
    * finished later is already there, so concurrent seals leave the newest one current.
    * Recording the same run twice changes nothing.
    */
-  async recordSeal(result: RunResult, releaseVersion: string | null): Promise<RecordedSeal> {
+  async recordSeal(result: RunResult, releaseVersion: string | null, { notes }: { notes?: { readonly known: string | null; readonly next: string } } = {}): Promise<RecordedSeal> {
     const run = withoutNul(result);
+    // New notes (the seal block) go in with the seal when it becomes current and the notes are
+    // still what the caller read; otherwise `notesWritten` is false and the caller rewrites them.
+    const notesKnown = notes ? withoutNul(notes.known) : null;
+    const notesNext = notes ? withoutNul(notes.next) : null;
     const version = withoutNul(releaseVersion);
     const seal: SmokeSeal = { status: run.verdict, summary: run.summary, checked_at: new Date(run.finished_at).toISOString(), run_id: run.run_id };
     const appId = await this.appId(run.app);
@@ -340,8 +346,8 @@ export class Ledger {
     // (only if the run is new) and, when it finished last, the release's current seal. Whichever
     // concurrent seal finished last wins, whatever the commit order. A release the ledger does
     // not know yet writes nothing: it is recorded, then the statement runs again.
-    const write = async (): Promise<{ found: boolean; inserted: boolean; current: boolean }> => {
-      type Written = { found: boolean; inserted: boolean; current: boolean };
+    const write = async (): Promise<{ found: boolean; inserted: boolean; current: boolean; notesWritten: boolean }> => {
+      type Written = { found: boolean; inserted: boolean; current: boolean; notes_written: boolean };
       const written = await this.db.execute<Written>(sql`
         WITH rel AS (
           SELECT id FROM releases WHERE app_id = ${appId} AND version = ${version}
@@ -356,14 +362,16 @@ export class Ledger {
           SELECT run.run_id, c.ord - 1, ${appId}, c.item->>'name', c.item->>'kind', c.item->>'status', (c.item->>'duration_ms')::int, (c.item->>'attempts')::int, c.item->>'error', ${run.finished_at}
           FROM run, jsonb_array_elements(${checks}::jsonb) WITH ORDINALITY AS c(item, ord)
         ), current AS (
-          UPDATE releases SET smoke_seal = ${sealJson}::jsonb
+          UPDATE releases SET smoke_seal = ${sealJson}::jsonb,
+            notes = CASE WHEN ${notesNext}::text IS NOT NULL AND notes IS NOT DISTINCT FROM ${notesKnown}::text THEN ${notesNext}::text ELSE notes END
           WHERE id = (SELECT id FROM rel) AND EXISTS (SELECT 1 FROM run) AND (smoke_seal IS NULL OR (smoke_seal->>'checked_at')::timestamptz <= ${seal.checked_at}::timestamptz)
-          RETURNING id
+          RETURNING id, ${notesNext}::text IS NOT NULL AND notes IS NOT DISTINCT FROM ${notesNext}::text AS notes_written
         )
-        SELECT ${version}::text IS NULL OR EXISTS (SELECT 1 FROM rel) AS found, EXISTS (SELECT 1 FROM run) AS inserted, EXISTS (SELECT 1 FROM current) AS current`);
+        SELECT ${version}::text IS NULL OR EXISTS (SELECT 1 FROM rel) AS found, EXISTS (SELECT 1 FROM run) AS inserted, EXISTS (SELECT 1 FROM current) AS current,
+          coalesce((SELECT notes_written FROM current), false) AS notes_written`);
       // node-postgres and PGlite both answer with { rows }.
       const [row] = (written as { rows: Written[] }).rows;
-      return { found: row?.found === true, inserted: row?.inserted === true, current: row?.current === true };
+      return { found: row?.found === true, inserted: row?.inserted === true, current: row?.current === true, notesWritten: row?.notes_written === true };
     };
     let written = await write();
     if (!written.found && version !== null) {
@@ -371,9 +379,8 @@ export class Ledger {
       await this.recordRelease({ app: run.app, version, createOnly: { sha: run.release?.sha, mergeSha: run.release?.merge_sha } });
       written = await write();
     }
-    const outcome = { appId, inserted: written.inserted, current: written.current };
-    this.rememberApp(run.app, outcome.appId);
-    return { seal, current: outcome.current, inserted: outcome.inserted };
+    this.rememberApp(run.app, appId);
+    return { seal, current: written.current, inserted: written.inserted, notesWritten: written.notesWritten };
   }
 
   /** When a check last ended with `status` (failed by default), or null. */
