@@ -1,0 +1,47 @@
+/**
+ * `seal incident export --format md`: the post-mortem as the document people read. Blameless
+ * statement, summary, impact, timeline in UTC with milestones in bold, key metrics (computed),
+ * the whys then the systemic cause, contributing factors, lessons, owned and dated action items,
+ * supporting information. Pure: `today` marks overdue actions.
+ */
+import { computeDurations } from './durations.js';
+import { milestoneTimes, type Incident, type Why } from './model.js';
+
+/** The statement every report opens with. */
+export const BLAMELESS_STATEMENT =
+  'This is a blameless post-mortem. It describes what the system made easy and hard, not who is at fault: people did what made sense with what they knew at the time.';
+
+const cell = (text: string): string => text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+const utc = (iso: string): string => `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+const list = (items: readonly string[]): string => (items.length ? items.map((i) => `- ${i}`).join('\n') : '- (none recorded)');
+
+function whyLines(whys: readonly Why[], depth: number, numbered: boolean): string[] {
+  return whys.flatMap((w, i) => [`${'   '.repeat(depth)}${numbered && depth === 0 ? `${i + 1}.` : '-'} ${depth === 0 ? `Why? ${w.answer}` : w.answer}`, ...whyLines(w.children ?? [], depth + 1, false)]);
+}
+
+/** The report in Markdown. */
+export function renderReport(incident: Incident, { today }: { today: string }): string {
+  const times = milestoneTimes(incident.timeline);
+  const d = computeDurations(times);
+  const impact = incident.impact;
+  const timeline = [...incident.timeline].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const sections = [
+    `# Post-mortem: ${incident.title}`,
+    `_${BLAMELESS_STATEMENT}_`,
+    `| | |\n|---|---|\n| App | ${cell(incident.app)} |\n| Release | ${cell(incident.release ?? '-')} |\n| Severity | ${incident.severity} |\n| Status | ${incident.status} |`,
+    `## Summary\n\n${incident.summary || '(no summary yet)'}`,
+    `## Impact\n\n| | |\n|---|---|\n| Users affected | ${impact?.users?.toLocaleString('en-US') ?? 'unknown'} |\n| Support calls | ${impact?.supportCalls?.toLocaleString('en-US') ?? 'unknown'} |\n| Outage (impact to mitigation) | ${d.timeToMitigate.text} |${impact?.text ? `\n\n${impact.text}` : ''}${impact?.unknownReason ? `\n\nUnknown figures: ${impact.unknownReason}` : ''}`,
+    `## Timeline (UTC)\n\n${timeline.length ? timeline.map((e) => `- ${utc(e.at)}: ${e.milestone ? `**${e.milestone.replace(/_/g, ' ')}**: ` : ''}${e.text}`).join('\n') : '- (no events yet)'}`,
+    `## Key metrics\n\n| Metric | Value |\n|---|---|\n| Time to detect | ${d.timeToDetect.text} |\n| Time to mitigate (outage) | ${d.timeToMitigate.text} |\n| Time to resolve | ${d.timeToResolve.text} |\n| Merge to impact | ${d.mergeToImpact.text} |`,
+    `## Root cause\n\n${incident.whys.length ? whyLines(incident.whys, 0, true).join('\n') : '(no whys yet)'}\n\n**Systemic cause:** ${incident.rootCause ?? '(not yet stated)'}`,
+    `## Contributing factors\n\n${list(incident.contributingFactors)}`,
+    `## What went well\n\n${list(incident.lessons.wentWell)}\n\n## What went wrong\n\n${list(incident.lessons.wentWrong)}\n\n## Where we got lucky\n\n${list(incident.lessons.lucky)}`,
+    `## Action items\n\n| Action | Type | Owner | Due | Status | Link |\n|---|---|---|---|---|---|\n${
+      incident.actions.length
+        ? incident.actions.map((a) => `| ${cell(a.title)}${a.check ? ` (proved by smoke check "${cell(a.check)}")` : ''} | ${a.type} | ${cell(a.owner)} | ${a.due} | ${a.status === 'open' && a.due < today ? '**overdue**' : a.status} | ${a.link ? cell(a.link) : '-'} |`).join('\n')
+        : '| (none yet) | | | | | |'
+    }`,
+    `## Supporting information\n\n${list(incident.supporting)}`,
+  ];
+  return `${sections.join('\n\n')}\n`;
+}

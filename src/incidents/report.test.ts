@@ -1,0 +1,110 @@
+/** The check and the export, on the appointment-booking outage. */
+import { describe, expect, it } from 'vitest';
+import { checkIncident } from './check.js';
+import { BLAMELESS_STATEMENT, renderReport } from './export.js';
+import type { Incident } from './model.js';
+
+const booking: Incident = {
+  id: 7,
+  app: 'booking',
+  release: 'v4.2.0',
+  title: 'Patients could not book appointments',
+  severity: 1,
+  status: 'in review',
+  summary: 'Release v4.2.0 broke online booking for three hours; phone bookings kept working.',
+  timeline: [
+    { at: '2026-11-20T16:02:00+13:00', text: 'PR 812 merged (booking query refactor)', milestone: 'change_merged' },
+    { at: '2026-11-20T18:05:00+13:00', text: 'v4.2.0 deployed', milestone: 'deployed' },
+    { at: '2026-11-20T18:14:00+13:00', text: 'First failed booking in the logs', milestone: 'impact_started' },
+    { at: '2026-11-20T18:31:00+13:00', text: "Seal red: 'book appointment' failed", milestone: 'detected' },
+    { at: '2026-11-20T21:08:00+13:00', text: 'Hotfix v4.2.1 deployed', milestone: 'mitigated' },
+    { at: '2026-11-21T09:30:00+13:00', text: 'Root cause fixed and reviewed', milestone: 'resolved' },
+  ],
+  impact: { users: 2340, supportCalls: 17, text: 'Online booking returned an error for every patient.' },
+  whys: [
+    { answer: 'The booking endpoint returned 500 for every request.' },
+    { answer: 'The refactored query referenced a column the production schema did not have yet.' },
+    { answer: 'The migration adding it was in a later release.' },
+    { answer: 'Nothing checked that a release only uses columns its migrations create.' },
+    { answer: 'The tests ran against a schema built from all migrations, not the released ones; no smoke scenario booked an appointment.' },
+  ],
+  rootCause: 'Releases could ship code ahead of their migrations, and no check exercised booking end to end in production.',
+  contributingFactors: ['The release was cut within 24 h of the freeze (deadline pressure).'],
+  lessons: { wentWell: ['The seal turned red 17 minutes after impact.'], wentWrong: ['Rollback was not possible: the hotfix took 2.5 h.'], lucky: ['Phone bookings used another path.'] },
+  actions: [
+    { id: 1, title: 'Add a smoke check that books and cancels an appointment', type: 'detect', owner: 'Priya Patel', due: '2026-12-05', status: 'open', addressesWhy: 5, check: 'book appointment' },
+    { id: 2, title: 'Fail CI when code uses a column no released migration creates', type: 'prevent', owner: 'Tom Weller', due: '2026-12-12', status: 'open', addressesWhy: 4 },
+    { id: 3, title: 'Add a rollback runbook for schema-dependent releases', type: 'mitigate', owner: 'Aroha Ngata', due: '2026-11-28', status: 'open' },
+  ],
+  people: ['Tom Weller'],
+  supporting: ['Seal run 1f0c… on v4.2.0', 'Grafana: booking errors 18:14-21:08'],
+};
+
+describe('the appointment-booking post-mortem', () => {
+  it('passes the check for publishing', () => {
+    expect(checkIncident(booking, '2026-11-21', { forPublishing: true })).toEqual({ errors: [], warnings: [] });
+  });
+
+  it('reads right: outage 2h 54m, five whys, three owned and dated action items, every section in order', () => {
+    const report = renderReport(booking, { today: '2026-11-21' });
+    expect(report).toContain(BLAMELESS_STATEMENT);
+    expect(report).toContain('| Users affected | 2,340 |');
+    expect(report).toContain('| Support calls | 17 |');
+    expect(report).toContain('| Outage (impact to mitigation) | 2h 54m |');
+    expect(report).toContain('- 2026-11-20 05:14 UTC: **impact started**: First failed booking in the logs');
+    expect(report).toContain('- 2026-11-20 08:08 UTC: **mitigated**: Hotfix v4.2.1 deployed');
+    expect(report).toContain('| Time to detect | 17m |');
+    expect(report.match(/^\d\. Why\? /gm)).toHaveLength(5);
+    expect(report).toContain('**Systemic cause:** Releases could ship code ahead');
+    expect(report).toContain('| Add a smoke check that books and cancels an appointment (proved by smoke check "book appointment") | detect | Priya Patel | 2026-12-05 | open | - |');
+    expect(report.match(/^\| .* \| (prevent|detect|mitigate|process) \| /gm)).toHaveLength(3);
+    const headings = [...report.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    expect(headings).toEqual(['Summary', 'Impact', 'Timeline (UTC)', 'Key metrics', 'Root cause', 'Contributing factors', 'What went well', 'What went wrong', 'Where we got lucky', 'Action items', 'Supporting information']);
+  });
+
+  it('marks open actions past their due date as overdue', () => {
+    expect(renderReport(booking, { today: '2026-12-01' })).toContain('| Add a rollback runbook for schema-dependent releases | mitigate | Aroha Ngata | 2026-11-28 | **overdue** | - |');
+  });
+});
+
+describe('seal incident check', () => {
+  it('refuses publishing without impact start, detection, mitigation, a root cause and an action on the last why', () => {
+    const bare: Incident = { ...booking, timeline: [], rootCause: null, impact: null, actions: booking.actions.filter((a) => a.addressesWhy !== 5) };
+    expect(checkIncident(bare, '2026-11-21', { forPublishing: true }).errors).toEqual([
+      'publishing needs the impact_started milestone (seal incident event 7 --milestone impact_started --at ISO)',
+      'publishing needs the detected milestone (seal incident event 7 --milestone detected --at ISO)',
+      'publishing needs the mitigated milestone (seal incident event 7 --milestone mitigated --at ISO)',
+      'publishing needs a root cause (seal incident root-cause 7 "…")',
+      'publishing needs at least one action addressing the last why (#5: "The tests ran against a schema built from all migrations, not the released ones; no smoke scenario booked an appointment.")',
+      'publishing needs the impact (seal incident impact 7 --users N --support-calls N)',
+    ]);
+  });
+
+  it('warns: blame language and names, fewer than 3 whys, a test why with no scenario action, vague actions, milestones out of order', () => {
+    const rough: Incident = {
+      ...booking,
+      timeline: [...booking.timeline, { at: '2026-11-20T17:00:00+13:00', text: 'typo in the offset', milestone: 'detected' }],
+      whys: [{ answer: 'Tom Weller forgot to run the migration.' }, { answer: 'Unit tests passed.' }],
+      actions: [{ id: 1, title: 'Be more careful with migrations', type: 'process', owner: 'Tom Weller', due: '2026-12-01', status: 'open', addressesWhy: 2 }],
+    };
+    const { errors, warnings } = checkIncident(rough, '2026-11-21', { forPublishing: false });
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([
+      'action 1: "Be more careful with migrations" has no measurable outcome: say what will exist or be true when it is done (a check, an alert, a limit, a number)',
+      'timeline: detected (2026-11-20T04:00:00.000Z) is before impact_started (2026-11-20T05:14:00.000Z)',
+      'only 2 whys: keep asking why until the cause is in the system (usually 5)',
+      'why 1: "Tom Weller" is blame: name the role or the system ("the on-call engineer", "the deploy job"), not Tom Weller',
+      'why 1: "forgot to" is blame: say what would have reminded anyone: a check, a default, an alert (e.g. "nothing reminded the deployer to …")',
+      'why 2 is about tests, but no action adds a scenario (a smoke check, an end-to-end journey): line coverage is not scenario coverage',
+    ]);
+  });
+
+  it('refuses an unowned or overdue open action and an unknown impact figure without a reason', () => {
+    const bad: Incident = { ...booking, impact: { users: null, supportCalls: 17, text: '' }, actions: [{ id: 9, title: 'Add an alert on booking errors', type: 'detect', owner: 'TBD', due: '2026-11-01', status: 'open' }] };
+    expect(checkIncident(bad, '2026-11-21', { forPublishing: false }).errors).toEqual([
+      'action 9 (Add an alert on booking errors): "TBD" is nobody in particular; name the person who will do it',
+      'action 9 (Add an alert on booking errors): 2026-11-01 is in the past (today is 2026-11-21)',
+      'impact: a figure is unknown without a reason (--unknown-reason "…")',
+    ]);
+  });
+});
