@@ -11,6 +11,7 @@ import { DEFAULT_DELIVERY_MS } from './config.js';
 import { syncGithubRelease } from './github/sync.js';
 import { DeliveryError } from './http.js';
 import { buildSealMessage } from './message.js';
+import { oneAtATime, type Queues } from './one-at-a-time.js';
 import { createNotifier } from './registry.js';
 import type { DeliveryOutcome } from './types.js';
 
@@ -40,19 +41,7 @@ export interface DeliveryPlan {
  * Deliveries to one notifier about one release, one at a time in this process: two seals of a
  * release landing together must not both find "no post yet" and post (and ping) twice.
  */
-const inFlight = new Map<string, Promise<unknown>>();
-
-async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const before = inFlight.get(key) ?? Promise.resolve();
-  const mine = before.then(work, work);
-  const settled = mine.catch(() => undefined);
-  inFlight.set(key, settled);
-  try {
-    return await mine;
-  } finally {
-    if (inFlight.get(key) === settled) inFlight.delete(key);
-  }
-}
+const deliveriesInFlight: Queues = new Map();
 
 /** Every delivery's outcome, and the warnings to print. */
 export interface DeliveryReport {
@@ -72,7 +61,7 @@ export async function deliverSeal(plan: DeliveryPlan): Promise<DeliveryReport> {
     if (!config) return { target: name, outcome: { status: 'skipped', detail: `no notifier "${name}" under notifiers:`, attempts: 0 } };
     const started = now();
     const raw = plan.current || config.type === 'webhook'
-      ? await oneAtATime(`${plan.releaseId ?? result.run_id} ${name}`, async (): Promise<DeliveryOutcome> => {
+      ? await oneAtATime(deliveriesInFlight, `${plan.releaseId ?? result.run_id} ${name}`, async (): Promise<DeliveryOutcome> => {
           const notifier = createNotifier(config);
           if (plan.retryGone) await store.forgetGone(notifier.target);
           const gone = await store.gone(notifier.target);

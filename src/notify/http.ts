@@ -1,5 +1,6 @@
 /**
- * One delivery's HTTP exchange, bounded by its deadline: retried on connection errors and 5xx
+ * One HTTP exchange with a service (a notifier's, or the seal server a run is reported to),
+ * bounded by its deadline: retried on connection errors and 5xx
  * with backoff, and on 429 after the wait the service asks for (`retry_after`, `Retry-After`),
  * but only while that wait fits in the time left. Anything else is handed back as it came.
  */
@@ -18,11 +19,14 @@ export interface Answer {
 export class DeliveryError extends Error {
   override readonly name = 'DeliveryError';
   constructor(
-    message: string,
+    /** Who was asked ("Discord", "the seal server at …"): the message starts with it. */
+    readonly service: string,
+    /** What went wrong, without the service's name. */
+    readonly problem: string,
     readonly attempts: number,
     readonly answer: Answer | null = null,
   ) {
-    super(message);
+    super(`${service}: ${problem}`);
   }
 }
 
@@ -43,7 +47,7 @@ export async function exchange(url: string, init: RequestInit, { deadline, maxAt
   let lastProblem = 'no attempt was made';
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const left = deadline - Date.now();
-    if (left <= 0) throw new DeliveryError(`${describe}: no time left (${lastProblem})`, attempt - 1);
+    if (left <= 0) throw new DeliveryError(describe, `no time left (${lastProblem})`, attempt - 1);
     let answer: Answer;
     try {
       const response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(left) });
@@ -56,31 +60,35 @@ export async function exchange(url: string, init: RequestInit, { deadline, maxAt
       }
       answer = { status: response.status, headers: response.headers, text, json };
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause;
-      lastProblem = (error as Error).name === 'TimeoutError' ? 'no answer in time' : (cause?.code ?? (error as Error).message);
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      lastProblem = (error as Error).name === 'TimeoutError'
+        ? 'no answer in time'
+        : cause?.code
+          ? `${cause.code}${cause.message ? ` (${cause.message})` : ''}`
+          : `${(error as Error).message}${cause?.message ? `: ${cause.message}` : ''}`;
       // A post that may have arrived is not sent twice (it would be a second message, a second
       // ping); a connection that never opened is safe to try again.
       const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(cause?.code ?? '');
-      if (!idempotent && !neverSent) throw new DeliveryError(`${describe}: ${lastProblem} (not sent again: it may have arrived)`, attempt);
+      if (!idempotent && !neverSent) throw new DeliveryError(describe, `${lastProblem} (not sent again: it may have arrived)`, attempt);
       if (attempt < maxAttempts) await pause(500 * 2 ** (attempt - 1), deadline);
       continue;
     }
     if (answer.status === 429) {
       const wait = retryAfterMs(answer) ?? 1000;
       lastProblem = `rate limited (429, retry after ${(wait / 1000).toFixed(1)} s)`;
-      if (Date.now() + wait >= deadline || attempt === maxAttempts) throw new DeliveryError(`${describe}: ${lastProblem}, longer than the time left for this delivery`, attempt, answer);
+      if (Date.now() + wait >= deadline || attempt === maxAttempts) throw new DeliveryError(describe, `${lastProblem}, longer than the time left for this delivery`, attempt, answer);
       await sleep(wait);
       continue;
     }
     if (answer.status >= 500) {
       lastProblem = `${answer.status} ${answer.text.slice(0, 200)}`;
-      if (!idempotent) throw new DeliveryError(`${describe}: ${lastProblem} (not sent again: it may have arrived)`, attempt, answer);
+      if (!idempotent) throw new DeliveryError(describe, `${lastProblem} (not sent again: it may have arrived)`, attempt, answer);
       if (attempt < maxAttempts) await pause(500 * 2 ** (attempt - 1), deadline);
       continue;
     }
     return { answer, attempts: attempt };
   }
-  throw new DeliveryError(`${describe}: ${lastProblem}`, maxAttempts);
+  throw new DeliveryError(describe, `${lastProblem}`, maxAttempts);
 }
 
 async function pause(ms: number, deadline: number): Promise<void> {

@@ -3,6 +3,7 @@
  * and the board show (`status == 404`), the rollback command on red, the link to the board.
  * Pure: the payload builders turn it into Discord, Slack or webhook bodies.
  */
+import { isRollbackWarning } from '../runner/rollback.js';
 import type { CheckResult, RunResult, Verdict } from '../runner/run-result.js';
 
 /** One check's line: ✅/❌ with its name and the labels of its failed (or all) assertions. */
@@ -46,7 +47,7 @@ export function buildSealMessage(result: RunResult, boardBase: string | null): S
     checks: result.checks.map(checkLine),
     blockedWrites: result.blocked_requests.length,
     rollback: result.verdict === 'red' ? result.rollback : null,
-    rollbackMissing: result.verdict === 'red' && !result.rollback ? (result.warnings.find((w) => w.startsWith('the rollback command needs ')) ?? 'the rollback command could not be completed') : null,
+    rollbackMissing: result.verdict === 'red' && !result.rollback ? (result.warnings.find(isRollbackWarning) ?? 'the rollback command could not be completed') : null,
     boardUrl: boardBase && version ? `${boardBase}/releases/${encodeURIComponent(result.app)}/${encodeURIComponent(version)}` : null,
     runId: result.run_id,
   };

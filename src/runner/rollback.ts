@@ -7,6 +7,14 @@ export interface RenderedRollback {
   readonly missing: readonly string[];
 }
 
+/** How the warning about an incomplete rollback command starts (recording replaces it; red pages quote it). */
+export const ROLLBACK_WARNING = 'the rollback command needs ';
+
+/** Whether a run's warning is the one about an incomplete rollback command. */
+export function isRollbackWarning(warning: string): boolean {
+  return warning.startsWith(ROLLBACK_WARNING);
+}
+
 /**
  * The run result's `rollback` (redacted) and, on red only (only then is it printed), a warning
  * naming what the template still needs.
@@ -14,7 +22,7 @@ export interface RenderedRollback {
 export function rollbackOf(template: string, app: string, release: ReleaseInfo | null, verdict: 'green' | 'red' | 'error', redact: (text: string) => string): { rollback: string | null; warnings: string[] } {
   const rendered = renderRollback(template, app, release);
   const warnings = verdict === 'red' && rendered.missing.length > 0
-    ? [`the rollback command needs ${rendered.missing.map((m) => `{${m}}`).join(', ')}: pass ${rendered.missing.map((m) => `--${m.replace(/_/g, '-')}`).join(', ')} (or record them with \`seal release record\`) to print it`]
+    ? [`${ROLLBACK_WARNING}${rendered.missing.map((m) => `{${m}}`).join(', ')}: pass ${rendered.missing.map((m) => `--${m.replace(/_/g, '-')}`).join(', ')} (or record them with \`seal release record\`) to print it`]
     : [];
   return { rollback: rendered.command === null ? null : redact(rendered.command), warnings };
 }

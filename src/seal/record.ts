@@ -4,7 +4,7 @@
  * complete the rollback command with what the ledger knows, and persist the run.
  */
 import { CI_SHA_VARIABLES, ciSha, type ReleaseFlags } from '../release/release-info.js';
-import { rollbackOf } from '../runner/rollback.js';
+import { isRollbackWarning, rollbackOf } from '../runner/rollback.js';
 import { withWarning, type ReleaseInfo, type RunResult } from '../runner/run-result.js';
 import { buildSealMessage } from '../notify/message.js';
 import type { Ledger, RecordedSeal, ReleaseRecord } from '../store/ledger.js';
@@ -46,7 +46,7 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
   let final: RunResult = { ...result, release: info };
   if (recording.rollbackTemplate !== null) {
     const { rollback, warnings } = rollbackOf(recording.rollbackTemplate, result.app, info, result.verdict, recording.redact);
-    const others = result.warnings.filter((w) => !w.startsWith('the rollback command needs '));
+    const others = result.warnings.filter((w) => !isRollbackWarning(w));
     final = { ...final, rollback, warnings: [...others, ...warnings] };
   }
   // The release notes carry the current seal, in one block that a re-seal replaces: written

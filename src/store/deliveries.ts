@@ -5,7 +5,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { DeliveryOutcome, PostState } from '../notify/types.js';
 import type { LedgerDb } from './db.js';
-import { deadTargets, deliveries, notifierPosts } from './schema.js';
+import { deadTargets, deliveries, isRunId, notifierPosts } from './schema.js';
 
 /** A delivery as the release page shows it. */
 export interface DeliveryRecord {
@@ -64,7 +64,7 @@ export class DeliveryStore {
 
   /** How each delivery of a run went. */
   async ofRun(runId: string): Promise<DeliveryRecord[]> {
-    if (!/^[0-9a-f-]{36}$/i.test(runId)) return [];
+    if (!isRunId(runId)) return [];
     const rows = await this.db.select().from(deliveries).where(eq(deliveries.runId, runId)).orderBy(asc(deliveries.target));
     return rows.map((r) => ({ target: r.target, status: r.status, detail: r.detail, attempts: r.attempts, duration_ms: r.durationMs, updated_at: new Date(r.updatedAt).toISOString() }));
   }

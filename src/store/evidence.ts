@@ -4,9 +4,7 @@
  */
 import { and, asc, eq } from 'drizzle-orm';
 import type { LedgerDb } from './db.js';
-import { evidenceFiles } from './schema.js';
-
-const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { evidenceFiles, isRunId } from './schema.js';
 
 /** Image types the board shows inline (sniffed from the bytes, never trusted from the sender). */
 export const EVIDENCE_TYPES = ['image/png', 'image/jpeg'] as const;
@@ -57,7 +55,7 @@ export class EvidenceStore {
 
   /** One file, or null. */
   async get(runId: string, name: string): Promise<{ contentType: string; data: Uint8Array } | null> {
-    if (!EVIDENCE_NAME.test(name) || !RUN_ID.test(runId)) return null;
+    if (!EVIDENCE_NAME.test(name) || !isRunId(runId)) return null;
     const [row] = await this.db.select({ contentType: evidenceFiles.contentType, data: evidenceFiles.data }).from(evidenceFiles).where(and(eq(evidenceFiles.runId, runId), eq(evidenceFiles.name, name))).limit(1);
     return row ?? null;
   }

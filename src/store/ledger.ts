@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { RunResult } from '../runner/run-result.js';
 import type { LedgerDb } from './db.js';
-import { apps, checkResults, releases, sealRuns, type SmokeSeal } from './schema.js';
+import { apps, checkResults, releases, sealRuns, type SmokeSeal, isRunId } from './schema.js';
 
 /** What `seal release record` says about a release; unknown fields stay as they were. */
 export interface ReleaseInput {
@@ -267,7 +267,7 @@ export class Ledger {
 
   /** A recorded run, or null. */
   async getRun(runId: string): Promise<StoredRun | null> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(runId)) return null;
+    if (!isRunId(runId)) return null;
     const [row] = await this.db
       .select({ result: sealRuns.result, version: releases.version })
       .from(sealRuns)

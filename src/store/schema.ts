@@ -44,6 +44,11 @@ export const releases = pgTable(
   ],
 );
 
+/** Whether `text` can be a run id (a UUID): anything else is answered "no such run" before the uuid column refuses it. */
+export function isRunId(text: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
+}
+
 export const sealRuns = pgTable(
   'seal_runs',
   {

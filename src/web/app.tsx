@@ -3,7 +3,7 @@
  * The seal server as a Hono app: the board, badges, live updates and the JSON API.
  * `createApp(deps)` never listens: tests call `app.request()`; server.ts serves it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono, type Context, type Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -193,7 +193,7 @@ export function createApp(deps: WebDeps): Hono<Env> {
   );
   app.onError((error, c) => {
     // Never a stack trace to the client: the log has it, the client a reference to it.
-    const id = createHash('sha256').update(`${Date.now()}${Math.random()}`).digest('hex').slice(0, 12);
+    const id = randomBytes(6).toString('hex');
     logger.error({ err: error, error_id: id, method: c.req.method, path: c.req.path }, 'request failed');
     return c.req.path.startsWith('/api/') || !c.req.header('accept')?.includes('text/html')
       ? c.json({ error: `internal error (reference ${id}); the server log has the details` }, 500)

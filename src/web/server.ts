@@ -68,18 +68,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const events = createSealEvents({ changeMark: () => ledger.changeMark(), onError: (error) => logger.warn({ err: error }, 'live updates: the store did not answer') });
   const readAccess: ReadAccess = options.private ? 'token' : isLoopback(options.host) || options.public ? 'open' : 'token';
   const config = options.config;
+  // Built once: the config's secrets do not change while the server runs.
+  const redactor = createRedactor(config?.secrets ?? []);
+  const redact = (text: string): string => redactor.text(text);
 
   /** Tells the app's notifiers (the server's config says which); logs, never throws. */
   async function tell(result: RunResult, current: boolean): Promise<RunResult> {
     const app = config?.apps[result.app];
     if (!config || !app) return result;
-    const redactor = createRedactor(config.secrets);
     try {
       const version = result.release?.version ?? null;
       const releaseId = version ? await ledger.releaseIdOf(result.app, version) : null;
-      const report = await deliverSeal({ app, notifiers: config.notifiers, result, releaseId, boardBase: app.boardUrl ?? publicUrl, store: deliveries, current, redact: (text) => redactor.text(text) });
-      for (const { target, outcome } of report.outcomes) logger.info({ app: result.app, version, run_id: result.run_id, target, status: outcome.status, detail: redactor.text(outcome.detail) }, 'delivery');
-      return report.warnings.reduce((final, warning) => withWarning(final, redactor.text(warning)), result);
+      const report = await deliverSeal({ app, notifiers: config.notifiers, result, releaseId, boardBase: app.boardUrl ?? publicUrl, store: deliveries, current, redact });
+      for (const { target, outcome } of report.outcomes) logger.info({ app: result.app, version, run_id: result.run_id, target, status: outcome.status, detail: outcome.detail }, 'delivery');
+      // Details and warnings come redacted from deliverSeal.
+      return report.warnings.reduce((final, warning) => withWarning(final, warning), result);
     } catch (error) {
       logger.error({ err: error, run_id: result.run_id }, 'deliveries failed');
       return result;
@@ -89,12 +92,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   async function executeJob(job: SmokeJob, signal: AbortSignal): Promise<void> {
     const app = config?.apps[job.app];
     if (!config || !app) throw new SealError(`app ${job.app} is no longer in the server's config`);
-    const redactor = createRedactor(config.secrets);
     const known = await ledger.getRelease(job.app, job.version);
     const release = { version: job.version, sha: known?.sha ?? null, merge_sha: known?.merge_sha ?? null, previous_version: known?.previous_version ?? null };
     logger.info({ app: job.app, version: job.version, run_id: job.run_id }, 'smoke run started');
     const result = await runSuite({ app, release, secrets: config.secrets }, { env: options.env, evidenceRoot: options.evidenceRoot, signal, runId: job.run_id });
-    const outcome = await recordOnLedger(ledger, result, { rollbackTemplate: app.rollback, flags: { release: job.version }, env: {}, redact: (text) => redactor.text(text), where: 'the seal server', boardBase: app.boardUrl ?? publicUrl });
+    const outcome = await recordOnLedger(ledger, result, { rollbackTemplate: app.rollback, flags: { release: job.version }, env: {}, redact, where: 'the seal server', boardBase: app.boardUrl ?? publicUrl });
     const kept = outcome.recorded ? await keepEvidence(evidence, outcome.result) : withWarning(outcome.result, 'not recorded');
     const final = outcome.recorded ? await tell(kept, outcome.recorded.current) : kept;
     events.publish({ type: 'seal', app: job.app, version: job.version, status: outcome.recorded?.current ? final.verdict : null });

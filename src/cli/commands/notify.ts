@@ -5,49 +5,46 @@
  * every delivery went through, 1 when one failed or the release has no seal, 2 on bad input.
  */
 import { findConfigPath, loadConfig } from '../../config/load.js';
+import type { SealConfig } from '../../config/types.js';
 import { UnknownAppError } from '../../errors.js';
 import { deliverSeal } from '../../notify/deliver.js';
 import { buildSealMessage } from '../../notify/message.js';
 import { createRedactor } from '../../redact/redact.js';
 import { renderSealBlock, upsertSealBlock } from '../../seal/notes-block.js';
-import { openDb, storeLocation } from '../../store/db.js';
 import { DeliveryStore } from '../../store/deliveries.js';
 import { Ledger } from '../../store/ledger.js';
 import type { CliIo } from '../io.js';
+import { withStore } from '../store.js';
 
 /** Runs the command; returns the exit code. */
 export async function notifyCommand(appName: string, version: string, options: { config?: string; json?: boolean }, io: CliIo): Promise<number> {
-  let redact = (text: string): string => text;
+  let config: SealConfig;
   try {
-    const config = loadConfig(findConfigPath(options.config, io.env, io.cwd), io.env);
-    const redactor = createRedactor(config.secrets);
-    redact = (text) => redactor.text(text);
-    const app = config.apps[appName];
-    if (!app) throw new UnknownAppError(appName, Object.keys(config.apps), config.source);
-    const store = await openDb(storeLocation(io.env, io.cwd));
-    try {
-      const ledger = new Ledger(store.db);
-      const release = await ledger.getRelease(appName, version);
-      const run = release?.smoke_seal ? await ledger.getRun(release.smoke_seal.run_id) : null;
-      if (!release || !run) {
-        io.stderr.write(`seal: ${release ? `${appName} ${version} has no seal yet (seal smoke ${appName} --release ${version})` : `no release ${version} of ${appName} in the ledger`}\n`);
-        if (options.json) io.stdout.write(`${JSON.stringify({ error: release ? 'not sealed' : 'unknown release' })}\n`);
-        return 1;
-      }
-      const result = run.result;
-      await ledger.updateNotes(appName, version, (notes) => upsertSealBlock(notes, renderSealBlock(buildSealMessage(result, app.boardUrl))));
-      const report = await deliverSeal({ app, notifiers: config.notifiers, result, releaseId: await ledger.releaseIdOf(appName, version), boardBase: app.boardUrl, store: new DeliveryStore(store.db), current: true, redact, retryGone: true });
-      const outcomes = report.outcomes.map(({ target, outcome }) => ({ target, status: outcome.status, detail: redact(outcome.detail), attempts: outcome.attempts }));
-      if (options.json) io.stdout.write(`${JSON.stringify({ app: appName, version, run_id: result.run_id, verdict: result.verdict, notes: 'updated', deliveries: outcomes })}\n`);
-      io.stderr.write(`${appName} ${version} (${result.verdict}): the release notes' seal block is up to date\n`);
-      if (outcomes.length === 0) io.stderr.write(`no notifiers to tell: ${appName} has no notify:, alert: or github:\n`);
-      for (const o of outcomes) io.stderr.write(`${o.status === 'failed' ? 'failed' : o.status.padEnd(9)}  ${o.target}: ${o.detail}\n`);
-      return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
-    } finally {
-      await store.close();
-    }
+    config = loadConfig(findConfigPath(options.config, io.env, io.cwd), io.env);
+    if (!config.apps[appName]) throw new UnknownAppError(appName, Object.keys(config.apps), config.source);
   } catch (error) {
-    io.stderr.write(`seal: ${redact((error as Error).message ?? String(error))}\n`);
+    io.stderr.write(`seal: ${(error as Error).message}\n`);
     return 2;
   }
+  const app = config.apps[appName];
+  const redactor = createRedactor(config.secrets);
+  return withStore(io, async (db) => {
+    const ledger = new Ledger(db);
+    const release = await ledger.getRelease(appName, version);
+    const run = release?.smoke_seal ? await ledger.getRun(release.smoke_seal.run_id) : null;
+    if (!release || !run) {
+      io.stderr.write(`seal: ${release ? `${appName} ${version} has no seal yet (seal smoke ${appName} --release ${version})` : `no release ${version} of ${appName} in the ledger`}\n`);
+      if (options.json) io.stdout.write(`${JSON.stringify({ error: release ? 'not sealed' : 'unknown release' })}\n`);
+      return 1;
+    }
+    const result = run.result;
+    await ledger.updateNotes(appName, version, (notes) => upsertSealBlock(notes, renderSealBlock(buildSealMessage(result, app.boardUrl))));
+    const report = await deliverSeal({ app, notifiers: config.notifiers, result, releaseId: await ledger.releaseIdOf(appName, version), boardBase: app.boardUrl, store: new DeliveryStore(db), current: true, redact: (text) => redactor.text(text), retryGone: true });
+    const outcomes = report.outcomes.map(({ target, outcome }) => ({ target, status: outcome.status, detail: outcome.detail, attempts: outcome.attempts }));
+    if (options.json) io.stdout.write(`${JSON.stringify({ app: appName, version, run_id: result.run_id, verdict: result.verdict, notes: 'updated', deliveries: outcomes })}\n`);
+    io.stderr.write(`${appName} ${version} (${result.verdict}): the release notes' seal block is up to date\n`);
+    if (outcomes.length === 0) io.stderr.write(`no notifiers to tell: ${appName} has no notify:, alert: or github:\n`);
+    for (const o of outcomes) io.stderr.write(`${o.status === 'failed' ? 'failed' : o.status.padEnd(9)}  ${o.target}: ${o.detail}\n`);
+    return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
+  });
 }

@@ -48,7 +48,8 @@ export async function recordSeal(result: RunResult, context: RecordContext): Pro
     if (!context.app) return { result: final, deliveries: null };
     const releaseId = outcome.release ? await ledger.releaseIdOf(final.app, outcome.release.version) : null;
     const deliveries = await deliverSeal({ app: context.app, notifiers: context.notifiers ?? {}, result: final, releaseId, boardBase, store: new DeliveryStore(store.db), current: outcome.recorded.current, redact: context.redact });
-    for (const warning of deliveries.warnings) final = withWarning(final, context.redact(warning));
+    // Already redacted by deliverSeal.
+    for (const warning of deliveries.warnings) final = withWarning(final, warning);
     return { result: final, deliveries };
   } catch (error) {
     return { result: withWarning(result, `the seal was not recorded in ${where}: ${context.redact((error as Error).message ?? String(error))}`), deliveries: null };

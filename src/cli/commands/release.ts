@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SealError } from '../../errors.js';
 import { MAX_NOTES_BYTES, parseInstant } from '../../release/instant.js';
-import { openDb, storeLocation } from '../../store/db.js';
 import { Ledger, type ReleaseRecord } from '../../store/ledger.js';
 import type { SmokeSeal } from '../../store/schema.js';
 import { VERDICT_BADGE } from '../../reporters/terminal.js';
 import type { CliIo } from '../io.js';
+import { withStore } from '../store.js';
 
 /** Flags of `seal release record`. */
 export interface RecordOptions {
@@ -100,18 +100,8 @@ export function statsCommand(app: string, options: { json?: boolean; days?: stri
   });
 }
 
-async function withLedger(io: CliIo, work: (ledger: Ledger) => Promise<number>): Promise<number> {
-  try {
-    const store = await openDb(storeLocation(io.env, io.cwd));
-    try {
-      return await work(new Ledger(store.db));
-    } finally {
-      await store.close();
-    }
-  } catch (error) {
-    io.stderr.write(`seal: ${(error as Error).message ?? String(error)}\n`);
-    return 2;
-  }
+function withLedger(io: CliIo, work: (ledger: Ledger) => Promise<number>): Promise<number> {
+  return withStore(io, (db) => work(new Ledger(db)));
 }
 
 function readNotes(path: string): string {

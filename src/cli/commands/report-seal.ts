@@ -4,7 +4,7 @@
  * refusing becomes a warning, within a bounded time, and the verdict stands.
  */
 import { readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { DeliveryError, exchange } from '../../notify/http.js';
 import { ciSha, type ReleaseFlags } from '../../release/release-info.js';
 import { withWarning, type RunResult } from '../../runner/run-result.js';
 import { evidenceImagesOf } from '../../seal/evidence-files.js';
@@ -31,7 +31,21 @@ export interface ReportOutcome {
 /** How long reporting may take by default (SEAL_SERVER_TIMEOUT_MS overrides). */
 export const REPORT_BUDGET_MS = 15_000;
 
-class ReportFailure extends Error {}
+/** What went wrong, without the server's name (the warning names it once). */
+function problemOf(error: unknown, budgetMs?: number): string {
+  const problem = error instanceof DeliveryError ? error.problem : (error as Error).message;
+  return budgetMs !== undefined && /^no (answer in time|time left)/.test(problem) ? `${problem}; reporting may take ${budgetMs} ms in all (SEAL_SERVER_TIMEOUT_MS)` : problem;
+}
+
+/** The server answered, and not with success. */
+class ReportFailure extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
 
 /** Reports the run; returns it with what the server added (release, rollback, warnings). */
 export async function reportSeal(result: RunResult, context: ReportContext): Promise<ReportOutcome> {
@@ -46,7 +60,7 @@ export async function reportSeal(result: RunResult, context: ReportContext): Pro
   const where = `the seal server at ${base.origin}`;
   const headers: Record<string, string> = { 'user-agent': 'smoke-seal', ...(context.token ? { authorization: `Bearer ${context.token}` } : {}) };
   try {
-    const version = await versionToReport(result, context, base, headers, deadline);
+    const version = await versionToReport(result, context, base, headers, deadline, where);
     if (!version) return { result: withWarning(result, `the seal was not reported to ${where}: it needs a release: pass --release, or run in CI (GITHUB_SHA, …)`), boardUrl: null };
     const { flags } = context;
     const body = JSON.stringify({
@@ -57,19 +71,19 @@ export async function reportSeal(result: RunResult, context: ReportContext): Pro
       release_flags: { sha: flags.sha ?? null, merge_sha: flags.mergeSha ?? null, previous_version: flags.previousVersion ?? null },
     });
     const path = `api/releases/${encodeURIComponent(result.app)}/${encodeURIComponent(version)}/seals`;
-    const answer = (await send(new URL(path, base), { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body }, deadline)) as { result?: RunResult; url?: string };
+    const answer = (await send(new URL(path, base), { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body }, deadline, where)) as { result?: RunResult; url?: string };
     let final = mergeAnswer(result, answer.result);
     for (const image of evidenceImagesOf(result)) {
       try {
         const data = await readFile(image.path);
-        await send(new URL(`api/runs/${result.run_id}/evidence/${encodeURIComponent(image.name)}`, base), { method: 'PUT', headers: { ...headers, 'content-type': image.name.endsWith('.png') ? 'image/png' : 'image/jpeg' }, body: data }, deadline);
+        await send(new URL(`api/runs/${result.run_id}/evidence/${encodeURIComponent(image.name)}`, base), { method: 'PUT', headers: { ...headers, 'content-type': image.name.endsWith('.png') ? 'image/png' : 'image/jpeg' }, body: data }, deadline, where);
       } catch (error) {
-        final = withWarning(final, `screenshot ${image.name} was not sent to ${where}: ${(error as Error).message}`);
+        final = withWarning(final, `screenshot ${image.name} was not sent to ${where}: ${problemOf(error)}`);
       }
     }
     return { result: final, boardUrl: answer.url ? new URL(answer.url.replace(/^\//, ''), base).href : null };
   } catch (error) {
-    return { result: withWarning(result, `the seal was not reported to ${where}: ${(error as Error).message}`), boardUrl: null };
+    return { result: withWarning(result, `the seal was not reported to ${where}: ${problemOf(error, context.budgetMs ?? REPORT_BUDGET_MS)}`), boardUrl: null };
   }
 }
 
@@ -91,16 +105,16 @@ function mergeAnswer(result: RunResult, answer: RunResult | undefined): RunResul
 }
 
 /** `--release`, else the server's latest release of the app, else the CI commit; null when none. */
-async function versionToReport(result: RunResult, { flags, env, rollbackTemplate }: ReportContext, base: URL, headers: Record<string, string>, deadline: number): Promise<string | null> {
+async function versionToReport(result: RunResult, { flags, env, rollbackTemplate }: ReportContext, base: URL, headers: Record<string, string>, deadline: number, where: string): Promise<string | null> {
   if (flags.release && rollbackTemplate !== null) return flags.release;
   try {
-    const page = (await send(new URL(`api/releases?app=${encodeURIComponent(result.app)}&limit=1`, base), { method: 'GET', headers }, deadline)) as { releases?: { version?: string }[] };
+    const page = (await send(new URL(`api/releases?app=${encodeURIComponent(result.app)}&limit=1`, base), { method: 'GET', headers }, deadline, where)) as { releases?: { version?: string }[] };
     const latest = page.releases?.[0]?.version;
     if (flags.release) return flags.release;
     if (latest) return latest;
   } catch (error) {
     // An app the server has never seen is a 404: its first release comes from the CI commit.
-    if (!(error instanceof ReportFailure && error.message.startsWith('404'))) throw error;
+    if (!(error instanceof ReportFailure && error.status === 404)) throw error;
     if (rollbackTemplate === null) throw new Error(`the config did not load and the server has no app ${result.app}`, { cause: error });
   }
   const sha = flags.sha ?? ciSha(env);
@@ -108,41 +122,13 @@ async function versionToReport(result: RunResult, { flags, env, rollbackTemplate
 }
 
 /**
- * One request, retried on connection errors, 429 and 5xx while time is left (the server records
- * a run once per run_id, so a retry cannot double it). Returns the JSON answer; throws with the
- * server's own error message otherwise.
+ * One request to the server, retried on connection errors, 429 and 5xx while time is left (the
+ * server records a run once per run_id, so a retry cannot double it). Returns the JSON answer;
+ * throws with the server's own error message otherwise.
  */
-async function send(url: URL, init: RequestInit, deadline: number): Promise<unknown> {
-  let lastError: Error | null = null;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const left = deadline - Date.now();
-    if (left <= 0) break;
-    try {
-      const response = await fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(left) });
-      const text = await response.text();
-      let json: unknown = null;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        // Not JSON (a proxy's error page): the status says enough.
-      }
-      if (response.ok) return json;
-      const reason = (json as { error?: unknown } | null)?.error;
-      lastError = new ReportFailure(`${response.status} ${typeof reason === 'string' ? reason.slice(0, 500) : response.statusText}`);
-      if (response.status !== 429 && response.status < 500) throw lastError;
-    } catch (error) {
-      if (error instanceof ReportFailure && !/^(429|5\d\d) /.test(error.message)) throw error;
-      lastError = error instanceof ReportFailure ? error : new Error(describeFetchError(error, deadline));
-    }
-    const pause = Math.min(500 * 2 ** (attempt - 1), deadline - Date.now());
-    if (attempt < 3 && pause > 0) await sleep(pause);
-  }
-  throw lastError ?? new Error('no time left to report');
-}
-
-function describeFetchError(error: unknown, deadline: number): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  if ((error as Error).name === 'TimeoutError' || Date.now() >= deadline) return 'no answer in time (SEAL_SERVER_TIMEOUT_MS)';
-  if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
-  return cause?.message ? `${(error as Error).message}: ${cause.message}` : (error as Error).message;
+async function send(url: URL, init: RequestInit, deadline: number, where: string): Promise<unknown> {
+  const { answer } = await exchange(url.href, init, { deadline, maxAttempts: 3, describe: where });
+  if (answer.status >= 200 && answer.status < 300) return answer.json;
+  const reason = (answer.json as { error?: unknown } | null)?.error;
+  throw new ReportFailure(`${answer.status} ${typeof reason === 'string' ? reason.slice(0, 500) : answer.text.slice(0, 200)}`, answer.status);
 }

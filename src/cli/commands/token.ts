@@ -3,22 +3,12 @@
  * printed once, on stdout, and only its hash is stored.
  */
 import { SealError } from '../../errors.js';
-import { openDb, storeLocation } from '../../store/db.js';
 import { TokenStore, type TokenInfo, type TokenScope } from '../../store/tokens.js';
 import type { CliIo } from '../io.js';
+import { withStore } from '../store.js';
 
-async function withTokens(io: CliIo, work: (tokens: TokenStore) => Promise<number>): Promise<number> {
-  try {
-    const store = await openDb(storeLocation(io.env, io.cwd));
-    try {
-      return await work(new TokenStore(store.db));
-    } finally {
-      await store.close();
-    }
-  } catch (error) {
-    io.stderr.write(`seal: ${(error as Error).message ?? String(error)}\n`);
-    return 2;
-  }
+function withTokens(io: CliIo, work: (tokens: TokenStore) => Promise<number>): Promise<number> {
+  return withStore(io, (db) => work(new TokenStore(db)));
 }
 
 /** `seal token create --name N [--scope write|read]` */

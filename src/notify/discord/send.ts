@@ -9,6 +9,7 @@ import type { DiscordConfig } from '../config.js';
 import { exchange, type Answer } from '../http.js';
 import type { SealMessage } from '../message.js';
 import type { Notifier } from '../types.js';
+import { oneAtATime, type Queues } from '../one-at-a-time.js';
 import { buildDiscordPayload } from './payload.js';
 
 /** Discord's error codes we act on. */
@@ -21,18 +22,8 @@ const UNKNOWN_CHANNEL = 10003;
  * bucket instead of collecting 429s.
  */
 const bucketResets = new Map<string, number>();
-/** The tail of each webhook's queue of requests in this process. */
-const queues = new Map<string, Promise<unknown>>();
-
-function queued<T>(webhook: string, work: () => Promise<T>): Promise<T> {
-  const run = (queues.get(webhook) ?? Promise.resolve()).then(work, work);
-  const tail = run.catch(() => undefined);
-  queues.set(webhook, tail);
-  void tail.then(() => {
-    if (queues.get(webhook) === tail) queues.delete(webhook);
-  });
-  return run;
-}
+/** Requests to each webhook, one at a time in this process. */
+const requests: Queues = new Map();
 
 function noteBucket(target: string, answer: Answer): void {
   const remaining = answer.headers.get('x-ratelimit-remaining');
@@ -83,7 +74,7 @@ export function createDiscordNotifier(config: DiscordConfig): Notifier {
   return {
     target,
     // Requests to one webhook go one at a time in this process, after its bucket refills.
-    deliver: (message, input) => queued(base, async () => {
+    deliver: (message, input) => oneAtATime(requests, base, async () => {
       const { previous, deadline } = input;
       const threadId = previous?.threadId ?? configThread;
       const query = (extra: Record<string, string>) => {

@@ -5,6 +5,7 @@
  * from production is text in the page, escaped by JSX, capped in size.
  */
 import { basename } from 'node:path';
+import { isRollbackWarning } from '../../runner/rollback.js';
 import type { CheckResult, RunResult } from '../../runner/run-result.js';
 import type { DeliveryRecord } from '../../store/deliveries.js';
 import type { ReleaseRecord, SealHistoryEntry } from '../../store/ledger.js';
@@ -121,7 +122,7 @@ function Rollback({ run }: { run: RunResult }) {
           </div>
         </>
       ) : (
-        <p>The rollback command is incomplete: {run.warnings.find((w) => w.startsWith('the rollback command needs')) ?? 'the app has no rollback template value for this release'}.</p>
+        <p>The rollback command is incomplete: {run.warnings.find(isRollbackWarning) ?? 'the app has no rollback template value for this release'}.</p>
       )}
     </section>
   );
