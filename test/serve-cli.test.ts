@@ -132,6 +132,12 @@ describe('seal smoke --server', () => {
 });
 
 describe('seal serve and seal token', () => {
+  it('refuses --public with --private, which contradict each other', async () => {
+    const run = await runCli(['serve', '--public', '--private'], { env: { SEAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'seal-x-')) } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('seal serve: --public and --private contradict each other: pick one\n');
+  });
+
   it('refuses a bad port with a clear message and exit 2', async () => {
     const run = await runCli(['serve', '--port', 'eighty'], { env: { SEAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'seal-x-')) } });
     expect(run.code).toBe(2);

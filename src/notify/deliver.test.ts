@@ -80,6 +80,19 @@ describe('Discord', () => {
     expect(redPost?.pings).toEqual(['role 456']);
   });
 
+  it('a message someone deleted (404 Unknown Message) is posted again instead of edited', async () => {
+    await sealAndDeliver(green('deleted-message', 'v1'), config());
+    const first = [...discord.messages.values()].at(-1);
+    discord.messages.delete(first?.id ?? '');
+    discord.calls.length = 0;
+    const again = await sealAndDeliver(green('deleted-message', 'v1'), config());
+    expect(again.outcomes[0]?.outcome).toMatchObject({ status: 'delivered', detail: expect.stringMatching(/^posted message \d+$/) });
+    expect(discord.calls.map((c) => c.split(' ')[0])).toEqual(['PATCH', 'POST']);
+    // The new message is the one a later re-seal edits.
+    await sealAndDeliver(green('deleted-message', 'v1'), config());
+    expect(discord.calls.at(-1)).toContain(`/messages/${[...discord.messages.values()].at(-1)?.id}`);
+  });
+
   it('text from production cannot ping anyone, whatever it says', async () => {
     const hostile = red('hostile', 'v1', { summary: '@everyone @here <@&999> <@123456789>', checks: [{ name: '@everyone', kind: 'http', status: 'failed', duration_ms: 1, attempts: 1, assertions: [], error: '<@&999> @here', evidence: {} }] });
     await sealAndDeliver(hostile, config());

@@ -90,6 +90,22 @@ describe('seal serve', () => {
     await expect(fetch(`${second.url}/healthz`)).rejects.toThrow();
   });
 
+  it('--private: reading needs a token even on loopback (behind a reverse proxy on the same machine)', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'seal-serve-'));
+    const closed = await startServer({ host: '127.0.0.1', port: 0, public: false, private: true, store: { databaseUrl: null, dataDir: other }, config: null, logger: pino({ level: 'silent' }), env: {}, evidenceRoot: other });
+    try {
+      expect(closed.readAccess).toBe('token');
+      const board = await fetch(`${closed.url}/deployments`, { redirect: 'manual' });
+      expect(board.status).toBe(303);
+      expect(board.headers.get('location')).toBe('/login?next=%2Fdeployments');
+      expect((await fetch(`${closed.url}/api/releases`)).status).toBe(401);
+      expect((await fetch(`${closed.url}/healthz`)).status).toBe(200);
+    } finally {
+      await closed.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('treats only loopback addresses as private', () => {
     expect(['127.0.0.1', '127.1.2.3', 'localhost', '::1'].every(isLoopback)).toBe(true);
     expect(['0.0.0.0', '::', '192.168.1.10', 'seal.example.com'].some(isLoopback)).toBe(false);
