@@ -8,7 +8,7 @@ export interface RenderedRollback {
 }
 
 /** How the warning about an incomplete rollback command starts (recording replaces it; red pages quote it). */
-export const ROLLBACK_WARNING = 'the rollback command needs ';
+const ROLLBACK_WARNING = 'the rollback command needs ';
 
 /** Whether a run's warning is the one about an incomplete rollback command. */
 export function isRollbackWarning(warning: string): boolean {
