@@ -1,5 +1,7 @@
 /** The `seal` command line. Commands are thin: they parse flags and call the core. */
 import { Command, Option } from 'commander';
+import type { IncidentFields } from '../incidents/edit.js';
+import type { ActionOptions, OpenOptions } from './commands/incident.js';
 import type { RecordOptions } from './commands/release.js';
 import type { SmokeOptions } from './commands/smoke.js';
 import { processIo } from './io.js';
@@ -66,6 +68,7 @@ release
   .option('--branch <branch>', 'branch it was built from')
   .option('--notes-file <path>', 'release notes (Markdown, at most 1 MiB)')
   .option('--deployed-at <iso>', 'when it reached production (ISO 8601 with offset)')
+  .option('--merged-at <iso>', 'when its change was merged (ISO 8601 with offset; a post-mortem\'s timeline starts there)')
   .addOption(configOption())
   .option('--json', 'print the release as one JSON document on stdout')
   .action(async (app: string, options: RecordOptions) => {
@@ -161,6 +164,176 @@ token
   .action(async (idOrName: string) => {
     const { tokenRevokeCommand } = await import('./commands/token.js');
     process.exitCode = await tokenRevokeCommand(idOrName, io);
+  });
+
+const incident = program.command('incident').description('blameless post-mortems that start from a red seal: timeline, impact, whys, root cause, owned and dated actions');
+const many = (value: string, previous: string[]): string[] => [...previous, value];
+incident
+  .command('open')
+  .description('open an incident on a release; the timeline is pre-filled from the ledger and its red seal')
+  .argument('<app>', 'app name (in the ledger)')
+  .option('--release <version>', 'the release that caused it (pre-fills merged, deployed and detected)')
+  .requiredOption('--title <title>', 'what users saw ("Patients could not book appointments")')
+  .option('--severity <n>', '1 (worst) to 4 (default 2)')
+  .option('--summary <text>', 'a few sentences: what happened, to whom, how it ended')
+  .option('--freeze-at <iso>', 'the release freeze: releases changed within 24 h of it are flagged as deadline pressure')
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (app: string, options: OpenOptions) => {
+    const { incidentOpenCommand } = await import('./commands/incident.js');
+    process.exitCode = await incidentOpenCommand(app, options, io);
+  });
+incident
+  .command('list')
+  .description('incidents newest first, with their outage and open (and overdue) actions')
+  .option('--app <app>', 'only this app')
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (options: { app?: string; json?: boolean }) => {
+    const { incidentListCommand } = await import('./commands/incident.js');
+    process.exitCode = await incidentListCommand(options, io);
+  });
+incident
+  .command('show')
+  .description('one incident: timeline, computed durations, whys, actions, what publishing still needs')
+  .argument('<id>', 'incident id')
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (id: string, options: { json?: boolean }) => {
+    const { incidentShowCommand } = await import('./commands/incident.js');
+    process.exitCode = await incidentShowCommand(id, options, io);
+  });
+incident
+  .command('event')
+  .description('add a timeline event, or mark (move) a milestone')
+  .argument('<id>', 'incident id')
+  .requiredOption('--at <iso>', 'when, with an offset (2026-11-20T18:14:00+13:00); stored in UTC')
+  .option('--milestone <m>', 'change_merged, deployed, impact_started, detected, acknowledged, mitigated or resolved')
+  .option('--text <text>', 'what happened')
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (id: string, options: { at: string; milestone?: string; text?: string; json?: boolean }) => {
+    const { incidentEventCommand } = await import('./commands/incident.js');
+    process.exitCode = await incidentEventCommand(id, options, io);
+  });
+incident
+  .command('impact')
+  .description('who was affected: users, support calls ("unknown" needs --unknown-reason)')
+  .argument('<id>', 'incident id')
+  .option('--users <n>', 'users affected')
+  .option('--support-calls <n>', 'support calls')
+  .option('--text <text>', 'what they could not do')
+  .option('--unknown-reason <text>', 'why a figure is unknown')
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (id: string, options: { users?: string; supportCalls?: string; text?: string; unknownReason?: string; json?: boolean }) => {
+    const { incidentImpactCommand } = await import('./commands/incident.js');
+    process.exitCode = await incidentImpactCommand(id, options, io);
+  });
+incident
+  .command('why')
+  .description('append the next why to the chain (or a branch with --under)')
+  .argument('<id>', 'incident id')
+  .argument('<answer>', 'the answer to "why?"')
+  .option('--under <path>', 'branch under this why ("3", or "3.1" for a branch\'s branch)')
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (id: string, answer: string, options: { under?: string; json?: boolean }) => {
+    const { incidentWhyCommand } = await import('./commands/incident.js');
+    process.exitCode = await incidentWhyCommand(id, answer, options, io);
+  });
+incident
+  .command('root-cause')
+  .description('the systemic cause the whys lead to')
+  .argument('<id>', 'incident id')
+  .argument('<text>', 'the root cause, in terms of the system')
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (id: string, text: string, options: { json?: boolean }) => {
+    const { incidentRootCauseCommand } = await import('./commands/incident.js');
+    process.exitCode = await incidentRootCauseCommand(id, text, options, io);
+  });
+incident
+  .command('action')
+  .description('add an action item: a real owner and a due date, always')
+  .argument('<id>', 'incident id')
+  .requiredOption('--title <title>', 'what will exist or be true when it is done')
+  .requiredOption('--owner <name>', 'the person who will do it (not TBD, someone or team)')
+  .requiredOption('--due <date>', 'YYYY-MM-DD, not in the past')
+  .option('--type <type>', 'prevent, detect, mitigate or process (default prevent)')
+  .option('--why <n>', 'the why of the chain it addresses')
+  .option('--check <name>', 'the smoke check that proves it: done when it passes in a later green seal')
+  .option('--link <url>', 'the ticket or pull request')
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (id: string, options: ActionOptions) => {
+    const { incidentActionCommand } = await import('./commands/incident.js');
+    process.exitCode = await incidentActionCommand(id, options, io);
+  });
+incident
+  .command('done')
+  .description('mark an action done (one proved by a smoke check is marked by its green seal)')
+  .argument('<id>', 'incident id')
+  .argument('<action>', 'action number')
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (id: string, action: string, options: { json?: boolean }) => {
+    const { incidentDoneCommand } = await import('./commands/incident.js');
+    process.exitCode = await incidentDoneCommand(id, action, options, io);
+  });
+incident
+  .command('reassign')
+  .description('give an action a new owner or due date (checked like a new one)')
+  .argument('<id>', 'incident id')
+  .argument('<action>', 'action number')
+  .option('--owner <name>', 'the person who will do it')
+  .option('--due <date>', 'YYYY-MM-DD, not in the past')
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (id: string, action: string, options: { owner?: string; due?: string; json?: boolean }) => {
+    const { incidentReassignCommand } = await import('./commands/incident.js');
+    process.exitCode = await incidentReassignCommand(id, action, options, io);
+  });
+incident
+  .command('set')
+  .description('title, summary, severity, status (publishing runs the check), people, factors, lessons, supporting links')
+  .argument('<id>', 'incident id')
+  .option('--title <title>', 'new title')
+  .option('--summary <text>', 'the summary')
+  .option('--severity <n>', '1 (worst) to 4')
+  .option('--status <status>', 'draft, in-review or published')
+  .option('--person <name>', 'someone involved (repeatable): the blame lint flags their name in the text', many, [])
+  .option('--factor <text>', 'a contributing factor (repeatable)', many, [])
+  .option('--went-well <text>', 'what went well (repeatable)', many, [])
+  .option('--went-wrong <text>', 'what went wrong (repeatable)', many, [])
+  .option('--lucky <text>', 'where we got lucky (repeatable)', many, [])
+  .option('--supporting <text>', 'a link or note for supporting information (repeatable)', many, [])
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (id: string, options: IncidentFields & { person?: string[]; json?: boolean }) => {
+    const { incidentSetCommand } = await import('./commands/incident.js');
+    process.exitCode = await incidentSetCommand(id, { ...options, people: options.person ?? [] }, io);
+  });
+incident
+  .command('check')
+  .description('errors (what publishing needs) and warnings (blame, vague actions, few whys, …); exit 1 on errors')
+  .argument('<id>', 'incident id')
+  .addOption(configOption())
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (id: string, options: { json?: boolean }) => {
+    const { incidentCheckCommand } = await import('./commands/incident.js');
+    process.exitCode = await incidentCheckCommand(id, options, io);
+  });
+incident
+  .command('export')
+  .description('the post-mortem report (Markdown) on stdout or to a file')
+  .argument('<id>', 'incident id')
+  .option('--format <format>', 'md or json', 'md')
+  .option('--output <path>', 'write to this file instead of stdout')
+  .addOption(configOption())
+  .action(async (id: string, options: { format?: string; output?: string }) => {
+    const { incidentExportCommand } = await import('./commands/incident.js');
+    process.exitCode = await incidentExportCommand(id, options, io);
   });
 
 program

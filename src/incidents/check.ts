@@ -37,22 +37,22 @@ export function checkIncident(incident: Incident, today: string, { forPublishing
   }
   if (forPublishing) {
     for (const milestone of REQUIRED_TO_PUBLISH) if (!times[milestone]) errors.push(`publishing needs the ${milestone} milestone (seal incident event ${incident.id} --milestone ${milestone} --at ISO)`);
-    if (!incident.rootCause?.trim()) errors.push(`publishing needs a root cause (seal incident root-cause ${incident.id} "…")`);
+    if (!incident.root_cause?.trim()) errors.push(`publishing needs a root cause (seal incident root-cause ${incident.id} "…")`);
     const last = chain.length;
     if (last === 0) errors.push(`publishing needs the whys (seal incident why ${incident.id} "…")`);
-    else if (!incident.actions.some((a) => a.addressesWhy === last)) errors.push(`publishing needs at least one action addressing the last why (#${last}: "${chain[last - 1]}")`);
+    else if (!incident.actions.some((a) => a.addresses_why === last)) errors.push(`publishing needs at least one action addressing the last why (#${last}: "${chain[last - 1]}")`);
     if (incident.impact === null) errors.push(`publishing needs the impact (seal incident impact ${incident.id} --users N --support-calls N)`);
   }
-  if (incident.impact && (incident.impact.users === null || incident.impact.supportCalls === null) && !incident.impact.unknownReason?.trim()) {
+  if (incident.impact && (incident.impact.users === null || incident.impact.support_calls === null) && !incident.impact.unknown_reason?.trim()) {
     errors.push('impact: a figure is unknown without a reason (--unknown-reason "…")');
   }
   for (const problem of milestonesOutOfOrder(times)) warnings.push(`timeline: ${problem}`);
   if (chain.length > 0 && chain.length < 3) warnings.push(`only ${chain.length} why${chain.length === 1 ? '' : 's'}: keep asking why until the cause is in the system (usually 5)`);
   const texts: [string, string][] = [
     ...allWhys(incident.whys).map((w, i) => [`why ${i + 1}`, w.answer] as [string, string]),
-    ['root cause', incident.rootCause ?? ''],
-    ...incident.contributingFactors.map((f, i) => [`contributing factor ${i + 1}`, f] as [string, string]),
-    ...(['wentWell', 'wentWrong', 'lucky'] as const).flatMap((k) => incident.lessons[k].map((l, i) => [`lesson (${k}) ${i + 1}`, l] as [string, string])),
+    ['root cause', incident.root_cause ?? ''],
+    ...incident.contributing_factors.map((f, i) => [`contributing factor ${i + 1}`, f] as [string, string]),
+    ...(['went_well', 'went_wrong', 'lucky'] as const).flatMap((k) => incident.lessons[k].map((l, i) => [`lesson (${k}) ${i + 1}`, l] as [string, string])),
   ];
   for (const [where, text] of texts) {
     for (const finding of findBlame(text, { people: incident.people })) warnings.push(`${where}: "${finding.phrase}" is blame: ${finding.suggestion}`);

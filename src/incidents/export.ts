@@ -4,6 +4,7 @@
  * the whys then the systemic cause, contributing factors, lessons, owned and dated action items,
  * supporting information. Pure: `today` marks overdue actions.
  */
+import { escapeNotesText } from '../seal/notes-block.js';
 import { computeDurations } from './durations.js';
 import { milestoneTimes, type Incident, type Why } from './model.js';
 
@@ -30,12 +31,12 @@ export function renderReport(incident: Incident, { today }: { today: string }): 
     `_${BLAMELESS_STATEMENT}_`,
     `| | |\n|---|---|\n| App | ${cell(incident.app)} |\n| Release | ${cell(incident.release ?? '-')} |\n| Severity | ${incident.severity} |\n| Status | ${incident.status} |`,
     `## Summary\n\n${incident.summary || '(no summary yet)'}`,
-    `## Impact\n\n| | |\n|---|---|\n| Users affected | ${impact?.users?.toLocaleString('en-US') ?? 'unknown'} |\n| Support calls | ${impact?.supportCalls?.toLocaleString('en-US') ?? 'unknown'} |\n| Outage (impact to mitigation) | ${d.timeToMitigate.text} |${impact?.text ? `\n\n${impact.text}` : ''}${impact?.unknownReason ? `\n\nUnknown figures: ${impact.unknownReason}` : ''}`,
-    `## Timeline (UTC)\n\n${timeline.length ? timeline.map((e) => `- ${utc(e.at)}: ${e.milestone ? `**${e.milestone.replace(/_/g, ' ')}**: ` : ''}${e.text}`).join('\n') : '- (no events yet)'}`,
+    `## Impact\n\n| | |\n|---|---|\n| Users affected | ${impact?.users?.toLocaleString('en-US') ?? 'unknown'} |\n| Support calls | ${impact?.support_calls?.toLocaleString('en-US') ?? 'unknown'} |\n| Outage (impact to mitigation) | ${d.timeToMitigate.text} |${impact?.text ? `\n\n${impact.text}` : ''}${impact?.unknown_reason ? `\n\nUnknown figures: ${impact.unknown_reason}` : ''}`,
+    `## Timeline (UTC)\n\n${timeline.length ? timeline.map((e) => `- ${utc(e.at)}: ${e.milestone ? `**${e.milestone.replace(/_/g, ' ')}**: ` : ''}${e.from_seal ? escapeNotesText(e.text) : e.text}`).join('\n') : '- (no events yet)'}`,
     `## Key metrics\n\n| Metric | Value |\n|---|---|\n| Time to detect | ${d.timeToDetect.text} |\n| Time to mitigate (outage) | ${d.timeToMitigate.text} |\n| Time to resolve | ${d.timeToResolve.text} |\n| Merge to impact | ${d.mergeToImpact.text} |`,
-    `## Root cause\n\n${incident.whys.length ? whyLines(incident.whys, 0, true).join('\n') : '(no whys yet)'}\n\n**Systemic cause:** ${incident.rootCause ?? '(not yet stated)'}`,
-    `## Contributing factors\n\n${list(incident.contributingFactors)}`,
-    `## What went well\n\n${list(incident.lessons.wentWell)}\n\n## What went wrong\n\n${list(incident.lessons.wentWrong)}\n\n## Where we got lucky\n\n${list(incident.lessons.lucky)}`,
+    `## Root cause\n\n${incident.whys.length ? whyLines(incident.whys, 0, true).join('\n') : '(no whys yet)'}\n\n**Systemic cause:** ${incident.root_cause ?? '(not yet stated)'}`,
+    `## Contributing factors\n\n${list(incident.contributing_factors)}`,
+    `## What went well\n\n${list(incident.lessons.went_well)}\n\n## What went wrong\n\n${list(incident.lessons.went_wrong)}\n\n## Where we got lucky\n\n${list(incident.lessons.lucky)}`,
     `## Action items\n\n| Action | Type | Owner | Due | Status | Link |\n|---|---|---|---|---|---|\n${
       incident.actions.length
         ? incident.actions.map((a) => `| ${cell(a.title)}${a.check ? ` (proved by smoke check "${cell(a.check)}")` : ''} | ${a.type} | ${cell(a.owner)} | ${a.due} | ${a.status === 'open' && a.due < today ? '**overdue**' : a.status} | ${a.link ? cell(a.link) : '-'} |`).join('\n')

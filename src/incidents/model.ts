@@ -11,15 +11,17 @@ export interface TimelineEvent {
   readonly at: string;
   readonly text: string;
   readonly milestone?: Milestone;
+  /** The seal run it was pre-filled from: its text came from production (escaped in Markdown). */
+  readonly from_seal?: string;
 }
 
 /** Who and what was affected; unknown figures need a reason. */
 export interface Impact {
   readonly users: number | null;
-  readonly supportCalls: number | null;
+  readonly support_calls: number | null;
   readonly text: string;
   /** Why a figure is unknown (required when one is null). */
-  readonly unknownReason?: string;
+  readonly unknown_reason?: string;
 }
 
 /** One answer in the chain of whys; `children` are branches from it, when a team needs a tree. */
@@ -39,9 +41,13 @@ export interface ActionItem {
   readonly status: 'open' | 'done';
   readonly link?: string;
   /** Which why it addresses (1-based position along the first chain). */
-  readonly addressesWhy?: number;
+  readonly addresses_why?: number;
   /** The smoke check that proves it (credited done when it passes in a later green seal). */
   readonly check?: string;
+  /** When it was added (UTC): only a seal after this can prove it. */
+  readonly created_at?: string;
+  /** The green seal that proved it, when its check passed there. */
+  readonly credited?: { readonly run_id: string; readonly version: string | null; readonly at: string };
 }
 
 /** An incident with its post-mortem. */
@@ -57,9 +63,9 @@ export interface Incident {
   readonly timeline: readonly TimelineEvent[];
   readonly impact: Impact | null;
   readonly whys: readonly Why[];
-  readonly rootCause: string | null;
-  readonly contributingFactors: readonly string[];
-  readonly lessons: { readonly wentWell: readonly string[]; readonly wentWrong: readonly string[]; readonly lucky: readonly string[] };
+  readonly root_cause: string | null;
+  readonly contributing_factors: readonly string[];
+  readonly lessons: { readonly went_well: readonly string[]; readonly went_wrong: readonly string[]; readonly lucky: readonly string[] };
   readonly actions: readonly ActionItem[];
   /** Names of the people involved (the blame lint flags them in the text). */
   readonly people: readonly string[];
@@ -76,4 +82,9 @@ export function milestoneTimes(timeline: readonly TimelineEvent[]): Partial<Reco
   const times: Partial<Record<Milestone, string>> = {};
   for (const event of timeline) if (event.milestone) times[event.milestone] = event.at;
   return times;
+}
+
+/** The machine's local date (YYYY-MM-DD): what "not in the past" and "overdue" are measured against. */
+export function localDate(now = new Date()): string {
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
 }

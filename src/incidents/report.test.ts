@@ -20,7 +20,7 @@ const booking: Incident = {
     { at: '2026-11-20T21:08:00+13:00', text: 'Hotfix v4.2.1 deployed', milestone: 'mitigated' },
     { at: '2026-11-21T09:30:00+13:00', text: 'Root cause fixed and reviewed', milestone: 'resolved' },
   ],
-  impact: { users: 2340, supportCalls: 17, text: 'Online booking returned an error for every patient.' },
+  impact: { users: 2340, support_calls: 17, text: 'Online booking returned an error for every patient.' },
   whys: [
     { answer: 'The booking endpoint returned 500 for every request.' },
     { answer: 'The refactored query referenced a column the production schema did not have yet.' },
@@ -28,12 +28,12 @@ const booking: Incident = {
     { answer: 'Nothing checked that a release only uses columns its migrations create.' },
     { answer: 'The tests ran against a schema built from all migrations, not the released ones; no smoke scenario booked an appointment.' },
   ],
-  rootCause: 'Releases could ship code ahead of their migrations, and no check exercised booking end to end in production.',
-  contributingFactors: ['The release was cut within 24 h of the freeze (deadline pressure).'],
-  lessons: { wentWell: ['The seal turned red 17 minutes after impact.'], wentWrong: ['Rollback was not possible: the hotfix took 2.5 h.'], lucky: ['Phone bookings used another path.'] },
+  root_cause: 'Releases could ship code ahead of their migrations, and no check exercised booking end to end in production.',
+  contributing_factors: ['The release was cut within 24 h of the freeze (deadline pressure).'],
+  lessons: { went_well: ['The seal turned red 17 minutes after impact.'], went_wrong: ['Rollback was not possible: the hotfix took 2.5 h.'], lucky: ['Phone bookings used another path.'] },
   actions: [
-    { id: 1, title: 'Add a smoke check that books and cancels an appointment', type: 'detect', owner: 'Priya Patel', due: '2026-12-05', status: 'open', addressesWhy: 5, check: 'book appointment' },
-    { id: 2, title: 'Fail CI when code uses a column no released migration creates', type: 'prevent', owner: 'Tom Weller', due: '2026-12-12', status: 'open', addressesWhy: 4 },
+    { id: 1, title: 'Add a smoke check that books and cancels an appointment', type: 'detect', owner: 'Priya Patel', due: '2026-12-05', status: 'open', addresses_why: 5, check: 'book appointment' },
+    { id: 2, title: 'Fail CI when code uses a column no released migration creates', type: 'prevent', owner: 'Tom Weller', due: '2026-12-12', status: 'open', addresses_why: 4 },
     { id: 3, title: 'Add a rollback runbook for schema-dependent releases', type: 'mitigate', owner: 'Aroha Ngata', due: '2026-11-28', status: 'open' },
   ],
   people: ['Tom Weller'],
@@ -69,7 +69,7 @@ describe('the appointment-booking post-mortem', () => {
 
 describe('seal incident check', () => {
   it('refuses publishing without impact start, detection, mitigation, a root cause and an action on the last why', () => {
-    const bare: Incident = { ...booking, timeline: [], rootCause: null, impact: null, actions: booking.actions.filter((a) => a.addressesWhy !== 5) };
+    const bare: Incident = { ...booking, timeline: [], root_cause: null, impact: null, actions: booking.actions.filter((a) => a.addresses_why !== 5) };
     expect(checkIncident(bare, '2026-11-21', { forPublishing: true }).errors).toEqual([
       'publishing needs the impact_started milestone (seal incident event 7 --milestone impact_started --at ISO)',
       'publishing needs the detected milestone (seal incident event 7 --milestone detected --at ISO)',
@@ -85,7 +85,7 @@ describe('seal incident check', () => {
       ...booking,
       timeline: [...booking.timeline, { at: '2026-11-20T17:00:00+13:00', text: 'typo in the offset', milestone: 'detected' }],
       whys: [{ answer: 'Tom Weller forgot to run the migration.' }, { answer: 'Unit tests passed.' }],
-      actions: [{ id: 1, title: 'Be more careful with migrations', type: 'process', owner: 'Tom Weller', due: '2026-12-01', status: 'open', addressesWhy: 2 }],
+      actions: [{ id: 1, title: 'Be more careful with migrations', type: 'process', owner: 'Tom Weller', due: '2026-12-01', status: 'open', addresses_why: 2 }],
     };
     const { errors, warnings } = checkIncident(rough, '2026-11-21', { forPublishing: false });
     expect(errors).toEqual([]);
@@ -100,7 +100,7 @@ describe('seal incident check', () => {
   });
 
   it('refuses an unowned or overdue open action and an unknown impact figure without a reason', () => {
-    const bad: Incident = { ...booking, impact: { users: null, supportCalls: 17, text: '' }, actions: [{ id: 9, title: 'Add an alert on booking errors', type: 'detect', owner: 'TBD', due: '2026-11-01', status: 'open' }] };
+    const bad: Incident = { ...booking, impact: { users: null, support_calls: 17, text: '' }, actions: [{ id: 9, title: 'Add an alert on booking errors', type: 'detect', owner: 'TBD', due: '2026-11-01', status: 'open' }] };
     expect(checkIncident(bad, '2026-11-21', { forPublishing: false }).errors).toEqual([
       'action 9 (Add an alert on booking errors): "TBD" is nobody in particular; name the person who will do it',
       'action 9 (Add an alert on booking errors): 2026-11-01 is in the past (today is 2026-11-21)',

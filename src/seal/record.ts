@@ -7,6 +7,7 @@ import { CI_SHA_VARIABLES, ciSha, type ReleaseFlags } from '../release/release-i
 import { isRollbackWarning, rollbackOf } from '../runner/rollback.js';
 import { withWarning, type ReleaseInfo, type RunResult } from '../runner/run-result.js';
 import { buildSealMessage } from '../notify/message.js';
+import { IncidentStore, type Credited } from '../store/incidents.js';
 import type { Ledger, RecordedSeal, ReleaseRecord } from '../store/ledger.js';
 import { renderSealBlock, upsertSealBlock } from './notes-block.js';
 
@@ -31,6 +32,8 @@ export interface SealOutcome {
   readonly result: RunResult;
   readonly release: ReleaseRecord | null;
   readonly recorded: RecordedSeal | null;
+  /** Post-mortem actions this green seal proved done (their smoke check passed). */
+  readonly credited?: readonly Credited[];
 }
 
 /** Records the run on the ledger; returns it with the release, rollback and warnings as finally known. */
@@ -61,9 +64,19 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
       final = withWarning(final, `the release notes of ${result.app} ${release.version} were not updated: ${recording.redact((error as Error).message)}`);
     }
   }
+  // A green seal proves the post-mortem actions whose smoke check passed in it. After the
+  // verdict, so a failure here is a warning like any other.
+  let credited: Credited[] = [];
+  if (final.verdict === 'green' && recorded.inserted) {
+    try {
+      credited = await new IncidentStore(ledger.db).creditProvedActions(result.app);
+    } catch (error) {
+      final = withWarning(final, `post-mortem actions proved by this seal were not marked done: ${recording.redact((error as Error).message)}`);
+    }
+  }
   if (!release) final = withWarning(final, `the seal was recorded in ${where} without a release: pass --release, record one with \`seal release record\`, or run in CI (${CI_SHA_VARIABLES.slice(0, 2).join(', ')}, …)`);
   else if (!recorded.current) final = withWarning(final, `a newer seal of ${result.app} ${release.version} was already recorded; this one joins its history`);
-  return { result: final, release, recorded };
+  return { result: final, release, recorded, credited };
 }
 
 /**

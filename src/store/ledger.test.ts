@@ -239,6 +239,7 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       await ledger.recordSeal(runResult('metrics', { verdict: 'green' }), 'v2');
       expect(await ledger.stats('metrics', since)).toEqual({
         app: 'metrics', since, deployments: 4, sealed: 3, green: 3, red: 1, error: 0, seal_pass_rate: 3 / 4, change_failure_rate: 0,
+        failed_deployments: 0, failed_deployment_recovery: { median_ms: null, median: 'n/a', recovered: 0, unrecovered: 0 },
       });
     });
   });

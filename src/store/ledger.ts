@@ -6,7 +6,9 @@
 import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { RunResult } from '../runner/run-result.js';
 import type { LedgerDb } from './db.js';
-import { apps, checkResults, releases, sealRuns, type SmokeSeal, isRunId } from './schema.js';
+import { formatDuration } from '../incidents/durations.js';
+import { milestoneTimes, type Incident } from '../incidents/model.js';
+import { apps, checkResults, incidents, releases, sealRuns, type SmokeSeal, isRunId } from './schema.js';
 
 /** What `seal release record` says about a release; unknown fields stay as they were. */
 export interface ReleaseInput {
@@ -18,6 +20,8 @@ export interface ReleaseInput {
   readonly notes?: string | null;
   /** ISO 8601; null: unknown. */
   readonly deployedAt?: string | null;
+  /** ISO 8601; when the change was merged. */
+  readonly mergedAt?: string | null;
   /** Used only when this records the release: a seal's commit, known but not stated by anyone. */
   readonly createOnly?: { readonly sha?: string | null; readonly mergeSha?: string | null };
 }
@@ -30,6 +34,7 @@ export interface ReleaseRecord {
   readonly merge_sha: string | null;
   readonly branch: string | null;
   readonly deployed_at: string | null;
+  readonly merged_at: string | null;
   readonly notes: string | null;
   readonly previous_version: string | null;
   readonly created_at: string;
@@ -81,8 +86,30 @@ export interface Stats {
   readonly error: number;
   /** Seal runs that came out green, over all seal runs in the window (null: none). */
   readonly seal_pass_rate: number | null;
-  /** Releases whose current seal is red, over releases with a seal (null: none sealed). */
+  /** DORA: failed deployments (current seal red, or an incident opened on it) over deployments (null: none). */
   readonly change_failure_rate: number | null;
+  /** The deployments counted as failed. */
+  readonly failed_deployments: number;
+  /** DORA: how long failed deployments took to recover (see `recoveryOf`). */
+  readonly failed_deployment_recovery: {
+    /** Median over those recovered, in ms (null: none recovered). */
+    readonly median_ms: number | null;
+    /** "2h 54m", or "n/a". */
+    readonly median: string;
+    readonly recovered: number;
+    /** Failed deployments with no recovery yet. */
+    readonly unrecovered: number;
+  };
+}
+
+/** One failed deployment, as the recovery time needs it. */
+interface FailedDeployment {
+  readonly id: number;
+  readonly deployedAt: string | null;
+  readonly createdAt: string;
+  readonly firstRed: string | null;
+  /** Milestones of incidents opened on it ({impact_started, mitigated}). */
+  readonly incidentTimes: readonly { impact_started?: string; mitigated?: string }[];
 }
 
 /** Half of a UTF-16 surrogate pair on its own (an emoji cut in two by an excerpt's limit). */
@@ -113,6 +140,7 @@ function releaseColumns({ notes = true } = {}) {
     mergeSha: releases.mergeSha,
     branch: releases.branch,
     deployedAt: releases.deployedAt,
+    mergedAt: releases.mergedAt,
     // Notes can be 1 MiB each: lists leave them out.
     notes: notes ? releases.notes : sql<string | null>`NULL`,
     // The previous release is the app's release with the next lower id: ids come from one
@@ -131,6 +159,7 @@ interface ReleaseRow {
   readonly mergeSha: string | null;
   readonly branch: string | null;
   readonly deployedAt: string | null;
+  readonly mergedAt: string | null;
   readonly notes: string | null;
   readonly previousVersion: string | null;
   readonly createdAt: string;
@@ -150,6 +179,7 @@ function toRecord(app: string, r: ReleaseRow): ReleaseRecord & { id: number } {
     merge_sha: r.mergeSha,
     branch: r.branch,
     deployed_at: iso(r.deployedAt),
+    merged_at: iso(r.mergedAt),
     notes: r.notes,
     previous_version: r.previousVersion,
     created_at: iso(r.createdAt) as string,
@@ -162,7 +192,7 @@ export class Ledger {
   /** App ids seen committed (a server records thousands of seals of the same few apps). */
   private readonly appIds = new Map<string, number>();
 
-  constructor(private readonly db: LedgerDb) {}
+  constructor(readonly db: LedgerDb) {}
 
   /** Remembers an app's id once the transaction that may have created it has committed. */
   private rememberApp(name: string, id: number): void {
@@ -198,6 +228,7 @@ export class Ledger {
       ...(clean.branch !== undefined ? { branch: clean.branch } : {}),
       ...(clean.notes !== undefined ? { notes: clean.notes } : {}),
       ...(clean.deployedAt !== undefined ? { deployedAt: clean.deployedAt } : {}),
+      ...(clean.mergedAt !== undefined ? { mergedAt: clean.mergedAt } : {}),
     };
     // Values the release gets only if it is new (what a run knows of its commit must not
     // overwrite what was recorded).
@@ -413,6 +444,11 @@ export class Ledger {
     const totalRuns = runs.reduce((sum, r) => sum + r.n, 0);
     const total = deployments?.total ?? 0;
     const sealed = deployments?.sealed ?? 0;
+    const failed = await this.failedDeployments(app, since);
+    const recoveries = await Promise.all(failed.map((f) => this.recoveryOf(app, f)));
+    const recovered = recoveries.filter((ms): ms is number => ms !== null).sort((a, b) => a - b);
+    const mid = recovered.length / 2;
+    const median = recovered.length === 0 ? null : recovered.length % 2 ? (recovered[Math.floor(mid)] as number) : Math.round(((recovered[mid - 1] as number) + (recovered[mid] as number)) / 2);
     return {
       app,
       since: new Date(since).toISOString(),
@@ -422,7 +458,55 @@ export class Ledger {
       red: count('red'),
       error: count('error'),
       seal_pass_rate: totalRuns === 0 ? null : count('green') / totalRuns,
-      change_failure_rate: sealed === 0 ? null : (deployments?.red ?? 0) / sealed,
+      change_failure_rate: total === 0 ? null : failed.length / total,
+      failed_deployments: failed.length,
+      failed_deployment_recovery: { median_ms: median, median: median === null ? 'n/a' : formatDuration(median), recovered: recovered.length, unrecovered: failed.length - recovered.length },
     };
+  }
+
+  /** Releases deployed in the window whose current seal is red or that have an incident. */
+  private async failedDeployments(app: string, since: string): Promise<FailedDeployment[]> {
+    const rows = await this.db
+      .select({
+        id: releases.id,
+        deployedAt: releases.deployedAt,
+        createdAt: releases.createdAt,
+        firstRed: sql<string | null>`(SELECT min(r.finished_at) FROM seal_runs r WHERE r.release_id = ${releases.id} AND r.verdict = 'red')`,
+        documents: sql<Incident[] | null>`(SELECT jsonb_agg(i.document) FROM incidents i WHERE i.release_id = ${releases.id})`,
+      })
+      .from(releases)
+      .innerJoin(apps, eq(apps.id, releases.appId))
+      .where(
+        and(
+          eq(apps.name, app),
+          gte(sql`coalesce(${releases.deployedAt}, ${releases.createdAt})`, since),
+          sql`(${releases.smokeSeal}->>'status' = 'red' OR EXISTS (SELECT 1 FROM ${incidents} i WHERE i.release_id = ${releases.id}))`,
+        ),
+      );
+    // A raw subquery's timestamp comes back as the driver makes it (a Date): made ISO here.
+    return rows.map((r) => ({ id: r.id, deployedAt: iso(r.deployedAt), createdAt: iso(r.createdAt) as string, firstRed: r.firstRed === null ? null : new Date(r.firstRed).toISOString(), incidentTimes: (r.documents ?? []).map((d) => milestoneTimes(d.timeline ?? [])) }));
+  }
+
+  /**
+   * How long a failed deployment took to recover, in ms, or null while it has not. From the
+   * incident's impact_started (else the deploy, else the first red seal) to the incident's
+   * mitigated milestone, else to the first green seal of this release or a later one.
+   */
+  private async recoveryOf(app: string, failed: FailedDeployment): Promise<number | null> {
+    const times = failed.incidentTimes.find((t) => t.impact_started || t.mitigated) ?? {};
+    const start = times.impact_started ?? failed.deployedAt ?? failed.firstRed ?? failed.createdAt;
+    let end = times.mitigated ?? null;
+    if (!end) {
+      const [green] = await this.db
+        .select({ at: sealRuns.finishedAt })
+        .from(sealRuns)
+        .innerJoin(apps, eq(apps.id, sealRuns.appId))
+        .where(and(eq(apps.name, app), eq(sealRuns.verdict, 'green'), gte(sealRuns.releaseId, failed.id), sql`${sealRuns.finishedAt} > ${failed.firstRed ?? start}`))
+        .orderBy(asc(sealRuns.finishedAt))
+        .limit(1);
+      end = green?.at ?? null;
+    }
+    if (!end) return null;
+    return Math.max(0, Date.parse(end) - Date.parse(start));
   }
 }

@@ -35,6 +35,8 @@ export const releases = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
     /** The current seal; replaced by a newer run, never by an older one finishing late. */
     smokeSeal: jsonb('smoke_seal').$type<SmokeSeal>(),
+    /** When the change was merged (a post-mortem's change_merged milestone). Added by 0003. */
+    mergedAt: timestamp('merged_at', { withTimezone: true, mode: 'string' }),
   },
   (t) => [
     uniqueIndex('releases_app_version').on(t.appId, t.version),
@@ -163,4 +165,27 @@ export const deliveries = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.target] })],
+);
+
+/**
+ * Post-mortems: one document each (src/incidents/model.ts), changed whole under a row lock so
+ * a change that fails validation leaves it as it was. The columns beside it are for listing.
+ */
+export const incidents = pgTable(
+  'incidents',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    appId: bigint('app_id', { mode: 'number' }).notNull().references(() => apps.id),
+    releaseId: bigint('release_id', { mode: 'number' }).references(() => releases.id),
+    title: text('title').notNull(),
+    status: text('status').notNull(),
+    severity: integer('severity').notNull(),
+    /** The post-mortem without its id, app and release. */
+    document: jsonb('document').notNull(),
+    /** Open actions naming a smoke check (a green seal of the app looks for them). */
+    openCheckActions: integer('open_check_actions').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [index('incidents_app').on(t.appId, t.id), index('incidents_release').on(t.releaseId)],
 );

@@ -75,9 +75,9 @@ describe('POST /api/releases', () => {
   it('records a release (201), updates only the fields given (200), and publishes it to live boards', async () => {
     const seen: unknown[] = [];
     const unsubscribe = web.events.subscribe((event) => seen.push(event));
-    const created = await postRelease({ app: 'api-app', version: 'v1', sha: 'abc123', merge_sha: 'def456', deployed_at: '2026-11-21T14:05:00+13:00' });
+    const created = await postRelease({ app: 'api-app', version: 'v1', sha: 'abc123', merge_sha: 'def456', deployed_at: '2026-11-21T14:05:00+13:00', merged_at: '2026-11-21T12:00:00+13:00' });
     expect(created.status).toBe(201);
-    expect(await created.json()).toMatchObject({ created: true, release: { app: 'api-app', version: 'v1', sha: 'abc123', deployed_at: '2026-11-21T01:05:00.000Z' } });
+    expect(await created.json()).toMatchObject({ created: true, release: { app: 'api-app', version: 'v1', sha: 'abc123', deployed_at: '2026-11-21T01:05:00.000Z', merged_at: '2026-11-20T23:00:00.000Z' } });
     const updated = await postRelease({ app: 'api-app', version: 'v1', branch: 'main' });
     expect(updated.status).toBe(200);
     expect(await updated.json()).toMatchObject({ created: false, release: { sha: 'abc123', branch: 'main' } });
@@ -110,10 +110,10 @@ describe('POST /api/releases', () => {
     expect(((await notJson.json()) as { error: string }).error).toMatch(/^the body is not valid JSON: /);
     const wrongType = await request('/api/releases', { method: 'POST', headers: { authorization: `Bearer ${web.writeToken}`, 'content-type': 'text/plain' }, body: '{}' });
     expect(((await wrongType.json()) as { error: string }).error).toBe('send the body as JSON (Content-Type: application/json), not "text/plain"');
-    const invalid = await postRelease({ app: '', version: 'v1', deployed_at: 'yesterday' });
+    const invalid = await postRelease({ app: '', version: 'v1', deployed_at: 'yesterday', merged_at: 'last week' });
     expect(invalid.status).toBe(400);
     const body = (await invalid.json()) as { error: string; details: { path: string; message: string }[] };
-    expect(body.details.map((d) => d.path)).toEqual(['app', 'deployed_at']);
+    expect(body.details.map((d) => d.path)).toEqual(['app', 'deployed_at', 'merged_at']);
     expect(body.error).toContain('deployed_at: must be an ISO 8601 date or date-time with an offset');
   });
 

@@ -13,6 +13,7 @@ import { recordOnLedger } from '../../seal/record.js';
 import { openDb, storeLocation, type OpenDb } from '../../store/db.js';
 import { DeliveryStore } from '../../store/deliveries.js';
 import { EvidenceStore } from '../../store/evidence.js';
+import type { Credited } from '../../store/incidents.js';
 import { Ledger } from '../../store/ledger.js';
 
 /** What recording needs to know about the app (null when the config did not load). */
@@ -31,6 +32,8 @@ export interface RecordContext {
 export interface RecordedRun {
   readonly result: RunResult;
   readonly deliveries: DeliveryReport | null;
+  /** Post-mortem actions the seal proved done. */
+  readonly credited?: readonly Credited[];
 }
 
 /** Records the run and delivers it; returns it with the release, rollback and warnings as finally known. */
@@ -44,13 +47,14 @@ export async function recordSeal(result: RunResult, context: RecordContext): Pro
     const ledger = new Ledger(store.db);
     const outcome = await recordOnLedger(ledger, result, { ...context, where, knownAppOnly: context.rollbackTemplate === null, boardBase });
     if (!outcome.recorded) return { result: outcome.result, deliveries: null };
+    const credited = outcome.credited ?? [];
     let final = await keepEvidence(new EvidenceStore(store.db), outcome.result);
-    if (!context.app) return { result: final, deliveries: null };
+    if (!context.app) return { result: final, deliveries: null, credited };
     const releaseId = outcome.release ? await ledger.releaseIdOf(final.app, outcome.release.version) : null;
     const deliveries = await deliverSeal({ app: context.app, notifiers: context.notifiers ?? {}, result: final, releaseId, boardBase, store: new DeliveryStore(store.db), current: outcome.recorded.current, redact: context.redact });
     // Already redacted by deliverSeal.
     for (const warning of deliveries.warnings) final = withWarning(final, warning);
-    return { result: final, deliveries };
+    return { result: final, deliveries, credited };
   } catch (error) {
     return { result: withWarning(result, `the seal was not recorded in ${where}: ${context.redact((error as Error).message ?? String(error))}`), deliveries: null };
   } finally {

@@ -21,6 +21,7 @@ export interface RecordOptions {
   readonly branch?: string;
   readonly notesFile?: string;
   readonly deployedAt?: string;
+  readonly mergedAt?: string;
   readonly json?: boolean;
 }
 
@@ -30,6 +31,7 @@ const BADGE: Record<SmokeSeal['status'] | 'pending', string> = { ...VERDICT_BADG
 export function releaseRecordCommand(app: string, options: RecordOptions, io: CliIo): Promise<number> {
   return withLedger(io, async (ledger) => {
     const deployedAt = options.deployedAt === undefined ? undefined : parseInstant(options.deployedAt, '--deployed-at');
+    const mergedAt = options.mergedAt === undefined ? undefined : parseInstant(options.mergedAt, '--merged-at');
     const notes = options.notesFile === undefined ? undefined : readNotes(resolve(io.cwd, options.notesFile));
     const { release, created } = await ledger.recordRelease({
       app,
@@ -39,6 +41,7 @@ export function releaseRecordCommand(app: string, options: RecordOptions, io: Cl
       ...(options.branch !== undefined ? { branch: options.branch } : {}),
       ...(notes !== undefined ? { notes } : {}),
       ...(deployedAt !== undefined ? { deployedAt } : {}),
+      ...(mergedAt !== undefined ? { mergedAt } : {}),
     });
     if (options.json) io.stdout.write(`${JSON.stringify({ created, release })}\n`);
     io.stderr.write(`${created ? 'recorded' : 'updated'} ${app} ${release.version}${release.previous_version ? ` (previous: ${release.previous_version})` : ''}\n`);
@@ -94,7 +97,8 @@ export function statsCommand(app: string, options: { json?: boolean; days?: stri
         `  deployments          ${stats.deployments} (${stats.sealed} sealed)\n` +
         `  seal runs            ${stats.green + stats.red + stats.error} (🟢 ${stats.green}  🔴 ${stats.red}  ⚪ ${stats.error})\n` +
         `  seal pass rate       ${pct(stats.seal_pass_rate)}\n` +
-        `  change failure rate  ${pct(stats.change_failure_rate)} (releases whose current seal is red, of those sealed)\n`,
+        `  change failure rate  ${pct(stats.change_failure_rate)} (${stats.failed_deployments} of ${stats.deployments} deployments failed: seal red or an incident)\n` +
+        `  failed-deployment recovery time  ${stats.failed_deployment_recovery.median} median (${stats.failed_deployment_recovery.recovered} recovered${stats.failed_deployment_recovery.unrecovered ? `, ${stats.failed_deployment_recovery.unrecovered} not yet` : ''})\n`,
     );
     return 0;
   });
@@ -122,6 +126,7 @@ function renderRelease(r: ReleaseRecord, runs: number): string {
     `  sha         ${r.sha ?? '-'}`,
     `  merge sha   ${r.merge_sha ?? '-'}`,
     `  branch      ${r.branch ?? '-'}`,
+    `  merged      ${r.merged_at ?? '-'}`,
     `  deployed    ${r.deployed_at ?? '-'}`,
     `  previous    ${r.previous_version ?? '-'}`,
     `  recorded    ${r.created_at}`,

@@ -2,6 +2,7 @@
  * `seal smoke <app>`: run the suite, reach a verdict, report it. Whatever happens after the
  * command starts, it ends with a verdict and exit 0 (a seal is not a gate) unless --gate.
  */
+import type { Credited } from '../../store/incidents.js';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -68,6 +69,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   }
   let boardUrl: string | null = null;
   let told: NonNullable<Awaited<ReturnType<typeof recordSeal>>['deliveries']>['outcomes'] = [];
+  let proved: readonly Credited[] = [];
   if (options.server) {
     const budget = Number(io.env.SEAL_SERVER_TIMEOUT_MS);
     const redactor = createRedactor(secrets);
@@ -87,6 +89,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     const recorded = await recordSeal(result, { rollbackTemplate, flags: options, env: io.env, cwd: io.cwd, redact: (text) => redactor.text(text), app: sealApp, notifiers });
     result = recorded.result;
     told = recorded.deliveries?.outcomes ?? [];
+    proved = recorded.credited ?? [];
   }
   try {
     reporter.onRunFinish?.(result);
@@ -99,6 +102,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   // Failures are among the warnings already; this says where the seal went.
   const sent = told.filter((t) => t.outcome.status !== 'failed').map((t) => `${t.target}: ${t.outcome.detail}`);
   if (sent.length > 0) io.stderr.write(`Told: ${sent.join('; ')}\n`);
+  for (const c of proved) io.stderr.write(`Proved: action ${c.action} of incident ${c.incident} is done ("${c.title}": its smoke check "${c.check}" passed)\n`);
   if (options.junit) {
     const path = resolve(io.cwd, options.junit);
     try {

@@ -43,6 +43,7 @@ export const OPENAPI = {
           merge_sha: { type: ['string', 'null'] },
           branch: { type: ['string', 'null'] },
           deployed_at: { type: ['string', 'null'], format: 'date-time' },
+          merged_at: { type: ['string', 'null'], format: 'date-time', description: 'when the change was merged (a post-mortem starts its timeline there)' },
           notes: { type: ['string', 'null'] },
           previous_version: { type: ['string', 'null'] },
           created_at: { type: 'string', format: 'date-time' },
@@ -61,6 +62,7 @@ export const OPENAPI = {
           branch: { type: ['string', 'null'] },
           notes: { type: ['string', 'null'], description: 'at most 1 MiB' },
           deployed_at: { type: ['string', 'null'], description: 'ISO 8601 with an offset' },
+          merged_at: { type: ['string', 'null'], description: 'when the change was merged, ISO 8601 with an offset' },
         },
       },
       RunResult: {

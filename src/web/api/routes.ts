@@ -32,6 +32,7 @@ const releaseSchema = z.object({
     .nullable()
     .optional(),
   deployed_at: z.string().refine(isInstant, 'must be an ISO 8601 date or date-time with an offset (2026-11-21T14:05:00+01:00)').nullable().optional(),
+  merged_at: z.string().refine(isInstant, 'must be an ISO 8601 date or date-time with an offset (2026-11-21T14:05:00+01:00)').nullable().optional(),
 });
 
 /** A 4xx answer: what is wrong, and where when a field is. */
@@ -91,6 +92,7 @@ export function createApiRoutes(deps: WebDeps): Hono<Env> {
       ...(input.branch !== undefined ? { branch: input.branch } : {}),
       ...(input.notes !== undefined ? { notes: input.notes } : {}),
       ...(input.deployed_at !== undefined ? { deployedAt: input.deployed_at === null ? null : new Date(input.deployed_at).toISOString() } : {}),
+      ...(input.merged_at !== undefined ? { mergedAt: input.merged_at === null ? null : new Date(input.merged_at).toISOString() } : {}),
     });
     if (created) events.publish({ type: 'release', app: release.app, version: release.version });
     return c.json({ created, release }, created ? 201 : 200);
