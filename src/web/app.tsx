@@ -10,12 +10,14 @@ import { bodyLimit } from 'hono/body-limit';
 import { setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import { streamSSE } from 'hono/streaming';
+import { incidentId } from '../store/incidents.js';
 import { createApiRoutes, problem } from './api/routes.js';
 import { requireToken, TOKEN_COOKIE, type AuthVariables } from './auth.js';
 import type { WebDeps } from './deps.js';
 import { BOARD_CSS, BOARD_JS } from './pages/assets.js';
 import { renderBadge } from './pages/badge.js';
 import { DeploymentsPage } from './pages/deployments.js';
+import { IncidentPage, IncidentsPage } from './pages/incidents.js';
 import { Page } from './pages/layout.js';
 import { LoginPage } from './pages/login.js';
 import { ReleasePage } from './pages/release.js';
@@ -43,7 +45,7 @@ function safeNext(next: unknown): string {
 
 /** Builds the app. */
 export function createApp(deps: WebDeps): Hono<Env> {
-  const { ledger, tokens, evidence, events, logger } = deps;
+  const { ledger, tokens, evidence, incidents, events, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const app = new Hono<Env>();
 
@@ -136,12 +138,28 @@ export function createApp(deps: WebDeps): Hono<Env> {
     const runId = asked ?? release.smoke_seal?.run_id ?? null;
     const stored = runId ? await ledger.getRun(runId) : null;
     if (asked && (!stored || stored.result.app !== app || stored.version !== version)) return c.html(<ErrorPage status={404} message={`No run ${JSON.stringify(asked)} of ${app} ${version}.`} />, 404);
-    const [history, images, told] = await Promise.all([
+    const [history, images, told, opened] = await Promise.all([
       ledger.sealHistory(app, version),
       stored ? evidence.names(stored.result.run_id) : Promise.resolve([]),
       stored ? deps.deliveries.ofRun(stored.result.run_id) : Promise.resolve([]),
+      incidents.ofRelease(app, version),
     ]);
-    return c.html(<ReleasePage release={release} history={history} run={stored?.result ?? null} images={images} deliveries={told} now={now()} />);
+    return c.html(<ReleasePage release={release} history={history} run={stored?.result ?? null} images={images} deliveries={told} incidents={opened} now={now()} />);
+  });
+
+  app.get('/incidents', async (c) => {
+    const app = c.req.query('app') || null;
+    const [list, apps] = await Promise.all([incidents.list({ app }), ledger.appNames()]);
+    if (app !== null && !apps.includes(app)) return c.html(<ErrorPage status={404} message={`No app ${JSON.stringify(app)} in the ledger.`} />, 404);
+    return c.html(<IncidentsPage incidents={list} apps={apps} app={app} now={now()} />);
+  });
+
+  app.get('/incidents/:id', async (c) => {
+    const asked = c.req.param('id');
+    const id = incidentId(asked);
+    const incident = id === null ? null : await incidents.get(id);
+    if (!incident) return c.html(<ErrorPage status={404} message={id === null ? `No incident ${JSON.stringify(asked)}: an incident id is a number (see /incidents).` : `No incident ${id}.`} />, 404);
+    return c.html(<IncidentPage incident={incident} now={now()} />);
   });
 
   app.get('/apps/:app/badge.svg', async (c) => {
@@ -207,7 +225,7 @@ function ErrorPage({ status, message }: { status: number; message: string }) {
     <Page title={String(status)}>
       <h1>{status === 404 ? 'Not found' : status === 400 ? 'Bad request' : 'Error'}</h1>
       <p>{message}</p>
-      <p><a href="/deployments">All deployments</a></p>
+      <p><a href="/deployments">All deployments</a> · <a href="/incidents">All incidents</a></p>
     </Page>
   );
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { RunResult } from '../runner/run-result.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { EvidenceStore } from '../store/evidence.js';
+import type { IncidentStore } from '../store/incidents.js';
 import type { Ledger } from '../store/ledger.js';
 import type { TokenStore } from '../store/tokens.js';
 import type { ReadAccess } from './auth.js';
@@ -15,6 +16,8 @@ export interface WebDeps {
   readonly tokens: TokenStore;
   readonly evidence: EvidenceStore;
   readonly deliveries: DeliveryStore;
+  /** The post-mortems (the board shows them; it never changes them). */
+  readonly incidents: IncidentStore;
   /**
    * Tells the app's notifiers of a recorded seal (the server's config says which), in the
    * background: the reporter is answered first. Null when the server has no config.

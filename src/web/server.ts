@@ -18,6 +18,7 @@ import { openDb, type StoreLocation } from '../store/db.js';
 import { deliverSeal } from '../notify/deliver.js';
 import { DeliveryStore } from '../store/deliveries.js';
 import { EvidenceStore } from '../store/evidence.js';
+import { IncidentStore } from '../store/incidents.js';
 import { Ledger } from '../store/ledger.js';
 import { TokenStore } from '../store/tokens.js';
 import { createApp } from './app.js';
@@ -64,6 +65,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const tokens = new TokenStore(store.db);
   const evidence = new EvidenceStore(store.db);
   const deliveries = new DeliveryStore(store.db);
+  const incidents = new IncidentStore(store.db);
   let publicUrl: string | null = null;
   const events = createSealEvents({ changeMark: () => ledger.changeMark(), onError: (error) => logger.warn({ err: error }, 'live updates: the store did not answer') });
   const readAccess: ReadAccess = options.private ? 'token' : isLoopback(options.host) || options.public ? 'open' : 'token';
@@ -109,6 +111,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     tokens,
     evidence,
     deliveries,
+    incidents,
     events,
     readAccess,
     jobs,

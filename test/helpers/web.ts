@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { openDb, type OpenDb } from '../../src/store/db.js';
 import { DeliveryStore } from '../../src/store/deliveries.js';
 import { EvidenceStore } from '../../src/store/evidence.js';
+import { IncidentStore } from '../../src/store/incidents.js';
 import { Ledger } from '../../src/store/ledger.js';
 import { TokenStore } from '../../src/store/tokens.js';
 import { createApp } from '../../src/web/app.js';
@@ -20,6 +21,7 @@ export interface WebFixture {
   readonly store: OpenDb;
   readonly ledger: Ledger;
   readonly tokens: TokenStore;
+  readonly incidents: IncidentStore;
   readonly events: SealEvents;
   /** Every structured log line the app wrote. */
   readonly logs: string[];
@@ -35,6 +37,7 @@ export async function createWebFixture(options: { readAccess?: ReadAccess; maxBo
   const store = await openDb({ databaseUrl: null, dataDir: dir });
   const ledger = new Ledger(store.db);
   const tokens = new TokenStore(store.db);
+  const incidents = new IncidentStore(store.db);
   const events = createSealEvents({ changeMark: () => ledger.changeMark(), pollMs: 200 });
   const logs: string[] = [];
   const logger = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _encoding, done) => void (logs.push(chunk.toString()), done()) }));
@@ -45,6 +48,7 @@ export async function createWebFixture(options: { readAccess?: ReadAccess; maxBo
     tokens,
     evidence: new EvidenceStore(store.db),
     deliveries: new DeliveryStore(store.db),
+    incidents,
     notify: null,
     events,
     readAccess: options.readAccess ?? 'open',
@@ -60,6 +64,7 @@ export async function createWebFixture(options: { readAccess?: ReadAccess; maxBo
     store,
     ledger,
     tokens,
+    incidents,
     events,
     logs,
     writeToken,

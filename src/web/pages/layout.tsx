@@ -35,6 +35,7 @@ export function Page({ title, live, children }: { title: string; live?: string; 
             <a class="brand" href="/deployments">smoke-seal</a>
             <nav>
               <a href="/deployments">Deployments</a>
+              <a href="/incidents">Incidents</a>
               <a href="/api/openapi.json">API</a>
             </nav>
           </header>

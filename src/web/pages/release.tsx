@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { isRollbackWarning } from '../../runner/rollback.js';
 import type { CheckResult, RunResult } from '../../runner/run-result.js';
 import type { DeliveryRecord } from '../../store/deliveries.js';
+import type { Incident } from '../../incidents/model.js';
 import type { ReleaseRecord, SealHistoryEntry } from '../../store/ledger.js';
 import { capText, evidenceText, formatAgo, formatDuration, formatUtc, releasePath } from './format.js';
 import { Page, SealBadge } from './layout.js';
@@ -22,6 +23,8 @@ export interface ReleaseView {
   readonly images: readonly string[];
   /** How telling people of the shown run went. */
   readonly deliveries: readonly DeliveryRecord[];
+  /** Incidents opened on this release. */
+  readonly incidents: readonly Pick<Incident, 'id' | 'title' | 'severity'>[];
   readonly now: Date;
 }
 
@@ -151,7 +154,7 @@ function Deliveries({ deliveries }: { deliveries: readonly DeliveryRecord[] }) {
   );
 }
 
-export function ReleasePage({ release, history, run, images, deliveries, now }: ReleaseView) {
+export function ReleasePage({ release, history, run, images, deliveries, incidents, now }: ReleaseView) {
   const current = release.smoke_seal?.run_id ?? null;
   return (
     <Page title={`${release.app} ${release.version}`} live={release.app}>
@@ -168,6 +171,14 @@ export function ReleasePage({ release, history, run, images, deliveries, now }: 
         <dt>Previous</dt><dd>{release.previous_version ? <a href={releasePath(release.app, release.previous_version)}>{release.previous_version}</a> : '-'}</dd>
         <dt>Checked</dt><dd>{release.smoke_seal ? `${formatUtc(release.smoke_seal.checked_at)} (${formatAgo(release.smoke_seal.checked_at, now)})` : 'not sealed yet'}</dd>
       </dl>
+      {incidents.length > 0 ? (
+        <p class="incidents">
+          Incidents:{' '}
+          {incidents.map((i, n) => (
+            <>{n > 0 ? ', ' : ''}<a href={`/incidents/${i.id}`}>#{i.id} SEV{i.severity}: {i.title}</a></>
+          ))}
+        </p>
+      ) : null}
       {run ? (
         <>
           {run.run_id !== current ? (
