@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from '../src/checks/browser/browser-session.js';
 import { findChromium } from '../src/checks/browser/find-chromium.js';
 import { openDb } from '../src/store/db.js';
+import { IncidentStore } from '../src/store/incidents.js';
+import { apps } from '../src/store/schema.js';
 import { TokenStore } from '../src/store/tokens.js';
 import { startServer, type RunningServer } from '../src/web/server.js';
 import { chromiumSkipReason } from './helpers/chromium.js';
@@ -37,6 +39,20 @@ describe.skipIf(skip !== null)('the board in Chromium', () => {
     dir = mkdtempSync(join(tmpdir(), 'seal-board-'));
     const seed = await openDb({ databaseUrl: null, dataDir: dir });
     token = (await new TokenStore(seed.db).create('ci')).token;
+    // A post-mortem of the app (on no release, so the deployments list stays as it is): one
+    // action overdue, one done, one due later.
+    await seed.db.insert(apps).values({ name: 'studio' });
+    await new IncidentStore(seed.db).create({
+      app: 'studio', release: null, title: 'Uploads failed for an hour', severity: 2, status: 'in review', summary: 'Uploads failed.',
+      timeline: [{ at: '2026-11-20T05:14:00.000Z', text: 'First failed upload', milestone: 'impact_started' }, { at: '2026-11-20T06:14:00.000Z', text: 'Fix deployed', milestone: 'mitigated' }],
+      impact: { users: 120, support_calls: 3, text: '' }, whys: [{ answer: 'The upload bucket policy changed.' }], root_cause: 'Bucket policy changes are not checked.',
+      contributing_factors: [], lessons: { went_well: [], went_wrong: [], lucky: [] }, people: [], supporting: [],
+      actions: [
+        { id: 1, title: 'Add an upload smoke check', type: 'detect', owner: 'Priya Patel', due: '2020-01-10', status: 'open' },
+        { id: 2, title: 'Add a policy diff to CI', type: 'prevent', owner: 'Tom Weller', due: '2020-01-10', status: 'done' },
+        { id: 3, title: 'Add a runbook for bucket policies', type: 'mitigate', owner: 'Aroha Ngata', due: '2099-01-10', status: 'open' },
+      ],
+    });
     await seed.close();
     server = await startServer({ host: '127.0.0.1', port: 0, public: false, store: { databaseUrl: null, dataDir: dir }, config: null, logger: pino({ level: 'silent' }), env: {}, evidenceRoot: dir });
     browser = await chromium.launch({ executablePath: await findChromium(process.env), headless: true, args: CHROMIUM_ARGS });
@@ -97,6 +113,34 @@ describe.skipIf(skip !== null)('the board in Chromium', () => {
     // No CSP violation, no script error, nothing missing.
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it('lists the post-mortems and shows one, its overdue action highlighted, on a desktop and a phone', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${server.url}/deployments`);
+    await page.getByRole('link', { name: 'Incidents' }).first().click();
+    await page.waitForURL(/\/incidents$/);
+    expect(await page.locator('.overdue').first().textContent()).toContain('1 overdue');
+    await page.getByRole('link', { name: 'Uploads failed for an hour' }).click();
+    await page.waitForURL(/\/incidents\/\d+$/);
+    const background = (id: string) => page.evaluate(`getComputedStyle(document.querySelector('tr[data-action="${id}"]')).backgroundColor`);
+    // The overdue action stands out from the done one and the one due later; it says so in words too.
+    expect(await background('1')).not.toBe(await background('2'));
+    expect(await background('2')).toBe(await background('3'));
+    expect(await page.locator('tr[data-action="1"]').textContent()).toContain('overdue');
+    expect(await page.textContent('body')).toContain('1h 0m');
+    await page.screenshot({ path: join(ARTIFACTS, 'board-incident.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await context.close();
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const small = await phone.newPage();
+    await small.goto(page.url());
+    expect(await small.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await phone.close();
   });
 
   it('fits a phone screen, and reads the same with JavaScript off', async () => {

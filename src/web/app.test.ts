@@ -476,3 +476,22 @@ describe('when something breaks', () => {
     expect(logs).not.toContain('limit=');
   });
 });
+
+describe('a seal reported to the server proves post-mortem actions', () => {
+  it('marks done the action whose smoke check passed in the green seal CI reported, and the board shows the proof', async () => {
+    expect((await postRelease({ app: 'proving', version: 'v2' })).status).toBe(201);
+    const incident = await web.incidents.create({
+      app: 'proving', release: 'v2', title: 'Checkout broke', severity: 2, status: 'draft', summary: '', timeline: [], impact: null, whys: [], root_cause: null,
+      contributing_factors: [], lessons: { went_well: [], went_wrong: [], lucky: [] }, people: [], supporting: [],
+      actions: [{ id: 1, title: 'Add a smoke check that pays with a test card', type: 'detect', owner: 'Priya Patel', due: '2099-01-01', status: 'open', check: 'pay', created_at: new Date(Date.now() - 60_000).toISOString() }],
+    });
+    // A red seal in which the check passed proves nothing.
+    expect((await postSeal('proving', 'v2', runResult('proving', { verdict: 'red' }, [{ name: 'pay', status: 'passed' }, { name: 'home', status: 'failed' }]))).status).toBe(201);
+    expect((await web.incidents.get(incident.id))?.actions[0]?.status).toBe('open');
+    const green = runResult('proving', { verdict: 'green' }, [{ name: 'pay', status: 'passed' }]);
+    expect((await postSeal('proving', 'v2', green)).status).toBe(201);
+    expect((await web.incidents.get(incident.id))?.actions[0]).toMatchObject({ status: 'done', credited: { run_id: green.run_id, version: 'v2' } });
+    const html = await (await request(`/incidents/${incident.id}`)).text();
+    expect(html).toContain(`?run=${green.run_id}`);
+  });
+});

@@ -43,7 +43,7 @@ img.shot { max-width: 100%; max-height: 40rem; border: 1px solid var(--line); bo
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .evidence dt { font-weight: 600; margin-top: .4rem; } .evidence dd { margin: 0; }
-span.overdue, strong.overdue { color: var(--red); font-weight: 700; } tr.overdue > td:first-child { box-shadow: inset 3px 0 0 var(--red); }
+span.overdue, strong.overdue { color: var(--red); font-weight: 700; } tr.overdue { background-color: color-mix(in srgb, var(--red) 12%, transparent); } tr.overdue > td:first-child { box-shadow: inset 3px 0 0 var(--red); }
 .errors { color: var(--red); }
 .blameless { font-style: italic; color: var(--muted); }
 .prose { white-space: pre-wrap; overflow-wrap: anywhere; }
