@@ -97,6 +97,10 @@ describe('seal incident, from a red seal to a published post-mortem', () => {
     expect(json<{ warnings: string[] }>(blame).warnings).toEqual(['only 1 why: keep asking why until the cause is in the system (usually 5)', expect.stringContaining('why 1: "forgot to" is blame: say what would have reminded anyone')]);
     const people = await seal('incident', 'set', String(id + 1), '--person', 'Tom');
     expect(people.stderr).toContain('warning: why 1: "Tom" is blame: name the role or the system');
+    // A config that does not load costs the action only its hint: saved, one JSON document, exit 0.
+    const noConfig = await seal('incident', 'action', String(id + 1), '--title', 'Add a smoke check for slots', '--owner', 'Ana', '--due', dueIn(30), '--check', 'slots', '--config', join(dir, 'missing.yaml'), '--json');
+    expect(noConfig.code).toBe(0);
+    expect(json<{ incident: { actions: unknown[] } }>(noConfig).incident.actions).toHaveLength(1);
     expect((await seal('incident', 'root-cause', String(id), 'Releases could ship code ahead of their migrations, and no check exercised booking end to end in production.')).code).toBe(0);
   });
 
@@ -153,8 +157,14 @@ describe('seal incident, from a red seal to a published post-mortem', () => {
     expect(report).toContain('**Systemic cause:** Releases could ship code ahead of their migrations');
     expect(report.match(/^\| Add a|^\| Fail CI/gm)).toHaveLength(3);
     expect(report).toContain(`| Priya Patel | ${dueIn(14)} | open | - |`);
-    // The same report on stdout, for piping.
+    // The same report on stdout, for piping; --json is one document with the computed durations.
     expect((await seal('incident', 'export', String(id))).stdout).toBe(report);
+    const asJson = json<{ incident: { id: number; status: string }; durations: { timeToMitigate: { text: string } } }>(await seal('incident', 'export', String(id), '--json'));
+    expect(asJson).toMatchObject({ incident: { id, status: 'published' }, durations: { timeToMitigate: { text: '2h 54m' } } });
+    // A published report stays complete: a new last why with no action on it is refused.
+    const unaddressed = await seal('incident', 'why', String(id), 'A sixth why nobody acts on');
+    expect(unaddressed.code).toBe(2);
+    expect(unaddressed.stderr).toContain('the post-mortem is published and must stay complete: publishing needs at least one action addressing the last why (#6');
   });
 
   it('credits the scenario action when its check passes in a later green seal, and never by hand', async () => {

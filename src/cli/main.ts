@@ -331,7 +331,8 @@ incident
   .option('--format <format>', 'md or json', 'md')
   .option('--output <path>', 'write to this file instead of stdout')
   .addOption(configOption())
-  .action(async (id: string, options: { format?: string; output?: string }) => {
+  .option('--json', 'the same as --format json')
+  .action(async (id: string, options: { format?: string; output?: string; json?: boolean }) => {
     const { incidentExportCommand } = await import('./commands/incident.js');
     process.exitCode = await incidentExportCommand(id, options, io);
   });

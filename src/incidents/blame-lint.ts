@@ -15,10 +15,10 @@ export interface BlameFinding {
 
 const RULES: readonly { readonly pattern: RegExp; readonly suggestion: string }[] = [
   { pattern: /\bshould(?:'ve| have)\b/gi, suggestion: 'say what made the right step hard or easy to skip (e.g. "the checklist did not include …")' },
-  { pattern: /\b(?:at )?fault\b(?![\s-]+(?:injection|toleran|domain|isolation))/gi, suggestion: 'name the condition that allowed it, not who is to blame' },
+  { pattern: /(?<!\bno[\s-])\b(?:at )?fault\b(?![\s-]+(?:injection|toleran|domain|isolation))/gi, suggestion: 'name the condition that allowed it, not who is to blame' },
   { pattern: /\bcareless(?:ly|ness)?\b/gi, suggestion: 'describe what the process did not catch (e.g. "no review step covered …")' },
-  { pattern: /\bhuman errors?\b/gi, suggestion: 'ask what made the error likely and why nothing caught it before production' },
-  { pattern: /\bforg[eo]t(?:ten)? to\b/gi, suggestion: 'say what would have reminded anyone: a check, a default, an alert (e.g. "nothing reminded the deployer to …")' },
+  { pattern: /\bhuman[\s-]errors?\b/gi, suggestion: 'ask what made the error likely and why nothing caught it before production' },
+  { pattern: /\bforgot(?:ten)?(?: to| about)?\b/gi, suggestion: 'say what would have reminded anyone: a check, a default, an alert (e.g. "nothing reminded the deployer to …")' },
   { pattern: /\bnegligen(?:t|ce)\b/gi, suggestion: 'describe the missing safeguard instead' },
   { pattern: /\bblam(?:e|ed|es|ing)\b/gi, suggestion: 'describe the system, not a culprit' },
   { pattern: /\b(?:his|her|their) mistake\b|\bmistakes? (?:by|of) \w+/gi, suggestion: 'say which step allowed the mistake to reach production' },

@@ -29,9 +29,12 @@ export function checkIncident(incident: Incident, today: string, { forPublishing
   const chain = whyChain(incident.whys);
 
   for (const action of incident.actions) {
-    // An action already done may have a past due date: only open ones must still be ahead.
-    const problems = actionErrors(action, action.status === 'done' ? '0000-01-01' : today);
+    // A due date that has passed is not a broken action but an overdue one: a warning, which
+    // becomes an error only on the way to publishing (setFields), so a published report can
+    // still be changed after its actions fall due.
+    const problems = actionErrors(action, '0000-01-01');
     for (const problem of problems) errors.push(`action ${action.id} (${action.title}): ${problem.replace(/^--\w+: /, '')}`);
+    if (action.status === 'open' && problems.length === 0 && action.due < today) warnings.push(`action ${action.id} (${action.title}) is overdue: due ${action.due} (re-date it with seal incident reassign ${incident.id} ${action.id} --due YYYY-MM-DD, or close it)`);
     const vague = vagueAction(action.title);
     if (vague) warnings.push(`action ${action.id}: ${vague}`);
   }

@@ -1,6 +1,6 @@
 /** Every change `seal incident …` makes, and every way it refuses one (all problems at once). */
 import { describe, expect, it } from 'vitest';
-import { addAction, addEvent, addWhy, closeAction, creditActions, reassignAction, eventTime, IncidentInputError, newIncident, setFields, setImpact, setRootCause } from './edit.js';
+import { addAction, addEvent, addWhy, closeAction, creditActions, keepPublishable, reassignAction, eventTime, IncidentInputError, newIncident, setFields, setImpact, setRootCause } from './edit.js';
 import type { Incident } from './model.js';
 
 const today = '2026-11-21';
@@ -37,6 +37,15 @@ describe('timeline events', () => {
     ]);
     const moved = addEvent(i, { at: '2026-11-20T21:10:00+13:00', milestone: 'mitigated', text: 'hotfix live on all nodes' });
     expect(moved.timeline.filter((e) => e.milestone === 'mitigated')).toEqual([{ at: '2026-11-20T08:10:00.000Z', text: 'hotfix live on all nodes', milestone: 'mitigated' }]);
+  });
+
+  it('keeps the seal\'s evidence when a pre-filled milestone is corrected', () => {
+    const filled: Incident = { ...blank, timeline: [{ at: '2026-11-20T05:40:00.000Z', text: "Smoke seal of v4.2.0 red: 'book' failed", milestone: 'detected', from_seal: 'run-1' }] };
+    const corrected = addEvent(filled, { at: '2026-11-20T18:31:00+13:00', milestone: 'detected', text: 'On-call saw the red seal' });
+    expect(corrected.timeline).toEqual([
+      { at: '2026-11-20T05:31:00.000Z', text: 'On-call saw the red seal', milestone: 'detected' },
+      { at: '2026-11-20T05:40:00.000Z', text: "Smoke seal of v4.2.0 red: 'book' failed", from_seal: 'run-1' },
+    ]);
   });
 
   it('refuses a time without an offset or a time, an unknown milestone, and a plain event without text, all at once', () => {
@@ -132,8 +141,9 @@ describe('action items', () => {
 
   it('credits an action only with a proof from after it was added', () => {
     const i = addAction(withWhys, { title: 'Add the booking smoke check', owner: 'Priya', due: '2026-12-01', check: 'book appointment' }, { today, now }).incident;
-    expect(creditActions(i, new Map([[1, { run_id: 'r0', version: 'v4.2.0', at: '2026-11-21T08:59:59.000Z' }]]))).toBeNull();
-    expect(creditActions(i, new Map([[1, { run_id: 'r1', version: 'v4.2.1', at: '2026-11-21T09:00:01.000Z' }]]))?.actions[0]).toMatchObject({ status: 'done', credited: { run_id: 'r1', version: 'v4.2.1' } });
+    // Recorded before the action (whatever the runner's clock said): no credit.
+    expect(creditActions(i, new Map([[1, { run_id: 'r0', version: 'v4.2.0', at: '2026-11-21T10:00:00.000Z', recorded_at: '2026-11-21T08:59:59.000Z' }]]))).toBeNull();
+    expect(creditActions(i, new Map([[1, { run_id: 'r1', version: 'v4.2.1', at: '2026-11-21T08:00:00.000Z', recorded_at: '2026-11-21T09:00:01.000Z' }]]))?.actions[0]).toMatchObject({ status: 'done', credited: { run_id: 'r1', version: 'v4.2.1' } });
     expect(creditActions(i, new Map())).toBeNull();
   });
 });
@@ -163,6 +173,20 @@ describe('setting fields and publishing', () => {
     const withoutLast = addAction(i, { title: 'Add a runbook', owner: 'Aroha', due: '2026-12-01', why: '2' }, { today, now }).incident;
     expect(problemsOf(() => setFields(withoutLast, { status: 'published' }, today))).toEqual(['cannot publish: publishing needs at least one action addressing the last why (#3: "three")']);
     const ready = addAction(withoutLast, { title: 'Add the booking smoke check', owner: 'Priya', due: '2026-12-01', why: '3', check: 'book appointment' }, { today, now }).incident;
-    expect(setFields(ready, { status: 'published' }, today).status).toBe('published');
+    const published = setFields(ready, { status: 'published' }, today);
+    expect(published.status).toBe('published');
+
+    // Weeks later an action falls due: the published report can still take lessons…
+    const later = '2026-12-10';
+    expect(setFields(published, { wentWell: ['The seal caught it'] }, later).lessons.went_well).toEqual(['The seal caught it']);
+    // …but publishing again, or publishing a report with an overdue action, needs it re-dated first.
+    expect(problemsOf(() => setFields({ ...published, status: 'in review' }, { status: 'published' }, later))).toEqual([
+      'cannot publish: action 1 (Add a runbook) is overdue (due 2026-12-01): re-date it (seal incident reassign 1 1 --due YYYY-MM-DD) or close it',
+      'cannot publish: action 2 (Add the booking smoke check) is overdue (due 2026-12-01): re-date it (seal incident reassign 1 2 --due YYYY-MM-DD) or close it',
+    ]);
+    // A change that leaves a published report incomplete (a new last why nobody acts on) is refused.
+    expect(problemsOf(() => keepPublishable(addWhy(published, { answer: 'four' }).incident, later, { publishing: false }))).toEqual([
+      'the post-mortem is published and must stay complete: publishing needs at least one action addressing the last why (#4: "four")',
+    ]);
   });
 });

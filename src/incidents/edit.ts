@@ -95,8 +95,11 @@ export function addEvent(incident: Incident, input: { at: string; milestone?: st
   const what = text(input.text ?? '', '--text', problems, { required: !milestone });
   done(problems);
   const event: TimelineEvent = { at, text: what || (milestone as string).replace(/_/g, ' '), ...(milestone ? { milestone: milestone as Milestone } : {}) };
-  // A milestone is marked once: marking it again moves it (the pre-filled guess corrected).
-  const others = milestone ? incident.timeline.filter((e) => e.milestone !== milestone) : incident.timeline;
+  // A milestone is marked once: marking it again moves it (the pre-filled guess corrected). An
+  // event pre-filled from a seal stays, as a plain event: it is evidence (the failing checks).
+  const others = milestone
+    ? incident.timeline.flatMap((e) => (e.milestone !== milestone ? [e] : e.from_seal ? [{ at: e.at, text: e.text, from_seal: e.from_seal }] : []))
+    : incident.timeline;
   const timeline = [...others, event].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   return { ...incident, timeline };
 }
@@ -218,12 +221,22 @@ export function setFields(incident: Incident, input: IncidentFields, today: stri
     else next = { ...next, status };
   }
   done(problems);
-  if (next.status === 'published') {
-    // A published report must stand on its own: publishing (or changing one) runs the check.
-    const { errors } = checkIncident(next, today, { forPublishing: true });
-    if (errors.length) throw new IncidentInputError(errors.map((e) => `cannot publish: ${e}`));
-  }
+  if (next.status === 'published') keepPublishable(next, today, { publishing: incident.status !== 'published' });
   return next;
+}
+
+/**
+ * A published report must stand on its own: publishing runs the whole check (and refuses open
+ * actions already overdue: re-date or close them first), and every later change to a published
+ * report must keep it passing. Throws with every problem.
+ */
+export function keepPublishable(next: Incident, today: string, { publishing }: { publishing: boolean }): void {
+  const { errors } = checkIncident(next, today, { forPublishing: true });
+  const overdue = publishing
+    ? next.actions.filter((a) => a.status === 'open' && a.due < today).map((a) => `action ${a.id} (${a.title}) is overdue (due ${a.due}): re-date it (seal incident reassign ${next.id} ${a.id} --due YYYY-MM-DD) or close it`)
+    : [];
+  const all = [...errors, ...overdue];
+  if (all.length) throw new IncidentInputError(all.map((e) => (publishing ? `cannot publish: ${e}` : `the post-mortem is published and must stay complete: ${e}`)));
 }
 
 /** `seal incident action <id> --title --owner --due [--type] [--why N] [--check NAME] [--link URL]` */
@@ -290,7 +303,10 @@ export function reassignAction(incident: Incident, actionId: string, input: { ow
 export interface Proof {
   readonly run_id: string;
   readonly version: string | null;
+  /** When the check passed (the runner's clock). */
   readonly at: string;
+  /** When the store recorded the seal (its own clock, the one `created_at` of an action comes from). */
+  readonly recorded_at: string;
 }
 
 /** Marks done the open actions with a proof (by action id) recorded after the action was added; null when none changes. */
@@ -298,7 +314,7 @@ export function creditActions(incident: Incident, proofs: ReadonlyMap<number, Pr
   let changed = false;
   const actions = incident.actions.map((a) => {
     const proof = proofs.get(a.id);
-    if (!proof || a.status !== 'open' || !a.check || (a.created_at && Date.parse(proof.at) <= Date.parse(a.created_at))) return a;
+    if (!proof || a.status !== 'open' || !a.check || (a.created_at && Date.parse(proof.recorded_at) <= Date.parse(a.created_at))) return a;
     changed = true;
     return { ...a, status: 'done' as const, credited: proof };
   });

@@ -11,6 +11,8 @@ describe('blame lint', () => {
     ['A careless change to the booking query.', 'careless'],
     ['Root cause: human error.', 'human error'],
     ['The engineer forgot to run the smoke test.', 'forgot to'],
+    ['The operator forgot the flag.', 'forgot'],
+    ['A human-error in the runbook step.', 'human-error'],
     ['Nobody is to blame, but', 'blame'],
     ['It was his mistake.', 'his mistake'],
     ['Ops dropped the ball.', 'dropped the ball'],
@@ -25,6 +27,8 @@ describe('blame lint', () => {
     'The service is fault-tolerant across zones.',
     'The default timeout was 30 seconds.',
     'The faulty disk was replaced.',
+    'We run no-fault reviews.',
+    'We must not forget the cache.',
     'The smoke suite had no scenario for booking.',
   ])('does not flag %j', (text) => {
     expect(findBlame(text)).toEqual([]);

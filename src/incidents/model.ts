@@ -7,7 +7,7 @@ export type IncidentStatus = 'draft' | 'in review' | 'published';
 
 /** One line of the timeline; a milestone marks the moments the durations are computed from. */
 export interface TimelineEvent {
-  /** ISO 8601 with the offset it was given in (shown in UTC). */
+  /** ISO 8601 in UTC (given with an offset, stored as UTC). */
   readonly at: string;
   readonly text: string;
   readonly milestone?: Milestone;
@@ -47,7 +47,7 @@ export interface ActionItem {
   /** When it was added (UTC): only a seal after this can prove it. */
   readonly created_at?: string;
   /** The green seal that proved it, when its check passed there. */
-  readonly credited?: { readonly run_id: string; readonly version: string | null; readonly at: string };
+  readonly credited?: { readonly run_id: string; readonly version: string | null; readonly at: string; readonly recorded_at?: string };
 }
 
 /** An incident with its post-mortem. */

@@ -62,6 +62,16 @@ describe('the appointment-booking post-mortem', () => {
     expect(headings).toEqual(['Summary', 'Impact', 'Timeline (UTC)', 'Key metrics', 'Root cause', 'Contributing factors', 'What went well', 'What went wrong', 'Where we got lucky', 'Action items', 'Supporting information']);
   });
 
+  it('keeps people\'s text from breaking the report: no raw HTML, no heading or list item smuggled in by a newline', () => {
+    const report = renderReport({ ...booking, title: 'Booking\n## Injected', summary: 'Line one <script>x</script>\nline two', whys: [{ answer: 'A\n# B' }], lessons: { ...booking.lessons, lucky: ['Phones\n- extra item'] } }, { today: '2026-11-21' });
+    expect(report).toContain('# Post-mortem: Booking ## Injected\n');
+    expect(report).not.toMatch(/^## Injected/m);
+    expect(report).toContain('Line one &lt;script&gt;x&lt;/script&gt;\nline two');
+    expect(report).toContain('1. Why? A # B');
+    expect(report).toContain('- Phones - extra item');
+    expect(report).not.toContain('<script>');
+  });
+
   it('marks open actions past their due date as overdue', () => {
     expect(renderReport(booking, { today: '2026-12-01' })).toContain('| Add a rollback runbook for schema-dependent releases | mitigate | Aroha Ngata | 2026-11-28 | **overdue** | - |');
   });
@@ -99,12 +109,21 @@ describe('seal incident check', () => {
     ]);
   });
 
-  it('refuses an unowned or overdue open action and an unknown impact figure without a reason', () => {
-    const bad: Incident = { ...booking, impact: { users: null, support_calls: 17, text: '' }, actions: [{ id: 9, title: 'Add an alert on booking errors', type: 'detect', owner: 'TBD', due: '2026-11-01', status: 'open' }] };
-    expect(checkIncident(bad, '2026-11-21', { forPublishing: false }).errors).toEqual([
+  it('refuses an unowned action and an unknown impact figure without a reason; an overdue open action is a warning', () => {
+    const bad: Incident = {
+      ...booking,
+      impact: { users: null, support_calls: 17, text: '' },
+      actions: [
+        { id: 9, title: 'Add an alert on booking errors', type: 'detect', owner: 'TBD', due: '2026-12-01', status: 'open' },
+        { id: 10, title: 'Add a booking smoke check', type: 'detect', owner: 'Priya', due: '2026-11-01', status: 'open' },
+        { id: 11, title: 'Add a runbook', type: 'mitigate', owner: 'Aroha', due: '2026-11-01', status: 'done' },
+      ],
+    };
+    const { errors, warnings } = checkIncident(bad, '2026-11-21', { forPublishing: false });
+    expect(errors).toEqual([
       'action 9 (Add an alert on booking errors): "TBD" is nobody in particular; name the person who will do it',
-      'action 9 (Add an alert on booking errors): 2026-11-01 is in the past (today is 2026-11-21)',
       'impact: a figure is unknown without a reason (--unknown-reason "…")',
     ]);
+    expect(warnings.filter((w) => w.includes('overdue'))).toEqual(['action 10 (Add a booking smoke check) is overdue: due 2026-11-01 (re-date it with seal incident reassign 7 10 --due YYYY-MM-DD, or close it)']);
   });
 });

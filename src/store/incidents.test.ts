@@ -70,12 +70,14 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       await ledger.recordRelease({ app, version: 'v1' });
       const base = Date.now();
       const iso = (ms: number): string => new Date(base + ms).toISOString();
-      // Before the action: a green seal in which the check passed does not count.
+      // Before the action: a green seal in which the check passed does not count, even one that
+      // says it finished later (a runner's clock is not the store's: recording order decides).
       await ledger.recordSeal(runResult(app, { verdict: 'green', finished_at: iso(-HOUR) }, [{ name: 'book appointment', status: 'passed' }]), 'v1');
+      await ledger.recordSeal(runResult(app, { verdict: 'green', finished_at: iso(HOUR / 2) }, [{ name: 'book appointment', status: 'passed' }]), 'v1');
       const opened = await incidents.create(newIncident({ app, release: 'v1', title: 'Booking broke' }));
-      await incidents.update(opened.id, (i) => {
-        const one = addAction(i, { title: 'Add the booking smoke check', owner: 'Priya', due: '2099-01-01', check: 'book appointment' }, { today: '2026-11-21', now: iso(0) }).incident;
-        return addAction(one, { title: 'Add the cancel smoke check', owner: 'Priya', due: '2099-01-01', check: 'cancel appointment' }, { today: '2026-11-21', now: iso(0) }).incident;
+      await incidents.update(opened.id, (i, now) => {
+        const one = addAction(i, { title: 'Add the booking smoke check', owner: 'Priya', due: '2099-01-01', check: 'book appointment' }, { today: '2026-11-21', now }).incident;
+        return addAction(one, { title: 'Add the cancel smoke check', owner: 'Priya', due: '2099-01-01', check: 'cancel appointment' }, { today: '2026-11-21', now }).incident;
       });
       expect(await incidents.creditProvedActions(app)).toEqual([]);
       // After it: a red seal (the check passed, another failed), a green seal without the
@@ -121,6 +123,9 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       const stats = await ledger.stats(app, since);
       // v2: deployed -10h, recovered -7h = 3h; v4: 30m (the incident's own milestones). Median 1h 45m.
       expect(stats).toMatchObject({ deployments: 5, failed_deployments: 3, change_failure_rate: 3 / 5, failed_deployment_recovery: { median_ms: 1.75 * HOUR, median: '1h 45m', recovered: 2, unrecovered: 1 } });
+      // A rollback: v5 is rolled back and v4, the release before it, re-sealed green 40m after the deploy.
+      await ledger.recordSeal(runResult(app, { verdict: 'green', finished_at: t(1 / 3) }), 'v4');
+      expect((await ledger.stats(app, since)).failed_deployment_recovery).toEqual({ median_ms: 40 * 60_000, median: '40m', recovered: 3, unrecovered: 0 });
     });
   });
 }

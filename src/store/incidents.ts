@@ -107,15 +107,17 @@ export class IncidentStore {
   }
 
   /**
-   * Changes an incident whole: `change` gets it with the row locked and returns the next one,
-   * or throws (nothing is written). Returns the incident as stored, or null when there is none.
+   * Changes an incident whole: `change` gets it with the row locked, and the database's clock
+   * (what "later" is measured by for scenario credit), and returns the next one or throws
+   * (nothing is written). Returns the incident as stored, or null when there is none.
    */
-  async update(id: number, change: (incident: StoredIncident) => Incident): Promise<StoredIncident | null> {
+  async update(id: number, change: (incident: StoredIncident, now: string) => Incident): Promise<StoredIncident | null> {
     return this.db.transaction(async (tx) => {
       const [row] = await this.select(tx).where(eq(incidents.id, id)).for('update', { of: incidents }).limit(1);
       if (!row) return null;
+      const [clock] = await tx.select({ now: sql<string>`now()::text` }).from(sql`(SELECT 1) AS one`);
       const before = toIncident(row);
-      const next = change(before);
+      const next = change(before, iso(clock?.now ?? new Date().toISOString()));
       if (next.id !== before.id || next.app !== before.app || next.release !== before.release) throw new SealError('an incident\'s id, app and release do not change');
       await tx.update(incidents).set({ ...columnsOf(next), updatedAt: sql`now()` }).where(eq(incidents.id, id));
       const [after] = await this.select(tx).where(eq(incidents.id, id)).limit(1);
@@ -157,17 +159,17 @@ export class IncidentStore {
     return credited;
   }
 
-  /** The first green seal of the app, after `after`, in which the check passed; or null. */
+  /** The first green seal of the app recorded after `after` (the database's clock), in which the check passed; or null. */
   private async greenPass(app: string, check: string, after: string | null): Promise<Proof | null> {
     const [row] = await this.db
-      .select({ runId: checkResults.runId, at: checkResults.finishedAt, version: releases.version })
+      .select({ runId: checkResults.runId, at: checkResults.finishedAt, recordedAt: sealRuns.createdAt, version: releases.version })
       .from(checkResults)
       .innerJoin(apps, eq(apps.id, checkResults.appId))
       .innerJoin(sealRuns, eq(sealRuns.runId, checkResults.runId))
       .leftJoin(releases, eq(releases.id, sealRuns.releaseId))
-      .where(and(eq(apps.name, app), eq(checkResults.name, check), eq(checkResults.status, 'passed'), eq(sealRuns.verdict, 'green'), ...(after ? [gt(checkResults.finishedAt, after)] : [])))
-      .orderBy(asc(checkResults.finishedAt))
+      .where(and(eq(apps.name, app), eq(checkResults.name, check), eq(checkResults.status, 'passed'), eq(sealRuns.verdict, 'green'), ...(after ? [gt(sealRuns.createdAt, after)] : [])))
+      .orderBy(asc(sealRuns.createdAt))
       .limit(1);
-    return row ? { run_id: row.runId, version: row.version, at: iso(row.at) } : null;
+    return row ? { run_id: row.runId, version: row.version, at: iso(row.at), recorded_at: iso(row.recordedAt) } : null;
   }
 }

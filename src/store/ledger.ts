@@ -490,7 +490,8 @@ export class Ledger {
   /**
    * How long a failed deployment took to recover, in ms, or null while it has not. From the
    * incident's impact_started (else the deploy, else the first red seal) to the incident's
-   * mitigated milestone, else to the first green seal of this release or a later one.
+   * mitigated milestone, else to the app's first green seal after that (of any release: a fix
+   * forward, or a rollback re-sealing the previous one).
    */
   private async recoveryOf(app: string, failed: FailedDeployment): Promise<number | null> {
     const times = failed.incidentTimes.find((t) => t.impact_started || t.mitigated) ?? {};
@@ -501,7 +502,8 @@ export class Ledger {
         .select({ at: sealRuns.finishedAt })
         .from(sealRuns)
         .innerJoin(apps, eq(apps.id, sealRuns.appId))
-        .where(and(eq(apps.name, app), eq(sealRuns.verdict, 'green'), gte(sealRuns.releaseId, failed.id), sql`${sealRuns.finishedAt} > ${failed.firstRed ?? start}`))
+        // Any release: seals run against production, and a rollback re-seals an older release.
+        .where(and(eq(apps.name, app), eq(sealRuns.verdict, 'green'), sql`${sealRuns.finishedAt} > ${failed.firstRed ?? start}`))
         .orderBy(asc(sealRuns.finishedAt))
         .limit(1);
       end = green?.at ?? null;

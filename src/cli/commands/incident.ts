@@ -11,7 +11,7 @@ import type { SealConfig } from '../../config/types.js';
 import { SealError } from '../../errors.js';
 import { checkIncident } from '../../incidents/check.js';
 import { computeDurations } from '../../incidents/durations.js';
-import { addAction, addEvent, addWhy, closeAction, reassignAction, eventTime, IncidentInputError, newIncident, setFields, setImpact, setRootCause, type IncidentFields } from '../../incidents/edit.js';
+import { addAction, addEvent, addWhy, closeAction, keepPublishable, reassignAction, eventTime, IncidentInputError, newIncident, setFields, setImpact, setRootCause, type IncidentFields } from '../../incidents/edit.js';
 import { renderReport } from '../../incidents/export.js';
 import { localDate as localToday, milestoneTimes, type Incident } from '../../incidents/model.js';
 import { prefill } from '../../incidents/prefill.js';
@@ -65,21 +65,24 @@ function notFound(io: CliIo, options: Common, id: number): number {
 }
 
 /** Changes an incident with `change`; prints it (and `extra` in JSON). */
-function change(id: string, options: Common, io: CliIo, edit: (incident: Incident) => Incident, said: (incident: StoredIncident) => string): Promise<number> {
+function change(id: string, options: Common, io: CliIo, edit: (incident: Incident, now: string) => Incident, said: (incident: StoredIncident) => string): Promise<number> {
   return run(io, options, async (store) => {
     const n = idOf(id);
     const today = localToday();
     let before: readonly string[] = [];
-    const incident = await store.update(n, (current) => {
+    const incident = await store.update(n, (current, now) => {
       before = checkIncident(current, today, { forPublishing: false }).warnings;
-      return edit(current);
+      const next = edit(current, now);
+      if (current.status === 'published' && next.status === 'published') keepPublishable(next, today, { publishing: false });
+      return next;
     });
     if (!incident) return notFound(io, options, n);
     const { warnings } = checkIncident(incident, today, { forPublishing: false });
     // What this change brought: the rest is for `seal incident check`.
     const added = warnings.filter((w) => !before.includes(w));
+    const message = said(incident);
     if (options.json) io.stdout.write(`${JSON.stringify({ incident, warnings: added })}\n`);
-    io.stderr.write(`${said(incident)}\n`);
+    io.stderr.write(`${message}\n`);
     for (const warning of added) io.stderr.write(`warning: ${warning}\n`);
     return 0;
   });
@@ -97,8 +100,20 @@ export interface OpenOptions extends Common {
 /** `seal incident open <app> --release V --title T [--freeze-at ISO]`: pre-filled from the ledger and the red seal. */
 export function incidentOpenCommand(app: string, options: OpenOptions, io: CliIo): Promise<number> {
   return run(io, options, async (store, db) => {
-    const base = newIncident({ app, release: options.release ?? null, title: options.title, ...(options.severity !== undefined ? { severity: options.severity } : {}), ...(options.summary !== undefined ? { summary: options.summary } : {}) });
-    const freezeAt = options.freezeAt === undefined ? null : eventTime(options.freezeAt, '--freeze-at');
+    // Every problem with the flags at once.
+    const problems: string[] = [];
+    const checked = <T>(work: () => T): T | null => {
+      try {
+        return work();
+      } catch (error) {
+        if (!(error instanceof IncidentInputError)) throw error;
+        problems.push(...error.problems);
+        return null;
+      }
+    };
+    const base = checked(() => newIncident({ app, release: options.release ?? null, title: options.title, ...(options.severity !== undefined ? { severity: options.severity } : {}), ...(options.summary !== undefined ? { summary: options.summary } : {}) }));
+    const freezeAt = options.freezeAt === undefined ? null : checked(() => eventTime(options.freezeAt as string, '--freeze-at'));
+    if (!base || problems.length) throw new IncidentInputError(problems);
     const ledger = new Ledger(db);
     let filled: ReturnType<typeof prefill> | null = null;
     if (options.release !== undefined) {
@@ -213,8 +228,9 @@ export function incidentCheckCommand(id: string, options: Common, io: CliIo): Pr
 
 /** `seal incident export <id> --format md|json [--output PATH]` */
 export function incidentExportCommand(id: string, options: Common & { format?: string; output?: string }, io: CliIo): Promise<number> {
-  return run(io, options, async (store) => {
-    const format = options.format ?? 'md';
+  // The report is the document on stdout: errors are not JSON unless the report is.
+  const format = options.json ? 'json' : (options.format ?? 'md');
+  return run(io, { ...options, json: format === 'json' }, async (store) => {
     if (format !== 'md' && format !== 'json') throw new SealError(`--format: ${JSON.stringify(format)} is not md or json`);
     const n = idOf(id);
     const incident = await current(store, n);
@@ -286,16 +302,23 @@ export function incidentActionCommand(id: string, options: ActionOptions, io: Cl
     id,
     options,
     io,
-    (i) => {
+    (i, now) => {
       app = i.app;
-      const result = addAction(i, options, { today: localToday(), now: new Date().toISOString() });
+      // Added at the database's time: only a seal the database records after it can prove it.
+      const result = addAction(i, options, { today: localToday(), now });
       added = result.action.id;
       return result.incident;
     },
     (i) => {
       const lines = [`incident ${i.id}: action ${added} added (owner ${options.owner.trim()}, due ${options.due})`];
       if (options.check) {
-        const suite = optionalConfig({ ...(options.config ? { config: options.config } : {}) }, io)?.apps[app]?.checks.map((c) => c.name) ?? null;
+        // The action is saved: a config that does not load only costs this hint.
+        let suite: string[] | null;
+        try {
+          suite = optionalConfig({ ...(options.config ? { config: options.config } : {}) }, io)?.apps[app]?.checks.map((c) => c.name) ?? null;
+        } catch {
+          suite = null;
+        }
         lines.push(
           suite && !suite.includes(options.check.trim())
             ? `warning: ${app}'s suite has no check "${options.check.trim()}" yet: the action is done once a check of that name is added and passes in a green seal`
