@@ -142,7 +142,7 @@ export function incidentOpenCommand(app: string, options: OpenOptions, io: CliIo
     io.stderr.write(`opened incident ${incident.id}: ${incident.title} (${app}${incident.release ? ` ${incident.release}` : ''}, severity ${incident.severity}, draft)\n`);
     for (const event of incident.timeline) io.stderr.write(`  ${event.at}  ${event.milestone ? `${event.milestone}: ` : ''}${event.text}\n`);
     for (const factor of incident.contributing_factors) io.stderr.write(`contributing factor: ${factor}\n`);
-    for (const m of missing) io.stderr.write(`to add: ${m.replace(/<id>/g, String(incident.id))}\n`);
+    for (const m of missing) io.stderr.write(`to add: ${m.replace(/<id>/g, String(incident.id)).replace(/<app>/g, app)}\n`);
     return 0;
   });
 }
