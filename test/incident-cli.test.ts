@@ -55,6 +55,7 @@ describe('seal incident, from a red seal to a published post-mortem', () => {
     expect(body.deadline_pressure).toEqual([{ version: 'v4.2.0', changed_at: '2026-11-20T03:02:00.000Z', from_freeze: '58m before the freeze' }]);
     expect(body.incident.contributing_factors[0]).toMatch(/^Deadline pressure: 1 release change was made within 24 h of the release freeze/);
     expect(body.incident.supporting[0]).toBe(`Red seal run ${run.run_id} of v4.2.0`);
+    expect(body.missing).toEqual([`impact_started and mitigated: only people know when users were hit and when it stopped (seal incident event ${id} --milestone impact_started --at ISO)`]);
     expect(opened.stderr).toContain(`to add: impact_started and mitigated: only people know when users were hit and when it stopped (seal incident event ${id} --milestone impact_started`);
   });
 
@@ -93,6 +94,7 @@ describe('seal incident, from a red seal to a published post-mortem', () => {
     const draft = json<{ incident: { id: number; timeline: unknown[] }; missing: string[] }>(await seal('incident', 'open', 'booking', '--title', 'Booking errors (draft)', '--json'));
     expect(draft.incident.id).toBe(id + 1);
     expect(draft.incident.timeline).toEqual([]);
+    expect(draft.missing).toEqual([`the timeline: no --release, so nothing was pre-filled (seal incident event ${id + 1} --milestone … --at ISO)`]);
     const blame = await seal('incident', 'why', String(id + 1), 'Tom forgot to run the migration', '--json');
     expect(json<{ warnings: string[] }>(blame).warnings).toEqual(['only 1 why: keep asking why until the cause is in the system (usually 5)', expect.stringContaining('why 1: "forgot to" is blame: say what would have reminded anyone')]);
     const people = await seal('incident', 'set', String(id + 1), '--person', 'Tom');

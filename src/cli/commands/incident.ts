@@ -137,12 +137,12 @@ export function incidentOpenCommand(app: string, options: OpenOptions, io: CliIo
       contributing_factors: filled?.contributing_factors ?? [],
       supporting: filled?.supporting ?? [],
     });
-    const missing = filled?.missing ?? ['the timeline: no --release, so nothing was pre-filled (seal incident event <id> --milestone … --at ISO)'];
+    const missing = (filled?.missing ?? ['the timeline: no --release, so nothing was pre-filled (seal incident event <id> --milestone … --at ISO)']).map((m) => m.replace(/<id>/g, String(incident.id)).replace(/<app>/g, app));
     if (options.json) io.stdout.write(`${JSON.stringify({ incident, missing, deadline_pressure: filled?.deadline_pressure ?? [] })}\n`);
     io.stderr.write(`opened incident ${incident.id}: ${incident.title} (${app}${incident.release ? ` ${incident.release}` : ''}, severity ${incident.severity}, draft)\n`);
     for (const event of incident.timeline) io.stderr.write(`  ${event.at}  ${event.milestone ? `${event.milestone}: ` : ''}${event.text}\n`);
     for (const factor of incident.contributing_factors) io.stderr.write(`contributing factor: ${factor}\n`);
-    for (const m of missing) io.stderr.write(`to add: ${m.replace(/<id>/g, String(incident.id)).replace(/<app>/g, app)}\n`);
+    for (const m of missing) io.stderr.write(`to add: ${m}\n`);
     return 0;
   });
 }
