@@ -5,7 +5,7 @@
 import { actionErrors, vagueAction } from './actions.js';
 import { findBlame } from './blame-lint.js';
 import { milestonesOutOfOrder } from './durations.js';
-import { milestoneTimes, whyChain, type Incident, type Why } from './model.js';
+import { isOverdue, milestoneTimes, whyChain, type ActionItem, type Incident, type Why } from './model.js';
 
 /** The verdict on a post-mortem. */
 export interface IncidentCheck {
@@ -21,6 +21,11 @@ function allWhys(whys: readonly Why[], depth = 0): { answer: string; depth: numb
   return whys.flatMap((w) => [{ answer: w.answer, depth }, ...allWhys(w.children ?? [], depth + 1)]);
 }
 
+/** What to say about an open action past its due date: a warning, an error only when publishing. */
+export function overdueProblem(incident: Pick<Incident, 'id'>, action: ActionItem): string {
+  return `action ${action.id} (${action.title}) is overdue (due ${action.due}): re-date it (seal incident reassign ${incident.id} ${action.id} --due YYYY-MM-DD) or close it`;
+}
+
 /** Checks the post-mortem; `forPublishing` adds what publishing needs as errors. */
 export function checkIncident(incident: Incident, today: string, { forPublishing = incident.status !== 'draft' }: { forPublishing?: boolean } = {}): IncidentCheck {
   const errors: string[] = [];
@@ -34,7 +39,7 @@ export function checkIncident(incident: Incident, today: string, { forPublishing
     // still be changed after its actions fall due.
     const problems = actionErrors(action, '0000-01-01');
     for (const problem of problems) errors.push(`action ${action.id} (${action.title}): ${problem.replace(/^--\w+: /, '')}`);
-    if (action.status === 'open' && problems.length === 0 && action.due < today) warnings.push(`action ${action.id} (${action.title}) is overdue: due ${action.due} (re-date it with seal incident reassign ${incident.id} ${action.id} --due YYYY-MM-DD, or close it)`);
+    if (problems.length === 0 && isOverdue(action, today)) warnings.push(overdueProblem(incident, action));
     const vague = vagueAction(action.title);
     if (vague) warnings.push(`action ${action.id}: ${vague}`);
   }

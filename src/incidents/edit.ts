@@ -5,9 +5,9 @@
  */
 import { SealError } from '../errors.js';
 import { ACTION_TYPES, actionErrors, type ActionType } from './actions.js';
-import { checkIncident } from './check.js';
+import { checkIncident, overdueProblem } from './check.js';
 import { MILESTONES, type Milestone } from './durations.js';
-import type { ActionItem, Impact, Incident, IncidentStatus, TimelineEvent, Why } from './model.js';
+import { isOverdue, type ActionItem, type Impact, type Incident, type IncidentStatus, type TimelineEvent, type Why } from './model.js';
 
 /** What is wrong with a change, every problem at once; nothing was saved. */
 export class IncidentInputError extends SealError {
@@ -233,7 +233,7 @@ export function setFields(incident: Incident, input: IncidentFields, today: stri
 export function keepPublishable(next: Incident, today: string, { publishing }: { publishing: boolean }): void {
   const { errors } = checkIncident(next, today, { forPublishing: true });
   const overdue = publishing
-    ? next.actions.filter((a) => a.status === 'open' && a.due < today).map((a) => `action ${a.id} (${a.title}) is overdue (due ${a.due}): re-date it (seal incident reassign ${next.id} ${a.id} --due YYYY-MM-DD) or close it`)
+    ? next.actions.filter((a) => isOverdue(a, today)).map((a) => overdueProblem(next, a))
     : [];
   const all = [...errors, ...overdue];
   if (all.length) throw new IncidentInputError(all.map((e) => (publishing ? `cannot publish: ${e}` : `the post-mortem is published and must stay complete: ${e}`)));
@@ -278,10 +278,16 @@ export function addAction(incident: Incident, input: { title: string; owner: str
   return { incident: { ...incident, actions: [...incident.actions, action] }, action };
 }
 
-/** `seal incident done <id> <action>`: closes an action by hand; one proved by a smoke check closes only when the check passes. */
-export function closeAction(incident: Incident, actionId: string): Incident {
+/** The action numbered `actionId` ("2" or "#2"), or an error naming the actions there are. */
+export function findAction(incident: Incident, actionId: string): ActionItem {
   const action = incident.actions.find((a) => String(a.id) === actionId.trim().replace(/^#/, ''));
   if (!action) throw new IncidentInputError([`no action ${actionId} in incident ${incident.id} (actions: ${incident.actions.map((a) => a.id).join(', ') || 'none'})`]);
+  return action;
+}
+
+/** `seal incident done <id> <action>`: closes an action by hand; one proved by a smoke check closes only when the check passes. */
+export function closeAction(incident: Incident, actionId: string): Incident {
+  const action = findAction(incident, actionId);
   if (action.check && action.status !== 'done') {
     throw new IncidentInputError([`action ${action.id} is proved by the smoke check "${action.check}": it is marked done when that check is in ${incident.app}'s suite and passes in a green seal recorded after the action (seal smoke ${incident.app})`]);
   }
@@ -290,8 +296,7 @@ export function closeAction(incident: Incident, actionId: string): Incident {
 
 /** `seal incident reassign <id> <action> [--owner O] [--due D]`: a new owner or due date, checked like a new action. */
 export function reassignAction(incident: Incident, actionId: string, input: { owner?: string; due?: string }, today: string): Incident {
-  const action = incident.actions.find((a) => String(a.id) === actionId.trim().replace(/^#/, ''));
-  if (!action) throw new IncidentInputError([`no action ${actionId} in incident ${incident.id} (actions: ${incident.actions.map((a) => a.id).join(', ') || 'none'})`]);
+  const action = findAction(incident, actionId);
   if (input.owner === undefined && input.due === undefined) throw new IncidentInputError(['give --owner or --due']);
   const next = { ...action, ...(input.owner !== undefined ? { owner: input.owner.trim() } : {}), ...(input.due !== undefined ? { due: input.due.trim() } : {}) };
   const problems = actionErrors(next, today).filter((p) => (input.owner !== undefined && p.startsWith('--owner')) || (input.due !== undefined && p.startsWith('--due')));

@@ -5,8 +5,7 @@
  * supporting information. Pure: `today` marks overdue actions.
  */
 import { escapeNotesText } from '../seal/notes-block.js';
-import { computeDurations } from './durations.js';
-import { milestoneTimes, type Incident, type Why } from './model.js';
+import { incidentDurations, isOverdue, type Incident, type Why } from './model.js';
 
 /** The statement every report opens with. */
 export const BLAMELESS_STATEMENT =
@@ -26,8 +25,7 @@ function whyLines(whys: readonly Why[], depth: number, numbered: boolean): strin
 
 /** The report in Markdown. */
 export function renderReport(incident: Incident, { today }: { today: string }): string {
-  const times = milestoneTimes(incident.timeline);
-  const d = computeDurations(times);
+  const d = incidentDurations(incident);
   const impact = incident.impact;
   const timeline = [...incident.timeline].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const sections = [
@@ -43,7 +41,7 @@ export function renderReport(incident: Incident, { today }: { today: string }): 
     `## What went well\n\n${list(incident.lessons.went_well)}\n\n## What went wrong\n\n${list(incident.lessons.went_wrong)}\n\n## Where we got lucky\n\n${list(incident.lessons.lucky)}`,
     `## Action items\n\n| Action | Type | Owner | Due | Status | Link |\n|---|---|---|---|---|---|\n${
       incident.actions.length
-        ? incident.actions.map((a) => `| ${cell(a.title)}${a.check ? ` (proved by smoke check "${cell(a.check)}")` : ''} | ${a.type} | ${cell(a.owner)} | ${a.due} | ${a.status === 'open' && a.due < today ? '**overdue**' : a.status} | ${a.link ? cell(a.link) : '-'} |`).join('\n')
+        ? incident.actions.map((a) => `| ${cell(a.title)}${a.check ? ` (proved by smoke check "${cell(a.check)}")` : ''} | ${a.type} | ${cell(a.owner)} | ${a.due} | ${isOverdue(a, today) ? '**overdue**' : a.status} | ${a.link ? cell(a.link) : '-'} |`).join('\n')
         : '| (none yet) | | | | | |'
     }`,
     `## Supporting information\n\n${list(incident.supporting)}`,

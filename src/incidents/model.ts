@@ -1,6 +1,6 @@
 /** An incident and its post-mortem, as plain data (stored as one document, changed whole). */
 import type { ActionType } from './actions.js';
-import type { Milestone } from './durations.js';
+import { computeDurations, type IncidentDurations, type Milestone } from './durations.js';
 
 /** Where the post-mortem stands. */
 export type IncidentStatus = 'draft' | 'in review' | 'published';
@@ -87,4 +87,14 @@ export function milestoneTimes(timeline: readonly TimelineEvent[]): Partial<Reco
 /** The machine's local date (YYYY-MM-DD): what "not in the past" and "overdue" are measured against. */
 export function localDate(now = new Date()): string {
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+}
+
+/** Whether an action is still open after its due date (`today`, YYYY-MM-DD). */
+export function isOverdue(action: Pick<ActionItem, 'status' | 'due'>, today: string): boolean {
+  return action.status === 'open' && action.due < today;
+}
+
+/** The incident's durations, from its timeline's milestones. */
+export function incidentDurations(incident: Pick<Incident, 'timeline'>): IncidentDurations {
+  return computeDurations(milestoneTimes(incident.timeline));
 }

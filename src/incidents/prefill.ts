@@ -4,7 +4,7 @@
  * plain events) and deadline pressure from the release freeze. Pure: the caller reads the
  * ledger. Deadline pressure is a property of the system (when changes landed), never of a person.
  */
-import { cut } from '../notify/message.js';
+import { oneLine } from '../notify/message.js';
 import type { RunResult } from '../runner/run-result.js';
 import { formatDuration } from './durations.js';
 import type { TimelineEvent } from './model.js';
@@ -37,12 +37,6 @@ export interface Prefill {
 }
 
 const DAY_MS = 86_400_000;
-
-/** Production text on one line, bounded. */
-function oneLine(text: string, max = 240): string {
-  // eslint-disable-next-line no-control-regex
-  return cut(text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim(), max);
-}
 
 /** "'book appointment' failed: status 500, expected 200" for each failed check (at most 5, then how many more). */
 export function failingChecks(run: RunResult): string[] {
@@ -80,7 +74,7 @@ export function prefill({ release, seals, redRun, releases, freezeAt, boardUrl }
   else missing.push(`deployed: the ledger has no deploy time for ${v} (seal incident event <id> --milestone deployed --at ISO)`);
   if (redRun) {
     const lines = failingChecks(redRun);
-    timeline.push({ at: redRun.finished_at, text: `Smoke seal of ${v} red: ${lines.join('; ') || oneLine(redRun.summary)}`, milestone: 'detected', from_seal: redRun.run_id });
+    timeline.push({ at: redRun.finished_at, text: `Smoke seal of ${v} red: ${lines.join('; ') || oneLine(redRun.summary, 240)}`, milestone: 'detected', from_seal: redRun.run_id });
     supporting.push(`Red seal run ${redRun.run_id} of ${v}${boardUrl ? `: ${boardUrl}` : ''}`);
     if (redRun.rollback) supporting.push(`Rollback command the seal printed: ${oneLine(redRun.rollback, 300)}`);
   } else {

@@ -76,3 +76,9 @@ export function cut(text: string, max: number): string {
   if (last >= 0xd800 && last <= 0xdbff) end--;
   return `${text.slice(0, end)}…`;
 }
+
+/** Production text on one line: control characters and runs of whitespace become one space, cut to `max`. */
+export function oneLine(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  return cut(text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim(), max);
+}

@@ -4,6 +4,7 @@
  * A real store (PGlite in a temp dir), no port.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bookingIncident } from '../../test/helpers/incidents.js';
 import { createWebFixture, type WebFixture } from '../../test/helpers/web.js';
 import type { ActionItem, Incident } from '../incidents/model.js';
 import type { StoredIncident } from '../store/incidents.js';
@@ -31,47 +32,9 @@ function action(overrides: Partial<ActionItem> & Pick<ActionItem, 'id' | 'title'
   return { type: 'prevent', owner: 'Priya Patel', due: '2026-12-05', status: 'open', ...overrides };
 }
 
-/** The appointment-booking outage, as `seal incident` would have written it. */
-function booking(app: string, overrides: Partial<Omit<Incident, 'id'>> = {}): Omit<Incident, 'id'> {
-  return {
-    app,
-    release: 'v4.2.0',
-    title: 'Patients could not book appointments',
-    severity: 1,
-    status: 'in review',
-    summary: 'Release v4.2.0 broke online booking for three hours; phone bookings kept working.',
-    timeline: [
-      { at: '2026-11-20T18:31:00+13:00', text: "Seal red: 'book appointment' failed", milestone: 'detected' },
-      { at: '2026-11-20T16:02:00+13:00', text: 'PR 812 merged (booking query refactor)', milestone: 'change_merged' },
-      { at: '2026-11-20T18:14:00+13:00', text: 'First failed booking in the logs', milestone: 'impact_started' },
-      { at: '2026-11-20T19:00:00+13:00', text: 'On-call paged the database team' },
-      { at: '2026-11-20T21:08:00+13:00', text: 'Hotfix v4.2.1 deployed', milestone: 'mitigated' },
-      { at: '2026-11-21T09:30:00+13:00', text: 'Root cause fixed and reviewed', milestone: 'resolved' },
-    ],
-    impact: { users: 2340, support_calls: 17, text: 'Online booking returned an error for every patient.' },
-    whys: [
-      { answer: 'The booking endpoint returned 500 for every request.' },
-      { answer: 'The refactored query referenced a column the production schema did not have yet.', children: [{ answer: 'The staging schema was built from every migration.' }] },
-      { answer: 'The migration adding it was in a later release.' },
-      { answer: 'Nothing checked that a release only uses columns its migrations create.' },
-      { answer: 'No smoke scenario booked an appointment.' },
-    ],
-    root_cause: 'Releases could ship code ahead of their migrations, and no check exercised booking end to end in production.',
-    contributing_factors: ['The release was cut within 24 h of the freeze (deadline pressure).'],
-    lessons: { went_well: ['The seal turned red 17 minutes after impact.'], went_wrong: ['Rollback was not possible: the hotfix took 2.5 h.'], lucky: ['Phone bookings used another path.'] },
-    actions: [
-      action({ id: 1, title: 'Add a smoke check that books and cancels an appointment', type: 'detect', addresses_why: 5, check: 'book appointment' }),
-      action({ id: 2, title: 'Fail CI when code uses a column no released migration creates', owner: 'Tom Weller', due: '2026-12-12', addresses_why: 4, link: 'https://tracker.example.com/issues/42' }),
-    ],
-    people: [],
-    supporting: ['Grafana: booking errors 18:14-21:08'],
-    ...overrides,
-  };
-}
-
 async function open(app: string, overrides: Partial<Omit<Incident, 'id'>> = {}): Promise<StoredIncident> {
   await web.ledger.recordRelease({ app, version: overrides.release ?? 'v4.2.0' });
-  return web.incidents.create(booking(app, overrides));
+  return web.incidents.create(bookingIncident({ app, ...overrides }));
 }
 
 /** The `<tr>` of an incident in the list, or of an action on its page. */
@@ -94,7 +57,7 @@ describe('GET /incidents', () => {
     expect(newest).toContain('href="/releases/list-app/v5.0.0"');
     expect(newest).toContain('Second outage');
     expect(newest).toContain('<td>2h 54m</td>');
-    expect(newest).toContain('<td>2</td>');
+    expect(newest).toContain('<td>3</td>');
     expect(row(html, 'incident', first.id)).toContain('SEV2');
     expect(await page('/deployments')).toContain('<a href="/incidents">Incidents</a>');
   });
@@ -271,7 +234,7 @@ describe('a board that is not public', () => {
   beforeAll(async () => {
     closed = await createWebFixture({ readAccess: 'token' });
     await closed.ledger.recordRelease({ app: 'secret-app', version: 'v4.2.0' });
-    id = (await closed.incidents.create(booking('secret-app', { title: 'Secret outage' }))).id;
+    id = (await closed.incidents.create(bookingIncident({ app: 'secret-app', title: 'Secret outage' }))).id;
   }, 60_000);
   afterAll(async () => {
     await closed?.close();

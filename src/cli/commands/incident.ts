@@ -10,10 +10,9 @@ import { findConfigPath, loadConfig } from '../../config/load.js';
 import type { SealConfig } from '../../config/types.js';
 import { SealError } from '../../errors.js';
 import { checkIncident } from '../../incidents/check.js';
-import { computeDurations } from '../../incidents/durations.js';
-import { addAction, addEvent, addWhy, closeAction, keepPublishable, reassignAction, eventTime, IncidentInputError, newIncident, setFields, setImpact, setRootCause, type IncidentFields } from '../../incidents/edit.js';
+import { addAction, addEvent, addWhy, closeAction, findAction, keepPublishable, reassignAction, eventTime, IncidentInputError, newIncident, setFields, setImpact, setRootCause, type IncidentFields } from '../../incidents/edit.js';
 import { renderReport } from '../../incidents/export.js';
-import { localDate as localToday, milestoneTimes, type Incident } from '../../incidents/model.js';
+import { incidentDurations, isOverdue, localDate as localToday, type Incident } from '../../incidents/model.js';
 import { prefill } from '../../incidents/prefill.js';
 import { incidentId, IncidentStore, type StoredIncident } from '../../store/incidents.js';
 import { Ledger } from '../../store/ledger.js';
@@ -159,9 +158,9 @@ export function incidentListCommand(options: Common & { app?: string }, io: CliI
       title: i.title,
       severity: i.severity,
       status: i.status,
-      outage: computeDurations(milestoneTimes(i.timeline)).timeToMitigate.text,
+      outage: incidentDurations(i).timeToMitigate.text,
       open_actions: i.actions.filter((a) => a.status === 'open').length,
-      overdue_actions: i.actions.filter((a) => a.status === 'open' && a.due < today).length,
+      overdue_actions: i.actions.filter((a) => isOverdue(a, today)).length,
       created_at: i.created_at,
     }));
     if (options.json) io.stdout.write(`${JSON.stringify({ incidents: rows })}\n`);
@@ -188,7 +187,7 @@ export function incidentShowCommand(id: string, options: Common, io: CliIo): Pro
     const incident = await current(store, n);
     if (!incident) return notFound(io, options, n);
     const today = localToday();
-    const durations = computeDurations(milestoneTimes(incident.timeline));
+    const durations = incidentDurations(incident);
     const check = checkIncident(incident, today, { forPublishing: true });
     if (options.json) io.stdout.write(`${JSON.stringify({ incident, durations, check })}\n`);
     const lines = [
@@ -202,7 +201,7 @@ export function incidentShowCommand(id: string, options: Common, io: CliIo): Pro
       ...incident.whys.map((w, i) => `  ${i + 1}. ${w.answer}${w.children?.length ? ` (+${w.children.length} branch${w.children.length === 1 ? '' : 'es'})` : ''}`),
       `root cause: ${incident.root_cause ?? '-'}`,
       `actions (${incident.actions.length}):`,
-      ...incident.actions.map((a) => `  ${a.id}. [${a.status === 'open' && a.due < today ? 'OVERDUE' : a.status}] ${a.title} (${a.type}; ${a.owner}; due ${a.due}${a.check ? `; proved by "${a.check}"${a.credited ? ` in run ${a.credited.run_id}` : ''}` : ''})`),
+      ...incident.actions.map((a) => `  ${a.id}. [${isOverdue(a, today) ? 'OVERDUE' : a.status}] ${a.title} (${a.type}; ${a.owner}; due ${a.due}${a.check ? `; proved by "${a.check}"${a.credited ? ` in run ${a.credited.run_id}` : ''}` : ''})`),
       `check: ${check.errors.length} error${check.errors.length === 1 ? '' : 's'} before publishing, ${check.warnings.length} warning${check.warnings.length === 1 ? '' : 's'} (seal incident check ${incident.id})`,
       '',
     ];
@@ -235,7 +234,7 @@ export function incidentExportCommand(id: string, options: Common & { format?: s
     const n = idOf(id);
     const incident = await current(store, n);
     if (!incident) return notFound(io, options, n);
-    const text = format === 'md' ? renderReport(incident, { today: localToday() }) : `${JSON.stringify({ incident, durations: computeDurations(milestoneTimes(incident.timeline)) }, null, 2)}\n`;
+    const text = format === 'md' ? renderReport(incident, { today: localToday() }) : `${JSON.stringify({ incident, durations: incidentDurations(incident) }, null, 2)}\n`;
     if (options.output) {
       const path = resolve(io.cwd, options.output);
       try {
@@ -338,8 +337,8 @@ export function incidentDoneCommand(id: string, action: string, options: Common,
 /** `seal incident reassign <id> <action> [--owner O] [--due D]` */
 export function incidentReassignCommand(id: string, action: string, options: Common & { owner?: string; due?: string }, io: CliIo): Promise<number> {
   return change(id, options, io, (i) => reassignAction(i, action, options, localToday()), (i) => {
-    const a = i.actions.find((x) => String(x.id) === action.trim().replace(/^#/, ''));
-    return `incident ${i.id}: action ${a?.id ?? action} is owned by ${a?.owner ?? '?'}, due ${a?.due ?? '?'}`;
+    const a = findAction(i, action);
+    return `incident ${i.id}: action ${a.id} is owned by ${a.owner}, due ${a.due}`;
   });
 }
 

@@ -9,6 +9,7 @@ import { SealError } from '../../errors.js';
 import { MAX_NOTES_BYTES, parseInstant } from '../../release/instant.js';
 import { Ledger, type ReleaseRecord } from '../../store/ledger.js';
 import type { SmokeSeal } from '../../store/schema.js';
+import { oneLine } from '../../notify/message.js';
 import { VERDICT_BADGE } from '../../reporters/terminal.js';
 import type { CliIo } from '../io.js';
 import { withStore } from '../store.js';
@@ -60,7 +61,7 @@ export function releaseListCommand(app: string, options: { json?: boolean; limit
       io.stderr.write(`no releases of ${app} recorded yet (seal release record ${app} --version V)\n`);
       return 0;
     }
-    const rows = releases.map((r) => [r.version, r.sha?.slice(0, 12) ?? '-', r.deployed_at ?? '-', BADGE[r.smoke_seal?.status ?? 'pending'], r.smoke_seal?.checked_at ?? '-', oneLine(r.smoke_seal?.summary ?? '')]);
+    const rows = releases.map((r) => [r.version, r.sha?.slice(0, 12) ?? '-', r.deployed_at ?? '-', BADGE[r.smoke_seal?.status ?? 'pending'], r.smoke_seal?.checked_at ?? '-', oneLine(r.smoke_seal?.summary ?? '', 160)]);
     io.stderr.write(`${table(['VERSION', 'SHA', 'DEPLOYED', 'SEAL', 'CHECKED', 'SUMMARY'], rows)}\n`);
     return 0;
   });
@@ -79,7 +80,7 @@ export function releaseShowCommand(app: string, version: string, options: { json
     const history = await ledger.sealHistory(app, version);
     if (options.json) io.stdout.write(`${JSON.stringify({ ...release, seal_history: history })}\n`);
     io.stderr.write(renderRelease(release, history.length));
-    for (const entry of history) io.stderr.write(`  ${entry.finished_at}  ${BADGE[entry.status]}  ${oneLine(entry.summary)}  (run ${entry.run_id})\n`);
+    for (const entry of history) io.stderr.write(`  ${entry.finished_at}  ${BADGE[entry.status]}  ${oneLine(entry.summary, 160)}  (run ${entry.run_id})\n`);
     return 0;
   });
 }
@@ -130,17 +131,11 @@ function renderRelease(r: ReleaseRecord, runs: number): string {
     `  deployed    ${r.deployed_at ?? '-'}`,
     `  previous    ${r.previous_version ?? '-'}`,
     `  recorded    ${r.created_at}`,
-    `  seal        ${BADGE[seal?.status ?? 'pending']}${seal ? `  ${oneLine(seal.summary)}  (${seal.checked_at}, run ${seal.run_id})` : ''}`,
+    `  seal        ${BADGE[seal?.status ?? 'pending']}${seal ? `  ${oneLine(seal.summary, 160)}  (${seal.checked_at}, run ${seal.run_id})` : ''}`,
     `  notes       ${r.notes === null ? '-' : `${r.notes.length} characters`}`,
     `seal history (${runs}):`,
     '',
   ].join('\n');
-}
-
-/** Production text on one terminal line: control characters shown, not obeyed. */
-function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 160);
 }
 
 function table(header: string[], rows: string[][]): string {

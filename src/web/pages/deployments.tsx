@@ -3,7 +3,7 @@
 import type { ReleasePage } from '../../store/ledger.js';
 import { formatAgo, formatUtc, releasePath } from './format.js';
 import { html } from 'hono/html';
-import { Page, sealBadge } from './layout.js';
+import { AppFilter, Page, sealBadge } from './layout.js';
 
 /** What the page shows. */
 export interface DeploymentsView {
@@ -36,18 +36,7 @@ export function DeploymentsPage({ page, apps, app, paged, now }: DeploymentsView
     <Page title={app ? `${app} deployments` : 'Deployments'} live={app ?? '*'}>
       <div class="bar">
         <h1>{app ? `${app}: deployments` : 'Deployments'}</h1>
-        <form method="get" action="/deployments" class="filter">
-          <label>
-            App{' '}
-            <select name="app">
-              <option value="">All apps</option>
-              {apps.map((name) => (
-                <option value={name} selected={name === app}>{name}</option>
-              ))}
-            </select>
-          </label>
-          <button type="submit">Show</button>
-        </form>
+        <AppFilter action="/deployments" apps={apps} app={app} />
       </div>
       {page.releases.length === 0 ? (
         <p class="empty">

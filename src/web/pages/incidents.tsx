@@ -5,18 +5,13 @@
  * they gave is a link only when it is http(s).
  */
 import { checkIncident } from '../../incidents/check.js';
-import { computeDurations } from '../../incidents/durations.js';
 import { BLAMELESS_STATEMENT } from '../../incidents/export.js';
-import { localDate as localDay, milestoneTimes, type ActionItem, type Incident, type Why } from '../../incidents/model.js';
+import { incidentDurations, isOverdue, localDate as localDay, type ActionItem, type Incident, type Why } from '../../incidents/model.js';
 import type { StoredIncident } from '../../store/incidents.js';
 import { capText, formatUtc, releasePath } from './format.js';
-import { Page } from './layout.js';
+import { AppFilter, Page } from './layout.js';
 
 
-/** Whether an action is still open after its due date. */
-function isOverdue(action: ActionItem, today: string): boolean {
-  return action.status === 'open' && action.due < today;
-}
 
 /** The board path of an incident. */
 export function incidentPath(id: number): string {
@@ -47,18 +42,7 @@ export function IncidentsPage({ incidents, apps, app, now }: IncidentsView) {
     <Page title={app ? `${app} incidents` : 'Incidents'}>
       <div class="bar">
         <h1>{app ? `${app}: incidents` : 'Incidents'}</h1>
-        <form method="get" action="/incidents" class="filter">
-          <label>
-            App{' '}
-            <select name="app">
-              <option value="">All apps</option>
-              {apps.map((name) => (
-                <option value={name} selected={name === app}>{name}</option>
-              ))}
-            </select>
-          </label>
-          <button type="submit">Show</button>
-        </form>
+        <AppFilter action="/incidents" apps={apps} app={app} />
       </div>
       {incidents.length === 0 ? (
         <p class="empty">
@@ -81,7 +65,7 @@ export function IncidentsPage({ incidents, apps, app, now }: IncidentsView) {
                     <td><a href={`/incidents?app=${encodeURIComponent(i.app)}`}>{i.app}</a></td>
                     <td><ReleaseLink incident={i} /></td>
                     <td class="summary"><a href={incidentPath(i.id)}>{i.title}</a></td>
-                    <td>{computeDurations(milestoneTimes(i.timeline)).timeToMitigate.text}</td>
+                    <td>{incidentDurations(i).timeToMitigate.text}</td>
                     <td>{i.actions.filter((a) => a.status === 'open').length}</td>
                     <td>{overdue > 0 ? <span class="overdue">{overdue} overdue</span> : <span class="muted">0</span>}</td>
                   </tr>
@@ -158,7 +142,7 @@ export interface IncidentView {
 /** One post-mortem, in the order of the exported report. */
 export function IncidentPage({ incident, now }: IncidentView) {
   const today = localDay(now);
-  const d = computeDurations(milestoneTimes(incident.timeline));
+  const d = incidentDurations(incident);
   const impact = incident.impact;
   const timeline = [...incident.timeline].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const check = checkIncident(incident, today, { forPublishing: true });

@@ -47,3 +47,21 @@ export function Page({ title, live, children }: { title: string; live?: string; 
     </>
   );
 }
+
+/** The "App: [all apps ▾] Show" filter of a list page; works without JavaScript. */
+export function AppFilter({ action, apps, app }: { action: string; apps: readonly string[]; app: string | null }) {
+  return (
+    <form method="get" action={action} class="filter">
+      <label>
+        App{' '}
+        <select name="app">
+          <option value="">All apps</option>
+          {apps.map((name) => (
+            <option value={name} selected={name === app}>{name}</option>
+          ))}
+        </select>
+      </label>
+      <button type="submit">Show</button>
+    </form>
+  );
+}
