@@ -103,6 +103,13 @@ describe('seal incident, from a red seal to a published post-mortem', () => {
     const noConfig = await seal('incident', 'action', String(id + 1), '--title', 'Add a smoke check for slots', '--owner', 'Ana', '--due', dueIn(30), '--check', 'slots', '--config', join(dir, 'missing.yaml'), '--json');
     expect(noConfig.code).toBe(0);
     expect(json<{ incident: { actions: unknown[] } }>(noConfig).incident.actions).toHaveLength(1);
+    // A branch under a why, and an action re-dated and re-owned (checked like a new one).
+    expect((await seal('incident', 'why', String(id + 1), 'The runbook step was optional', '--under', '1')).stderr).toContain(`incident ${id + 1}: why 1.1 added (1 in the chain)`);
+    const moved = await seal('incident', 'reassign', String(id + 1), '1', '--owner', 'Ana Lima', '--due', dueIn(60));
+    expect(moved.stderr).toContain(`incident ${id + 1}: action 1 is owned by Ana Lima, due ${dueIn(60)}`);
+    const backwards = await seal('incident', 'reassign', String(id + 1), '1', '--due', '2020-01-01');
+    expect(backwards.code).toBe(2);
+    expect(backwards.stderr).toContain('--due: 2020-01-01 is in the past');
     expect((await seal('incident', 'root-cause', String(id), 'Releases could ship code ahead of their migrations, and no check exercised booking end to end in production.')).code).toBe(0);
   });
 
@@ -163,6 +170,9 @@ describe('seal incident, from a red seal to a published post-mortem', () => {
     expect((await seal('incident', 'export', String(id))).stdout).toBe(report);
     const asJson = json<{ incident: { id: number; status: string }; durations: { timeToMitigate: { text: string } } }>(await seal('incident', 'export', String(id), '--json'));
     expect(asJson).toMatchObject({ incident: { id, status: 'published' }, durations: { timeToMitigate: { text: '2h 54m' } } });
+    const xml = await seal('incident', 'export', String(id), '--format', 'xml');
+    expect(xml.code).toBe(2);
+    expect(xml.stderr).toContain('--format: "xml" is not md or json');
     // A published report stays complete: a new last why with no action on it is refused.
     const unaddressed = await seal('incident', 'why', String(id), 'A sixth why nobody acts on');
     expect(unaddressed.code).toBe(2);
@@ -193,6 +203,11 @@ describe('seal incident, from a red seal to a published post-mortem', () => {
     const list = json<{ incidents: { id: number; outage: string; open_actions: number }[] }>(await seal('incident', 'list', '--app', 'booking', '--json'));
     expect(list.incidents.map((i) => i.id)).toEqual([id + 1, id]);
     expect(list.incidents[1]).toMatchObject({ outage: '2h 54m', open_actions: 1 });
+    expect((await seal('incident', 'list')).stderr).toContain(`#${id}  SEV1  published  booking v4.2.0  Patients could not book appointments  (outage 2h 54m; 1 open action)`);
+    const shown = (await seal('incident', 'show', String(id))).stderr;
+    expect(shown).toContain('  outage 2h 54m; detected after 17m; resolved after 15h 16m; merge to impact 2h 12m');
+    expect(shown).toContain('  1. [done] Add a smoke check that books and cancels an appointment (detect; Priya Patel; due');
+    expect((await seal('release', 'show', 'booking', 'v4.2.0')).stderr).toContain('  merged      2026-11-20T03:02:00.000Z');
     const stats = await seal('stats', 'booking', '--days', '3650', '--json');
     // v4.2.0 failed (red, and two incidents); v4.1.0 and v4.2.1 did not. Recovery: the incident's own milestones.
     expect(json(stats)).toMatchObject({ deployments: 3, failed_deployments: 1, failed_deployment_recovery: { median: '2h 54m', recovered: 1, unrecovered: 0 } });

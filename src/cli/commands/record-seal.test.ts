@@ -7,6 +7,9 @@ import { runResult } from '../../../test/helpers/run-results.js';
 import { TINY_PNG } from '../../../test/helpers/web.js';
 import { openDb } from '../../store/db.js';
 import { EvidenceStore } from '../../store/evidence.js';
+import { sql } from 'drizzle-orm';
+import { recordOnLedger } from '../../seal/record.js';
+import { Ledger } from '../../store/ledger.js';
 import { recordSeal } from './record-seal.js';
 
 describe('recordSeal on the embedded store', () => {
@@ -33,6 +36,26 @@ describe('recordSeal on the embedded store', () => {
         await store.close();
       }
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('records a green seal whose post-mortem crediting fails, with a warning: the verdict and the seal stand', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seal-record-'));
+    const store = await openDb({ databaseUrl: null, dataDir: dir });
+    try {
+      const ledger = new Ledger(store.db);
+      await ledger.recordRelease({ app: 'studio', version: 'v1' });
+      // The incidents table is unreadable: crediting cannot run.
+      await store.db.execute(sql`ALTER TABLE incidents RENAME TO incidents_elsewhere`);
+      const green = runResult('studio', { verdict: 'green' });
+      const outcome = await recordOnLedger(ledger, green, { rollbackTemplate: null, flags: { release: 'v1' }, env: {}, redact: (t) => t.replaceAll('incidents', '[redacted]'), where: 'the test store' });
+      expect(outcome.recorded).toMatchObject({ inserted: true, current: true });
+      expect(outcome.result.verdict).toBe('green');
+      expect(outcome.result.warnings).toEqual([expect.stringMatching(/^post-mortem actions proved by this seal were not marked done: .*\[redacted\]/)]);
+      expect((await ledger.getRelease('studio', 'v1'))?.smoke_seal?.run_id).toBe(green.run_id);
+    } finally {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
