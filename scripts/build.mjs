@@ -17,11 +17,22 @@ await build({
   sourcemap: true,
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
-  // Playwright locates its own files at run time, and mockttp is CommonJS whose named exports a
-  // bundle would hide behind `default`: both stay packages, loaded only by runs that need them.
-  external: ['playwright-core', '@playwright/test', 'mockttp', '@electric-sql/pglite', 'pg'],
+  // Playwright locates its own files at run time: it stays a package, loaded only by runs that need it.
+  external: ['playwright-core', '@playwright/test', '@electric-sql/pglite', 'pg'],
   // Bundled CommonJS dependencies call require() for Node's built-ins.
   banner: { js: "import { createRequire as __sealCreateRequire } from 'node:module'; const require = __sealCreateRequire(import.meta.url);" },
+});
+// The sandbox launcher runs in its own Node process inside a network namespace: one small file,
+// started on every sandboxed probe, so it loads nothing it does not use.
+await build({
+  entryPoints: { 'sandbox-launcher': 'src/guard/sandbox-launcher.ts' },
+  outdir: 'dist',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  sourcemap: true,
+  logLevel: 'warning',
 });
 // The preload's proxy agent (undici), CommonJS so that the preload can require() it the moment
 // fetch first asks for a dispatcher, and only then. A copy of its own, not the undici package: a

@@ -1,5 +1,5 @@
 /** Runs a child process with a bounded output capture; an abort kills its whole process group. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 /** How a child process ended and the tail of what it printed. */
 export interface ProcessResult {
@@ -20,21 +20,24 @@ export interface ProcessOptions {
   readonly signal: AbortSignal;
   /** Characters kept of each stream (the end is kept: errors come last). */
   readonly keepChars?: number;
+  /** Opens an IPC channel to the child and hands it the child process (the sandbox launcher talks over it). */
+  readonly ipc?: (child: ChildProcess) => void;
 }
 
 /** Runs a process to its end (or until `signal` aborts, which kills its process group). */
-export function runProcess({ command, args, cwd, env, signal, keepChars = 64 * 1024 }: ProcessOptions): Promise<ProcessResult> {
+export function runProcess({ command, args, cwd, env, signal, keepChars = 64 * 1024, ipc }: ProcessOptions): Promise<ProcessResult> {
   return new Promise((resolve) => {
     // detached: the child leads its own process group, so browsers and workers it starts die with it.
-    const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])] });
+    if (ipc && child.pid !== undefined) ipc(child);
     const out = { stdout: '', stderr: '' };
     const keep = (stream: 'stdout' | 'stderr') => (text: string) => {
       const all = out[stream] + text;
       out[stream] = all.length > keepChars ? all.slice(-keepChars) : all;
     };
     // Decoded per stream, not per chunk: a character split across two chunks stays whole.
-    child.stdout.setEncoding('utf8').on('data', keep('stdout'));
-    child.stderr.setEncoding('utf8').on('data', keep('stderr'));
+    child.stdout?.setEncoding('utf8').on('data', keep('stdout'));
+    child.stderr?.setEncoding('utf8').on('data', keep('stderr'));
     const kill = (): void => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');

@@ -7,13 +7,13 @@ import { runTlsCheck } from './tls/tls-check.js';
 import type { CheckContext, RunResources } from './types.js';
 
 /**
- * Work a kind needs before an attempt's clock starts (the run's browser launch), so no
- * check's timeout pays for it. A throw here is the check's `error`.
+ * Work a kind needs before an attempt's clock starts (the run's browser launch, its guard, the
+ * sandbox probe), so no check's timeout pays for it. A throw here is the check's `error`.
  */
 export const PREPARE: Partial<Record<CheckKind, (resources: RunResources) => Promise<unknown>>> = {
-  browser: (resources) => Promise.all([resources.browser.browser(), resources.guardAuthority()]),
-  playwright: (resources) => resources.guardAuthority(),
-  exec: (resources) => resources.guardAuthority(),
+  browser: (resources) => Promise.all([resources.browser.browser(), resources.guard()]),
+  playwright: (resources) => Promise.all([resources.guard(), resources.sandboxUnavailable()]),
+  exec: (resources) => Promise.all([resources.guard(), resources.sandboxUnavailable()]),
 };
 
 /** Every check kind's executor. */

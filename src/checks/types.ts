@@ -1,18 +1,20 @@
 /** The interface every check kind implements: a spec and a context in, one attempt's outcome out. */
 import type { AppConfig, CheckSpec } from '../config/types.js';
 import type { AttemptOutcome } from '../runner/run-result.js';
-import type { GuardAuthority } from '../guard/guard-proxy.js';
+import type { RunGuard } from '../guard/guard.js';
 import type { BrowserSession } from './browser/browser-session.js';
 
-/** What a run shares between its checks: one browser, one evidence folder. */
+/** What a run shares between its checks: one browser, one guard, one evidence folder. */
 export interface RunResources {
   readonly browser: BrowserSession;
   /** Where screenshots and traces of this run go (created on first write). */
   readonly evidenceDir: string;
   /** Environment for browsers and child processes. */
   readonly env: NodeJS.ProcessEnv;
-  /** The run's guard CA, made on first use and shared by every guard of the run. */
-  readonly guardAuthority: () => Promise<GuardAuthority>;
+  /** The run's read-only guard, started on first use and shared by every check of the run (a channel each). */
+  readonly guard: () => Promise<RunGuard>;
+  /** Why the network sandbox cannot be used on this machine, or null when it can (found out once). */
+  readonly sandboxUnavailable: () => Promise<string | null>;
 }
 
 /** What the runner hands an executor for one attempt. */

@@ -3,6 +3,7 @@
  * kind, unique names, known notifiers and placeholders, hosts. Pure: config in, diagnostics out.
  */
 import type { Diagnostic, Path } from './diagnostics.js';
+import { lintAllowRequests, lintGuardedCheck } from './lint-guard.js';
 import { hostsOf, isAllowedHost, resolveCheckUrl } from './urls.js';
 import { CHECK_KINDS, type CheckKind, type RawApp, type RawCheck, type RawConfig, type RawExpect } from './schema.js';
 
@@ -33,6 +34,7 @@ export function lintConfig(config: RawConfig, interpolatedPaths: ReadonlySet<str
   for (const [name, app] of Object.entries(config.apps)) {
     const at: Path = ['apps', name];
     lintApp(app, at, notifiers, out);
+    lintAllowRequests(app, at, out);
     (app.checks ?? []).forEach((check, index) => lintCheck(app, check, [...at, 'checks', index], interpolatedPaths, out));
     lintNames(app.checks ?? [], at, out);
   }
@@ -91,6 +93,7 @@ function lintCheck(app: RawApp, check: RawCheck, at: Path, interpolatedPaths: Re
       });
     }
   }
+  lintGuardedCheck(app, check, at, interpolatedPaths, out);
   if (kind === 'http') lintHttp(app, check, at, interpolatedPaths, out);
   if (kind === 'browser') {
     const path = typeof check.browser === 'string' ? check.browser : check.browser?.path ?? '/';

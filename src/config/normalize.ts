@@ -27,6 +27,8 @@ function normalizeApp(name: string, app: RawApp, ca: string | null, baseDir: str
     productionUrl: app.production_url,
     smokeUrl: app.smoke_url ?? null,
     hostnames: [...new Set(hostsOf(app).map(hostnameOf))],
+    productionPorts: portsOf(app),
+    allowRequests: (app.allow_requests ?? []).map((rule) => ({ method: rule.method.toUpperCase(), path: rule.path, reason: rule.reason, graphql: rule.graphql ?? null })),
     rollback: app.rollback ?? DEFAULTS.rollback,
     notify: app.notify ?? [],
     alert: app.alert ?? [],
@@ -101,8 +103,10 @@ function normalizeCheck(app: RawApp, check: RawCheck, baseDir: string): CheckSpe
         specPath: resolve(baseDir, spec.spec),
         grep: spec.grep ?? null,
         configPath: spec.config === undefined ? null : resolve(baseDir, spec.config),
+        baseDir,
         workers: spec.workers ?? DEFAULTS.playwright_workers,
         onWrite: check.on_write ?? app.on_write ?? 'record',
+        networkSandbox: check.network_sandbox ?? app.network_sandbox ?? 'auto',
       };
     }
     case 'exec': {
@@ -115,9 +119,26 @@ function normalizeCheck(app: RawApp, check: RawCheck, baseDir: string): CheckSpe
         cwd: resolve(baseDir, spec.cwd ?? '.'),
         env: spec.env ?? {},
         onWrite: check.on_write ?? app.on_write ?? 'record',
+        networkSandbox: check.network_sandbox ?? app.network_sandbox ?? 'auto',
       };
     }
   }
+}
+
+/** The ports production answers on: its URLs' and allow_hosts' (host:port), and always 80 and 443. */
+function portsOf(app: RawApp): number[] {
+  const ports = new Set([80, 443]);
+  for (const url of [app.production_url, app.smoke_url]) {
+    if (!url) continue;
+    const parsed = new URL(url);
+    ports.add(Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)));
+  }
+  for (const host of [...(app.allow_hosts ?? []), ...(app.checks ?? []).flatMap((c) => c.allow_hosts ?? [])]) {
+    // host:port or [v6]:port; a bare IPv6 address has colons but no port.
+    const port = /^\[[^\]]+\]:(\d{1,5})$/.exec(host)?.[1] ?? /^[^:]+:(\d{1,5})$/.exec(host)?.[1];
+    if (port) ports.add(Number(port));
+  }
+  return [...ports].sort((a, b) => a - b);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -116,6 +116,16 @@ export const CHECK_KINDS = ['http', 'tls', 'browser', 'playwright', 'exec'] as c
 /** A check kind, named after its config key. */
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
+const networkSandbox = z.enum(['auto', 'required', 'off'], { error: 'expected auto, required or off' })
+  .describe('Exec probes and specs in a network namespace whose only way out is the guard: auto (where available), required, off.');
+
+const allowRequest = z.strictObject({
+  method: z.string({ error: 'expected an HTTP method such as POST' }).regex(/^[A-Za-z]+$/, 'expected an HTTP method such as POST'),
+  path: z.string({ error: 'expected a path such as /graphql' }).startsWith('/', 'expected a path starting with "/" (a trailing * matches a prefix)'),
+  reason: z.string({ error: 'say why this request only reads; it is shown beside every request it lets through' }).trim().min(1, 'say why this request only reads; it is shown beside every request it lets through'),
+  graphql: z.enum(['queries'], { error: 'expected "queries": only GraphQL queries go through' }).optional(),
+}).describe('A request that writes by its method but only reads (a search over POST, a GraphQL query).');
+
 export const checkSchema = z.strictObject({
   name: z.string({ error: 'expected a name' }).min(1, 'a check needs a non-empty name'),
   http: z.union([z.string(), httpObject], { error: 'expected a path or { path, headers, follow_redirects }' }).optional(),
@@ -127,6 +137,7 @@ export const checkSchema = z.strictObject({
   skip: z.union([z.boolean(), z.string()]).optional().describe('true or a reason: the check is listed as skipped and not run.'),
   screenshot: z.enum(['on-failure', 'always']).optional(),
   on_write: z.enum(['record', 'fail']).optional(),
+  network_sandbox: networkSandbox.optional(),
   ...tuning,
 });
 
@@ -140,6 +151,9 @@ export const appSchema = z.strictObject({
   github: githubSchema.optional().describe('Keep the GitHub release of each version in step: its body gets the seal block.'),
   board_url: absoluteUrl.optional().describe('The seal server\'s address, for links in notifications and release notes (default: none from seal smoke; a seal server uses its own address).'),
   on_write: z.enum(['record', 'fail']).optional(),
+  network_sandbox: networkSandbox.optional(),
+  allow_requests: z.array(allowRequest, { error: 'expected a list of { method, path, reason }' }).optional()
+    .describe('Requests the guard lets through although their method writes, each with the reason it only reads.'),
   deadline_ms: positiveInt.optional().describe('Overall deadline for the whole run.'),
   browser_concurrency: positiveInt.optional().describe('Most browser checks with a page open at once (default: the number of CPU cores, from 2 to 8).'),
   checks: z.array(checkSchema, { error: 'expected a list of checks' }).optional(),

@@ -1,5 +1,7 @@
 /** The resolved config: validated once at the edge, fully defaulted and frozen, passed inward. */
 import { availableParallelism } from 'node:os';
+import type { AllowRule } from '../guard/policy.js';
+import type { SandboxMode } from '../guard/sandbox.js';
 import type { GithubConfig, NotifierConfig } from '../notify/config.js';
 import type { CheckKind, RawExpect } from './schema.js';
 
@@ -86,10 +88,13 @@ export interface PlaywrightCheckSpec extends CheckBase {
   readonly grep: string | null;
   /** Absolute path of the team's playwright config, or null. */
   readonly configPath: string | null;
+  /** The folder of seal.config.yaml: a test's place (`e2e/login.spec.ts:12`) is given relative to it. */
+  readonly baseDir: string;
   readonly workers: number;
   /** Retries are Playwright's own (per test); the runner does not re-run the whole spec. */
   readonly testRetries: number;
   readonly onWrite: 'record' | 'fail';
+  readonly networkSandbox: SandboxMode;
 }
 
 /** A command run on this machine to look inside the running process (e.g. `kubectl exec`). */
@@ -100,6 +105,7 @@ export interface ExecCheckSpec extends CheckBase {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
   readonly onWrite: 'record' | 'fail';
+  readonly networkSandbox: SandboxMode;
 }
 
 /** Any resolved check. */
@@ -112,6 +118,10 @@ export interface AppConfig {
   readonly smokeUrl: string | null;
   /** Host names of production: production_url's, smoke_url's and allow_hosts (no ports). */
   readonly hostnames: readonly string[];
+  /** Ports production answers on (those URLs' and allow_hosts', plus 80 and 443). */
+  readonly productionPorts: readonly number[];
+  /** Requests the guard lets through although their method writes (allow_requests). */
+  readonly allowRequests: readonly AllowRule[];
   readonly rollback: string;
   readonly notify: readonly string[];
   /** Notifiers told only on red. */

@@ -4,15 +4,17 @@
  * Pure: the payload builders turn it into Discord, Slack or webhook bodies.
  */
 import { isRollbackWarning } from '../runner/rollback.js';
-import type { CheckResult, RunResult, Verdict } from '../runner/run-result.js';
+import { blockedOf, describeBlocked, type CheckResult, type RunResult, type Verdict } from '../runner/run-result.js';
 
 /** One check's line: ✅/❌ with its name and the labels of its failed (or all) assertions. */
 export interface CheckLine {
   readonly ok: boolean;
   readonly status: CheckResult['status'];
   readonly name: string;
-  /** `status == 404` or, on failure, what went wrong (`status 200, expected 404`). */
+  /** `status == 404` or, on failure, what went wrong (`status 200, expected 404`); ends with `· 1 write blocked` when the guard answered any. */
   readonly detail: string;
+  /** Writes the read-only guard answered for this check. */
+  readonly blockedWrites: number;
 }
 
 /** A seal as notifiers tell it. */
@@ -56,10 +58,13 @@ export function buildSealMessage(result: RunResult, boardBase: string | null): S
 function checkLine(check: CheckResult): CheckLine {
   const ok = check.status === 'passed' || check.status === 'flaky' || check.status === 'skipped';
   const failed = check.assertions.filter((a) => !a.ok);
+  const writes = blockedOf(check).length;
+  // The guard's part comes first: a long failure message is cut at its end, never this.
+  const guarded = writes > 0 ? `${describeBlocked(writes)} · ` : '';
   const detail = ok
     ? check.assertions.map((a) => a.label).join(', ') || check.status
     : (failed.map((a) => a.message ?? `${a.label} failed`).join('; ') || check.error || check.status);
-  return { ok, status: check.status, name: check.name, detail };
+  return { ok, status: check.status, name: check.name, detail: `${guarded}${detail}`, blockedWrites: writes };
 }
 
 /** The verdict's emoji and word, as everywhere else. */

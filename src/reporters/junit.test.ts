@@ -8,7 +8,7 @@ const result: RunResult = {
   started_at: '2026-11-21T10:00:00.000Z', finished_at: '2026-11-21T10:00:01.000Z', duration_ms: 1000,
   release: { version: 'v3.3.0', sha: 'abc', merge_sha: 'def' }, blocked_requests: [], rollback: 'git revert -m 1 def', warnings: [],
   checks: [
-    { name: 'up', kind: 'http', status: 'passed', duration_ms: 41, attempts: 1, error: null, evidence: {}, assertions: [{ label: 'status == 200', ok: true, expected: 200, actual: 200 }] },
+    { name: 'up', kind: 'http', status: 'passed', duration_ms: 41, attempts: 1, error: null, evidence: {}, assertions: [{ label: 'status == 200', ok: true, expected: 200, actual: 200 }], blocked_requests: [{ check: 'up', method: 'DELETE', url: 'https://studio.example.com/items/1' }] },
     { name: 'devops hidden', kind: 'http', status: 'failed', duration_ms: 12, attempts: 1, error: null, evidence: {}, assertions: [{ label: 'status == 404', ok: false, expected: 404, actual: 200, message: 'status 200, expected 404' }] },
     { name: 'warm <cache> & "co"', kind: 'http', status: 'flaky', duration_ms: 300, attempts: 2, error: null, evidence: {}, assertions: [{ label: 'body contains "</testcase>\u0001"', ok: true, expected: 'x', actual: 'found' }] },
     { name: 'page', kind: 'browser', status: 'error', duration_ms: 0, attempts: 1, error: 'browser checks are not supported', evidence: {}, assertions: [] },
@@ -47,5 +47,15 @@ describe('the JUnit report', () => {
   it('carries the verdict and rollback as suite properties', () => {
     const props = Object.fromEntries(parsed.testsuites.testsuite.properties.property.map((p) => [p['@name'], p['@value']]));
     expect(props).toMatchObject({ verdict: 'red', release: 'v3.3.0', rollback: 'git revert -m 1 def' });
+  });
+});
+
+describe('the JUnit report of a check whose writes the guard blocked', () => {
+  it('lists them as properties of its testcase and says so in its output', () => {
+    const xml = renderJunit(result);
+    const up = /<testcase [^>]*name="up"[\s\S]*?<\/testcase>/.exec(xml)?.[0] ?? '';
+    expect(up).toContain('<property name="blocked_writes" value="1"/>');
+    expect(up).toContain('<property name="blocked_write" value="DELETE https://studio.example.com/items/1"/>');
+    expect(up).toContain('1 write blocked (answered by the read-only guard, never sent to production): DELETE https://studio.example.com/items/1');
   });
 });

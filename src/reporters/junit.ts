@@ -1,6 +1,6 @@
 /** `--junit PATH`: one testcase per check, for CI systems that render JUnit XML. */
 import { create } from 'xmlbuilder2';
-import type { RunResult } from '../runner/run-result.js';
+import { blockedOf, describeBlocked, type RunResult } from '../runner/run-result.js';
 import { describeProblem } from '../runner/verdict.js';
 
 /** Renders the run result as JUnit XML (one testsuite per run, one testcase per check). */
@@ -30,7 +30,14 @@ export function renderJunit(result: RunResult): string {
 
   for (const check of result.checks) {
     const testcase = suite.ele('testcase', { classname: `${result.app}.${check.kind}`, name: check.name, time: seconds(check.duration_ms) });
-    const lines = check.assertions.map((a) => `${a.ok ? 'ok  ' : 'FAIL'} ${a.label}${a.ok ? '' : ` (actual: ${JSON.stringify(a.actual)})`}`);
+    const blocked = blockedOf(check);
+    if (blocked.length > 0) {
+      const listed = testcase.ele('properties');
+      listed.ele('property', { name: 'blocked_writes', value: String(blocked.length) });
+      for (const b of blocked) listed.ele('property', { name: 'blocked_write', value: `${b.method} ${b.url}` });
+    }
+    const guarded = blocked.length > 0 ? [`${describeBlocked(blocked.length)} (answered by the read-only guard, never sent to production): ${blocked.map((b) => `${b.method} ${b.url}`).join(', ')}`] : [];
+    const lines = [...guarded, ...check.assertions.map((a) => `${a.ok ? 'ok  ' : 'FAIL'} ${a.label}${a.ok ? '' : ` (actual: ${JSON.stringify(a.actual)})`}`)];
     if (check.status === 'failed') testcase.ele('failure', { message: describeProblem(check), type: 'assertion' }).txt([check.error, ...lines].filter(Boolean).join('\n'));
     if (check.status === 'error') testcase.ele('error', { message: describeProblem(check), type: 'checker' }).txt(check.error ?? '');
     if (check.status === 'skipped') testcase.ele('skipped', { message: check.error ?? 'skipped' });

@@ -42,3 +42,20 @@ describe('the terminal reporter', () => {
     expect(out).toContain('\x1b[31m');
   });
 });
+
+describe('a check whose writes the guard blocked', () => {
+  it('says so on its own line, in the table and in the run\'s list (with the test\'s place for a spec)', () => {
+    const blocked = [{ check: 'qa › login', method: 'POST', url: 'https://studio.example.com/login', test: 'login', location: 'e2e/login.spec.ts:12' }];
+    const check = { name: 'qa › login', kind: 'playwright' as const, status: 'passed' as const, duration_ms: 30, attempts: 1, error: null, evidence: {}, assertions: [], blocked_requests: blocked };
+    const run: RunResult = { ...result, verdict: 'green', checks: [check], blocked_requests: blocked };
+    const stream = new PassThrough();
+    let out = '';
+    stream.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const reporter = createTerminalReporter({ stream, interactive: false, color: false });
+    reporter.onCheckFinish?.(check);
+    reporter.onRunFinish?.(run);
+    expect(out).toContain('✓ qa › login  30 ms  · 1 write blocked\n');
+    expect(out).toMatch(/passed\s+qa › login\s+playwright\s+30 ms\s+1\s+1 write blocked\n/);
+    expect(out).toContain('  POST https://studio.example.com/login  (qa › login, e2e/login.spec.ts:12)');
+  });
+});

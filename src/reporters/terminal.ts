@@ -1,6 +1,6 @@
 /** The human reporter: live progress per check and a final summary table, on stderr. */
 import type { CheckRef, RunListener, RunStart } from '../runner/listener.js';
-import type { CheckResult, CheckStatus, RunResult, Verdict } from '../runner/run-result.js';
+import { blockedOf, describeBlocked, type CheckResult, type CheckStatus, type RunResult, type Verdict } from '../runner/run-result.js';
 import { describeProblem } from '../runner/verdict.js';
 import { createPainter, wantsColor, type Painter } from './style.js';
 
@@ -57,7 +57,9 @@ export function createTerminalReporter({ stream, interactive = Boolean((stream a
       for (const name of running) if (result.name === name || result.name.startsWith(`${name} › `)) running.delete(name);
       done++;
       const detail = result.status === 'passed' ? '' : `  ${truncate(result.status === 'flaky' ? `passed on attempt ${result.attempts}` : describeProblem(result))}`;
-      write(`  ${paint(STATUS_COLOR[result.status], `${MARK[result.status]} ${result.name}`)}  ${paint('dim', `${result.duration_ms} ms`)}${detail}`);
+      const writes = blockedOf(result).length;
+      const guarded = writes > 0 ? `  ${paint('yellow', `· ${describeBlocked(writes)}`)}` : '';
+      write(`  ${paint(STATUS_COLOR[result.status], `${MARK[result.status]} ${result.name}`)}  ${paint('dim', `${result.duration_ms} ms`)}${guarded}${detail}`);
     },
     onRunFinish(result: RunResult) {
       clearStatus();
@@ -75,7 +77,7 @@ export function renderTable(result: RunResult, paint: Painter): string {
     check.kind,
     `${check.duration_ms} ms`,
     String(check.attempts),
-    check.status === 'passed' ? '' : truncate(check.status === 'flaky' ? `passed on attempt ${check.attempts}` : describeProblem(check)),
+    truncate([blockedOf(check).length > 0 ? describeBlocked(blockedOf(check).length) : '', check.status === 'passed' ? '' : check.status === 'flaky' ? `passed on attempt ${check.attempts}` : describeProblem(check)].filter(Boolean).join('; ')),
   ]);
   const widths = header.map((title, column) => Math.min(40, Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length))));
   const format = (cells: string[]): string => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd();
@@ -96,7 +98,7 @@ export function renderVerdict(result: RunResult, paint: Painter): string {
   if (result.blocked_requests.length > 0) {
     const shown = result.blocked_requests.slice(0, SHOWN_BLOCKED);
     lines.push(`Blocked ${result.blocked_requests.length} write${result.blocked_requests.length === 1 ? '' : 's'} (answered locally, never sent to production):`);
-    for (const b of shown) lines.push(paint('dim', `  ${b.method} ${b.url}  (${b.check})`));
+    for (const b of shown) lines.push(paint('dim', `  ${b.method} ${b.url}  (${b.check}${b.location ? `, ${b.location}` : ''}${b.reason ? `: ${b.reason}` : ''})`));
     if (result.blocked_requests.length > shown.length) lines.push(paint('dim', `  … and ${result.blocked_requests.length - shown.length} more (see --json)`));
   }
   if (result.verdict === 'red') {

@@ -26,13 +26,34 @@ export interface CheckResult {
   readonly assertions: readonly Assertion[];
   readonly error: string | null;
   readonly evidence: Readonly<Record<string, unknown>>;
+  /**
+   * The writes the read-only guard answered for this check (for a spec, this test). Every run
+   * sets it; seals stored before it existed lack it (read it with `blockedOf`).
+   */
+  readonly blocked_requests?: readonly BlockedRequest[];
 }
 
 /** A write the read-only guard stopped before it left the machine. */
 export interface BlockedRequest {
+  /** The check (for a spec, the test's check) that made it. */
   readonly check: string;
   readonly method: string;
   readonly url: string;
+  /** Why it counts as a write when its method alone does not say (`GET with x-http-method-override: DELETE`, a GraphQL mutation). */
+  readonly reason?: string;
+  /** For a spec: the test's title and where it is (`e2e/login.spec.ts:12`). */
+  readonly test?: string;
+  readonly location?: string;
+}
+
+/** The writes blocked for one check ([] for seals stored before checks carried them). */
+export function blockedOf(check: CheckResult): readonly BlockedRequest[] {
+  return check.blocked_requests ?? [];
+}
+
+/** "1 write blocked", "3 writes blocked". */
+export function describeBlocked(count: number): string {
+  return `${count} write${count === 1 ? '' : 's'} blocked`;
 }
 
 /** The release being sealed, as far as it is known. */
@@ -73,8 +94,10 @@ export interface AttemptOutcome {
   readonly evidence: Readonly<Record<string, unknown>>;
   /** Writes the read-only guard stopped during this attempt. */
   readonly blocked?: readonly BlockedRequest[];
-  /** Results that replace this check in the run result (a spec: one per test). */
+  /** Results that replace this check in the run result (a spec: one per test), each with its own blocked writes. */
   readonly expand?: readonly CheckResult[];
+  /** Problems around the check that belong on the run (the network sandbox was unavailable). */
+  readonly warnings?: readonly string[];
 }
 
 /** The run result with one more warning (results are never mutated). */

@@ -12,11 +12,12 @@ import { EXECUTORS, PREPARE } from '../checks/registry.js';
 import type { CheckContext, RunResources } from '../checks/types.js';
 import type { AppConfig, CheckSpec } from '../config/types.js';
 import { SealError } from '../errors.js';
-import { createGuardAuthority, type GuardAuthority } from '../guard/guard-proxy.js';
+import { startRunGuard, type RunGuard } from '../guard/guard.js';
+import { sandboxUnavailableReason } from '../guard/sandbox.js';
 import { createRedactor } from '../redact/redact.js';
 import type { RunListener } from './listener.js';
 import { rollbackOf } from './rollback.js';
-import type { AttemptOutcome, BlockedRequest, CheckResult, ReleaseInfo, RunResult } from './run-result.js';
+import { blockedOf, type AttemptOutcome, type CheckResult, type ReleaseInfo, type RunResult } from './run-result.js';
 import { decideVerdict, summarize } from './verdict.js';
 
 /** One unit of work: everything needed to seal one release of one app. */
@@ -52,18 +53,20 @@ const ABORT_GRACE_MS = 250;
 /** Runs a job's checks and returns the run result. */
 export async function runSuite(job: RunJob, { listeners = [], now = () => new Date(), env = process.env, evidenceRoot = defaultEvidenceRoot(env, process.cwd()), signal, runId = randomUUID() }: RunOptions = {}): Promise<RunResult> {
   const { app } = job;
-  let authority: Promise<GuardAuthority> | null = null;
+  const shared: { guard?: Promise<RunGuard> } = {};
   const resources: RunResources = {
     browser: createBrowserSession(env),
     evidenceDir: join(evidenceRoot, app.name, runId),
     env,
-    guardAuthority: () => (authority ??= createGuardAuthority()),
+    guard: () => (shared.guard ??= startRunGuard({ hostnames: app.hostnames, upstreamCa: app.ca, allowRequests: app.allowRequests, env })),
+    sandboxUnavailable: () => sandboxUnavailableReason(env),
   };
-  // Start the browser and make the guard CA while the first checks run (each check waits for
-  // them before its clock starts, see PREPARE).
+  // Start the browser and the guard while the first checks run (each check waits for them
+  // before its clock starts, see PREPARE).
   const active = app.checks.filter((c) => c.skip === null);
   if (active.some((c) => c.kind === 'browser')) resources.browser.browser().catch(() => undefined);
-  if (active.some((c) => c.kind === 'browser' || c.kind === 'playwright' || c.kind === 'exec')) resources.guardAuthority().catch(() => undefined);
+  if (active.some((c) => c.kind === 'browser' || c.kind === 'playwright' || c.kind === 'exec')) resources.guard().catch(() => undefined);
+  if (active.some((c) => (c.kind === 'playwright' || c.kind === 'exec') && c.networkSandbox !== 'off')) resources.sandboxUnavailable().catch(() => undefined);
   const redactor = createRedactor(job.secrets);
   const startedAt = now();
   const started = performance.now();
@@ -79,13 +82,13 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
   signal?.addEventListener('abort', onStop, { once: true });
   // One slot per configured check; a spec check fills its slot with one result per test.
   const results = new Array<CheckResult[]>(app.checks.length);
-  const blocked: BlockedRequest[] = [];
+  const checkWarnings = new Set<string>();
   try {
     await schedule(app, deadline.signal, async (check, index) => {
       emit('onCheckStart', refOf(check));
       const raw = await runCheck(check, { app, signal: deadline.signal, now, redact: redactor.text, resources, attempt: 1 }, deadline.signal);
       results[index] = redactor.deep(raw.results);
-      blocked.push(...redactor.deep(raw.blocked));
+      for (const warning of raw.warnings) checkWarnings.add(redactor.text(warning));
       for (const result of results[index]) emit('onCheckFinish', result);
     }, (check, index) => {
       const result = redactor.deep(notRun(check, check.skip ?? `not run: ${stopReason(deadline.signal)}`, check.skip ? 'skipped' : 'error'));
@@ -96,11 +99,13 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
     clearTimeout(deadlineTimer);
     signal?.removeEventListener('abort', onStop);
     await resources.browser.close();
+    await (await shared.guard?.catch(() => null))?.stop();
   }
 
   const checks = results.flat();
   const verdict = decideVerdict(checks);
-  const { rollback, warnings } = rollbackOf(app.rollback, app.name, job.release, verdict, (text) => redactor.text(text));
+  const { rollback, warnings: rollbackWarnings } = rollbackOf(app.rollback, app.name, job.release, verdict, (text) => redactor.text(text));
+  const warnings = [...checkWarnings, ...rollbackWarnings];
   const result: RunResult = {
     run_id: runId,
     app: app.name,
@@ -112,7 +117,8 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
     duration_ms: Math.round(performance.now() - started),
     release: job.release,
     checks,
-    blocked_requests: blocked,
+    // Every blocked write is on the check that made it; the run lists them all, in check order.
+    blocked_requests: checks.flatMap(blockedOf),
     rollback,
     warnings,
     evidence_dir: existsSync(resources.evidenceDir) ? resources.evidenceDir : null,
@@ -166,7 +172,7 @@ function schedule(
   });
 }
 
-async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSignal): Promise<{ results: CheckResult[]; blocked: BlockedRequest[] }> {
+async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSignal): Promise<{ results: CheckResult[]; warnings: string[] }> {
   const started = performance.now();
   const history: AttemptOutcome[] = [];
   let last: AttemptOutcome | undefined;
@@ -197,9 +203,11 @@ async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSig
     assertions: final.assertions,
     error: final.error,
     evidence,
+    // Writes of earlier attempts happened too: the check shows them all.
+    blocked_requests: [...history, final].flatMap((outcome) => outcome.blocked ?? []),
   };
-  const blocked = [...history, final].flatMap((outcome) => outcome.blocked ?? []);
-  return { results: final.expand ? [...final.expand] : [result], blocked };
+  const warnings = [...history, final].flatMap((outcome) => outcome.warnings ?? []);
+  return { results: final.expand ? [...final.expand] : [result], warnings };
 }
 
 async function runAttempt(check: CheckSpec, base: CheckContext, deadline: AbortSignal): Promise<AttemptOutcome> {
@@ -223,7 +231,7 @@ async function runAttempt(check: CheckSpec, base: CheckContext, deadline: AbortS
   }
   if (deadline.aborted) return { ...outcome, outcome: 'error', error: `cut short: ${stopReason(deadline)}` };
   // A check that already said what it ran out of time doing keeps its own, more precise message.
-  if (timeout.aborted) return { ...outcome, outcome: 'failed', error: outcome.error?.startsWith('timed out after ') ? outcome.error : `timed out after ${check.timeoutMs} ms` };
+  if (timeout.aborted) return { ...outcome, outcome: 'failed', error: outcome.error?.startsWith('timed out after ') ? outcome.error : `timed out after ${check.timeoutMs} ms (timeout_ms)` };
   return outcome;
 }
 
@@ -266,7 +274,7 @@ function withAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 function notRun(check: CheckSpec, reason: string, status: 'skipped' | 'error'): CheckResult {
-  return { name: check.name, kind: check.kind, status, duration_ms: 0, attempts: 0, assertions: [], error: reason, evidence: {} };
+  return { name: check.name, kind: check.kind, status, duration_ms: 0, attempts: 0, assertions: [], error: reason, evidence: {}, blocked_requests: [] };
 }
 
 function createEmitter(listeners: readonly RunListener[]) {

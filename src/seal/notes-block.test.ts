@@ -13,6 +13,7 @@ describe('the release notes seal block', () => {
     expect(block.startsWith(`${NOTES_START}\n### 🔴 red seal\n**studio v3.3.0** · checked `)).toBe(true);
     expect(block).toContain('[evidence on the board](https://seal.example.com/releases/studio/v3.3.0)');
     expect(block).toContain('- ❌ **devops hidden**: status 200, expected 404');
+    expect(block).toContain('- ✅ **up**: 1 write blocked · status == 200');
     expect(block).toContain('```sh\ngit revert -m 1 cafe123\n```');
     expect(block.endsWith(NOTES_END)).toBe(true);
   });

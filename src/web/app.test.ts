@@ -27,9 +27,9 @@ const postRelease = (body: unknown, token: string | null = web.writeToken) => re
 function redRun(app: string, overrides: Partial<RunResult> = {}): RunResult {
   return runResult(
     app,
-    { verdict: 'red', summary: "1/2 passed; 'devops hidden' failed: status 200, expected 404", blocked_requests: [{ check: 'home renders', method: 'POST', url: 'https://studio.example.com/collect' }], ...overrides },
+    { verdict: 'red', summary: "1/2 passed; 'devops hidden' failed: status 200, expected 404", blocked_requests: [{ check: 'up', method: 'POST', url: 'https://studio.example.com/collect' }], ...overrides },
     [
-      { name: 'up', assertions: [{ label: 'status == 200', ok: true, expected: 200, actual: 200 }] },
+      { name: 'up', assertions: [{ label: 'status == 200', ok: true, expected: 200, actual: 200 }], blocked_requests: [{ check: 'up', method: 'POST', url: 'https://studio.example.com/collect' }] },
       { name: 'devops hidden', status: 'failed', assertions: [{ label: 'status == 404', ok: false, expected: 404, actual: 200, message: 'status 200, expected 404' }], evidence: { response: { status: 200, body_excerpt: '<h1>DevOps console</h1>' } } },
     ],
   );
@@ -314,6 +314,8 @@ describe('the board', () => {
     expect(html).toContain('&lt;h1&gt;DevOps console&lt;/h1&gt;');
     expect(html).toContain('https://studio.example.com/collect');
     expect(html).toMatch(/<details class="check check-failed" open="">/);
+    // The write is on the row of the check that made it, open to be seen.
+    expect(html).toMatch(/<details class="check check-passed" open="">\s*<summary>.*<strong>up<\/strong>.*<span class="blocked-writes">1 write blocked<\/span><\/summary>[\s\S]*?<code>POST<\/code> <span class="url">https:\/\/studio\.example\.com\/collect<\/span>/);
     expect(html).toContain(`?run=${green.run_id}`);
     const earlier = await (await request(`/releases/page/v1?run=${green.run_id}`)).text();
     expect(earlier).toContain('Showing an earlier run');

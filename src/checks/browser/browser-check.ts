@@ -1,20 +1,20 @@
 /**
- * The `browser` check: open the page in an isolated context of the run's Chromium, with the
- * write guard on every request, and judge what a user would see. Screenshot and trace on
- * failure (screenshot always with `screenshot: always`), stored in the run's evidence folder.
+ * The `browser` check: open the page in an isolated context of the run's Chromium, every
+ * request of which goes through the run's guard on a channel of the check's own, and judge
+ * what a user would see. Screenshot and trace on failure (screenshot always with
+ * `screenshot: always`), stored in the run's evidence folder.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { BrowserCheckSpec } from '../../config/types.js';
-import type { AttemptOutcome, BlockedRequest } from '../../runner/run-result.js';
+import type { AttemptOutcome } from '../../runner/run-result.js';
 import { outcomeOf } from '../assertion.js';
-import { startGuardProxy } from '../../guard/guard-proxy.js';
+import { blockedBy, guardEvidence } from '../guard-evidence.js';
 import { describeNetworkError } from '../network-error.js';
 import type { CheckContext } from '../types.js';
 import { assertPage } from './assertions.js';
-import { guardContext } from './write-guard.js';
 
 const LOAD_STATES = new Set(['load', 'domcontentloaded', 'networkidle']);
 /** The document's own view of the load states Playwright would wait for. */
@@ -25,19 +25,19 @@ const MAX_LISTED = 20;
 const EVIDENCE_RESERVE_MS = 2000;
 
 /** Runs one attempt of a browser check. */
-export async function runBrowserCheck(spec: BrowserCheckSpec, { app, signal, resources, attempt, redact }: CheckContext): Promise<AttemptOutcome> {
+export async function runBrowserCheck(spec: BrowserCheckSpec, { signal, resources, attempt, redact }: CheckContext): Promise<AttemptOutcome> {
   const browser = await resources.browser.browser();
   const started = performance.now();
   // Our own waits end a little before the runner's timeout, leaving time to keep evidence.
   const deadline = Date.now() + spec.timeoutMs - reserveMs(spec);
   const remaining = (): number => Math.max(1, deadline - Date.now());
-  // Two guards: a route in the context (sees which check wrote, answers 204 so the page stays),
-  // and a proxy under it for what routes never see (shared workers, beacons sent on unload).
-  const guard = await startGuardProxy({ check: spec.name, upstreamCa: app.ca, authority: await resources.guardAuthority() });
-  let guardStopped: Promise<void> | null = null;
-  const stopGuard = (): Promise<void> => (guardStopped ??= guard.stop().catch(() => undefined));
-  const context = await browser.newContext({ serviceWorkers: 'block', viewport: spec.viewport, proxy: { server: guard.url }, ignoreHTTPSErrors: true });
-  const blocked: BlockedRequest[] = [];
+  // Every request of the context, shared workers' and unload beacons' included, goes through the
+  // guard on this check's channel; a write is answered 204 there, so a blocked form leaves the page in place.
+  const channel = (await resources.guard()).channel({ check: spec.name, client: 'browser' });
+  let channelClosed: Promise<void> | null = null;
+  // Chromium may keep its connections to the proxy open past the context: only a moment is given to them.
+  const closeChannel = (): Promise<void> => (channelClosed ??= channel.close(100).catch(() => undefined));
+  const context = await browser.newContext({ serviceWorkers: 'block', viewport: spec.viewport, proxy: { server: await channel.listen() }, ignoreHTTPSErrors: true });
   const consoleErrors: string[] = [];
   const pageErrors: string[] = [];
   const failedRequests: string[] = [];
@@ -45,11 +45,10 @@ export async function runBrowserCheck(spec: BrowserCheckSpec, { app, signal, res
   const stop = (): void => void context.close().catch(() => undefined);
   signal.addEventListener('abort', stop, { once: true });
   try {
-    await guardContext(context, spec.name, blocked);
     await context.tracing.start({ screenshots: true, snapshots: true });
     const page = await context.newPage();
     page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
+      if (message.type() === 'error' && !isOwnFaviconFetch(message.text(), message.location().url)) consoleErrors.push(message.text());
     });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('requestfailed', (request) => failedRequests.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText ?? 'failed'}`));
@@ -71,7 +70,7 @@ export async function runBrowserCheck(spec: BrowserCheckSpec, { app, signal, res
       if (!LOAD_STATES.has(spec.waitFor)) await page.locator(spec.waitFor).first().waitFor({ state: 'visible', timeout: remaining() });
     } catch (error) {
       // Through the guard, a refused connection reaches Chromium as a reset: name the real cause.
-      const upstream = guard.upstreamErrors.find((e) => e.url === spec.url);
+      const upstream = channel.upstreamErrors.find((e) => e.url === spec.url);
       if (upstream) checkError = `${upstream.message} (loading ${spec.url})`;
       else if ((error as Error).name === 'TimeoutError') checkError = timedOut(waitingFor);
       else checkError = describeNetworkError(error).split('\n')[0] ?? 'navigation failed';
@@ -86,7 +85,7 @@ export async function runBrowserCheck(spec: BrowserCheckSpec, { app, signal, res
       checkError ??= timedOut(error.message);
     }
     const observation = { ...seen, status, errors: [...pageErrors, ...consoleErrors], durationMs };
-    const judge = () => (checkError ? [] : assertPage(spec.expect, spec.onWrite, { ...observation, blockedWrites: blocked.length }));
+    const judge = () => (checkError ? [] : assertPage(spec.expect, spec.onWrite, { ...observation, blockedWrites: channel.blocked.length }));
     const early = judge();
     Object.assign(evidence, {
       final_url: page.url(),
@@ -99,20 +98,28 @@ export async function runBrowserCheck(spec: BrowserCheckSpec, { app, signal, res
     });
     const failed = checkError !== null || outcomeOf(early) === 'failed';
     await keepEvidence(context, page, spec, redact(spec.name), resources.evidenceDir, attempt, failed, evidence, () => spec.timeoutMs - (performance.now() - started));
-    // Closing the page fires its unload handlers while the context (and its proxy) still
-    // exist, so their beacons reach the guard, not production. Stopping the guard then lets
-    // such late requests settle before its list is read.
+    // Closing the page fires its unload handlers while the context (and its channel) still
+    // exist, so their beacons reach the guard, not production, and are counted before the list is read.
     await page.close({ runBeforeUnload: false }).catch(() => undefined);
     await context.close();
-    await stopGuard();
-    blocked.push(...guard.blocked);
+    await closeChannel();
     const assertions = judge();
+    const blocked = blockedBy(channel, spec.name);
+    Object.assign(evidence, guardEvidence(channel, blocked), channel.background() > 0 ? { browser_background_requests: channel.background() } : {});
     return { outcome: checkError ? 'failed' : outcomeOf(assertions), assertions, error: checkError, evidence, blocked };
   } finally {
     signal.removeEventListener('abort', stop);
     await context.close().catch(() => undefined);
-    await stopGuard();
+    await closeChannel();
   }
+}
+
+/**
+ * Chromium fetches a page's favicon on its own and logs a missing one as a console error; the
+ * page's code did not ask for it, so it is not one of the page's errors.
+ */
+function isOwnFaviconFetch(text: string, url: string): boolean {
+  return text.startsWith('Failed to load resource') && /\/favicon\.ico(\?|$)/.test(url);
 }
 
 /** Time kept back from a check's timeout for its evidence. */

@@ -65,7 +65,7 @@ describe('exec probes', () => {
 
   it('a command that hangs is killed at the timeout and fails', async () => {
     const { check } = await probe({ exec: { command: node('setTimeout(() => {}, 60000)'), timeout_ms: 400 } });
-    expect(check).toMatchObject({ status: 'failed', error: 'timed out after 400 ms' });
+    expect(check).toMatchObject({ status: 'failed', error: 'timed out after 400 ms (timeout_ms)', assertions: [] });
   });
 
   it('runs in cwd with the extra env, and a ${VAR} value never shows in its output', async () => {
@@ -92,17 +92,36 @@ describe('exec probes', () => {
   });
 
   it('tunnels HTTPS to a host that is not production untouched (as kubectl needs for its API server)', async () => {
-    // curl trusts only the other server's own certificate here: it would reject the guard's.
-    const other = `https://localhost:${secure.port}`;
-    const { check } = await probe({ exec: { command: ['curl', '-sS', '--cacert', cert.certPath, `${other}/up`] }, expect: { stdout_contains: 'OK from production' } });
-    expect(check.status, JSON.stringify(check.evidence)).toBe('passed');
+    // Another address than production's (127.0.0.1): curl trusts only that server's own
+    // certificate here, so it would reject the guard's.
+    const otherCert = makeCert(30, 'api-server', 'IP:127.0.0.2');
+    const other = await startServer((_req, res) => reply(res, 200, 'OK from the API server'), otherCert, '127.0.0.2');
+    try {
+      const { check } = await probe({ exec: { command: ['curl', '-sS', '--cacert', otherCert.certPath, `${other.url}/version`] }, expect: { stdout_contains: 'OK from the API server' } });
+      expect(check.status, JSON.stringify(check.evidence)).toBe('passed');
+    } finally {
+      await other.close();
+    }
   });
 
-  it('intercepts HTTPS to production\'s host: a client trusting only the real certificate is refused', async () => {
+  it('a client that refuses the guard\'s certificate for production is an error naming the client and the setting, not a red seal', async () => {
     const base = `https://localhost:${secure.port}`;
-    const { check } = await probe({ exec: { command: ['curl', '-sS', '--cacert', cert.certPath, `${base}/up`] } }, { allow_hosts: ['localhost'] });
-    expect(check.status).toBe('failed');
+    const { check, run } = await probe({ exec: { command: ['curl', '-sS', '--cacert', cert.certPath, `${base}/up`] } }, { allow_hosts: ['localhost'] });
+    expect(check.status).toBe('error');
+    expect(check.error).toMatch(/^curl refused the read-only guard's certificate for localhost:\d+ \(TLS alert: unknown ca\): the guard, not production, made this check fail\. .*--cacert "\$SEAL_GUARD_CA_BUNDLE"/);
     expect(check.evidence.stderr).toMatch(/certificate|SSL/i);
+    expect(run.verdict).toBe('error');
+  });
+
+  it('npm and Node refusing the guard\'s certificate (a CA of their own on the command line, in code) are errors that name them and their setting', async () => {
+    const base = `https://localhost:${secure.port}`;
+    const npm = await probe({ exec: { command: ['npm', 'view', 'pkg', `--registry=${base}/`, `--cafile=${cert.certPath}`, '--fetch-retries=0'], env: { npm_config_cache: join(evidenceRoot, 'npm-cache'), npm_config_update_notifier: 'false' } } }, { allow_hosts: ['localhost'] });
+    expect(npm.check.status).toBe('error');
+    expect(npm.check.error).toMatch(/^npm refused the read-only guard's certificate for localhost:\d+ \((closed the connection after the TLS handshake without sending a request|hung up during the TLS handshake)\): the guard, not production, made this check fail\. npm reads npm_config_cafile, set by smoke-seal/);
+    const script = `require('https').get('${base}/up', { ca: require('fs').readFileSync('${cert.certPath}') }, () => {}).on('error', (e) => { console.error(e.message); process.exit(1); })`;
+    const node = await probe({ exec: { command: [process.execPath, '-e', script] } }, { allow_hosts: ['localhost'] });
+    expect(node.check.status).toBe('error');
+    expect(node.check.error).toMatch(/^Node refused the read-only guard's certificate .* Node reads NODE_EXTRA_CA_CERTS, set by smoke-seal; a ca option in the code replaces it/);
   });
 
   it('a Node script\'s fetch goes through the guard too, on any Node version', async () => {

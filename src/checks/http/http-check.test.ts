@@ -134,13 +134,13 @@ describe('read-only requests', () => {
 describe('failures of production are data, never exceptions', () => {
   it('a hanging endpoint fails at the per-check timeout, which covers the whole exchange', async () => {
     const result = await check({ http: '/hang', timeout_ms: 200 });
-    expect(result).toMatchObject({ status: 'failed', error: 'timed out after 200 ms', attempts: 1 });
+    expect(result).toMatchObject({ status: 'failed', error: 'timed out after 200 ms (timeout_ms)', attempts: 1 });
     expect(result.duration_ms).toBeGreaterThanOrEqual(190);
   });
 
   it('a body that trickles forever fails at the timeout too: it covers the body, not only the headers', async () => {
     const result = await check({ http: '/trickle', timeout_ms: 300 });
-    expect(result).toMatchObject({ status: 'failed', error: 'timed out after 300 ms' });
+    expect(result).toMatchObject({ status: 'failed', error: 'timed out after 300 ms (timeout_ms)' });
     expect(result.duration_ms).toBeLessThan(5000);
   });
 

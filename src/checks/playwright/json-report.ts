@@ -1,34 +1,55 @@
 /** Turns Playwright's JSON report into check results: one per test of the spec. Pure. */
+import { relative, resolve } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import type { CheckResult, CheckStatus } from '../../runner/run-result.js';
 
 interface JsonAttachment { name: string; contentType: string; path?: string }
 interface JsonError { message?: string }
-interface JsonResult { status: string; duration: number; retry: number; error?: JsonError; errors?: JsonError[]; attachments?: JsonAttachment[] }
+interface JsonResult { status: string; duration: number; retry: number; parallelIndex?: number; startTime?: string; error?: JsonError; errors?: JsonError[]; attachments?: JsonAttachment[] }
 interface JsonTest { projectName: string; status: 'expected' | 'unexpected' | 'flaky' | 'skipped'; results: JsonResult[] }
 interface JsonSpec { title: string; file: string; line: number; tests: JsonTest[] }
 interface JsonSuite { title: string; file?: string; specs?: JsonSpec[]; suites?: JsonSuite[] }
 /** The parts of Playwright's JSON reporter output read here. */
-export interface JsonReport { suites?: JsonSuite[]; errors?: JsonError[] }
+export interface JsonReport { suites?: JsonSuite[]; errors?: JsonError[]; config?: { rootDir?: string } }
 
 const MAX_ERROR_CHARS = 2000;
+/** Most describe blocks read (the report is walked with a stack; beyond this it is cut). */
+const MAX_SUITES = 100_000;
 
-/** One check result per test (per project, when there are several). */
-export function checksFromReport(report: JsonReport, parent: string): CheckResult[] {
+/** One test of the spec: its check result, and when and on which worker each of its attempts ran. */
+export interface ReportedTest {
+  readonly check: CheckResult;
+  /** The test's title, describe blocks included (`login › shows the form @qa-readonly`). */
+  readonly title: string;
+  /** `e2e/login.spec.ts:12`, relative to the folder of seal.config.yaml. */
+  readonly location: string;
+  /** When each attempt started and on which worker (parallel index). */
+  readonly runs: readonly { readonly worker: number | null; readonly start: number }[];
+}
+
+/**
+ * One entry per test (per project, when there are several). File names in the report are
+ * relative to its root (the spec's folder); locations are made relative to `base`.
+ */
+export function testsFromReport(report: JsonReport, parent: string, specDir: string, base: string): ReportedTest[] {
   const found: { titles: string[]; spec: JsonSpec; test: JsonTest }[] = [];
-  const walk = (suite: JsonSuite, titles: string[]): void => {
+  // The top-level suites are files; their titles are file names, not test titles. Depth first,
+  // in report order, with a stack (no recursion over a file's nesting).
+  const stack: { suite: JsonSuite; titles: string[] }[] = (report.suites ?? []).map((suite) => ({ suite, titles: [] })).reverse();
+  for (let seen = 0; stack.length > 0 && seen < MAX_SUITES; seen++) {
+    const { suite, titles } = stack.pop() as { suite: JsonSuite; titles: string[] };
     for (const spec of suite.specs ?? []) for (const test of spec.tests) found.push({ titles: [...titles, spec.title], spec, test });
-    for (const inner of suite.suites ?? []) walk(inner, [...titles, inner.title]);
-  };
-  // The top-level suites are files; their titles are file names, not test titles.
-  for (const file of report.suites ?? []) walk(file, []);
+    for (const inner of [...(suite.suites ?? [])].reverse()) stack.push({ suite: inner, titles: [...titles, inner.title] });
+  }
   const projects = new Set(found.map((f) => f.test.projectName));
   return found.map(({ titles, spec, test }) => {
     const last = test.results.at(-1);
     const status = statusOf(test, last);
     const message = firstError(last);
-    const name = `${parent} › ${titles.join(' › ')}${projects.size > 1 ? ` [${test.projectName}]` : ''}`;
-    return {
+    const title = titles.join(' › ');
+    const name = `${parent} › ${title}${projects.size > 1 ? ` [${test.projectName}]` : ''}`;
+    const location = `${relative(base, resolve(report.config?.rootDir ?? specDir, spec.file))}:${spec.line}`;
+    const check: CheckResult = {
       name,
       kind: 'playwright',
       status,
@@ -43,6 +64,11 @@ export function checksFromReport(report: JsonReport, parent: string): CheckResul
         attachments: (last?.attachments ?? []).filter((a) => a.path).map((a) => ({ name: a.name, content_type: a.contentType, path: a.path })),
       },
     };
+    const runs = test.results.flatMap((r) => {
+      const start = Date.parse(r.startTime ?? '');
+      return Number.isFinite(start) ? [{ worker: r.parallelIndex ?? null, start }] : [];
+    });
+    return { check, title, location, runs };
   });
 }
 

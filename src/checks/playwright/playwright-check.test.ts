@@ -49,12 +49,15 @@ describe.skipIf(skip !== null)('the team\'s @qa-readonly spec against production
       ['qa readonly › the API answers @qa-readonly', 'passed'],
     ]);
     expect(result.verdict).toBe('green');
-    // The click on the submit button and request.post were stopped by the guard...
-    // (Chromium's own background requests may go through the guard too; production's are these.)
-    expect(result.blocked_requests.filter((b) => b.url.startsWith(prod.url)).sort((a, b) => a.url.localeCompare(b.url))).toEqual([
-      { check: 'qa readonly', method: 'POST', url: `${prod.url}/api/things` },
-      { check: 'qa readonly', method: 'POST', url: `${prod.url}/signup` },
+    // The click on the submit button and request.post were stopped by the guard (Chromium's own
+    // background requests never count: they are answered before they leave)...
+    // Each on the test that made it, with its title and place in the spec.
+    expect(result.blocked_requests).toEqual([
+      { check: 'qa readonly › the sign-up button is safe to click @qa-readonly', method: 'POST', url: `${prod.url}/signup`, test: 'the sign-up button is safe to click @qa-readonly', location: 'e2e/qa_readonly.spec.js:10' },
+      { check: 'qa readonly › the API answers @qa-readonly', method: 'POST', url: `${prod.url}/api/things`, test: 'the API answers @qa-readonly', location: 'e2e/qa_readonly.spec.js:16' },
     ]);
+    expect(result.checks.map((c) => (c.blocked_requests ?? []).length)).toEqual([0, 1, 1]);
+    expect(result.checks[2]?.evidence.guard_answered).toMatch(/^1 write blocked: the read-only guard answered 1 write of this test itself \(POST http:\/\/127\.0\.0\.1:\d+\/api\/things: 204/);
     // ...production saw reads only, and the untagged test that writes never ran.
     expect(prod.writes).toEqual([]);
     expect(prod.requests.slice(before).every((r) => r.method === 'GET')).toBe(true);
@@ -89,12 +92,13 @@ describe.skipIf(skip !== null)('the team\'s @qa-readonly spec against production
     expect(result.checks[0]?.error).toMatch(/no test|No tests found/);
   });
 
-  it('on_write: fail adds a failed check when the spec tried to write', async () => {
-    const result = await runSuite({ app: teamApp({ spec: 'e2e/qa_readonly.spec.js', grep: 'API answers' }, { on_write: 'fail' }), release: null, secrets: [] }, { evidenceRoot });
+  it('on_write: fail fails the test that tried to write, and only that one', async () => {
+    const result = await runSuite({ app: teamApp({ spec: 'e2e/qa_readonly.spec.js', grep: '(API answers|home shows)', config: 'playwright.config.mjs' }, { on_write: 'fail' }), release: null, secrets: [] }, { evidenceRoot });
     expect(result.checks.map((c) => [c.name, c.status])).toEqual([
-      ['qa readonly › the API answers @qa-readonly', 'passed'],
-      ['qa readonly › no write attempted', 'failed'],
+      ['qa readonly › home shows the product @qa-readonly', 'passed'],
+      ['qa readonly › the API answers @qa-readonly', 'failed'],
     ]);
+    expect(result.checks[1]?.assertions.at(-1)).toMatchObject({ label: 'no write attempted', ok: false, actual: 1 });
     expect(result.verdict).toBe('red');
   });
 });

@@ -112,7 +112,7 @@ describe('tls check', () => {
     const port = (silent.address() as { port: number }).port;
     const app = resolveApp({ production_url: `https://127.0.0.1:${port}`, checks: [{ name: 'home', http: '/', timeout_ms: 300 }] });
     const result = await runSuite({ app, release: null, secrets: [] });
-    expect(result.checks[0]).toMatchObject({ status: 'failed', error: 'timed out after 300 ms' });
+    expect(result.checks[0]).toMatchObject({ status: 'failed', error: 'timed out after 300 ms (timeout_ms)' });
     // Evidence present means the executor itself stopped, rather than being abandoned after the grace period.
     expect(result.checks[0]?.evidence.request).toMatchObject({ method: 'GET' });
     for (const socket of sockets) socket.destroy();

@@ -15,7 +15,8 @@ describe('the Discord payload', () => {
     expect(embed?.title).toBe('🔴 red · studio v3.3.0');
     expect(embed?.url).toBe('https://seal.example.com/releases/studio/v3.3.0');
     expect(embed?.description).toContain('❌ **devops hidden**: status 200, expected 404');
-    expect(embed?.description).toContain('✅ **up**: status == 200');
+    // The guard's part first: a write it blocked is on the check's own line.
+    expect(embed?.description).toContain('✅ **up**: 1 write blocked · status == 200');
     expect(embed?.description).toContain('```\ngit revert -m 1 cafe123\n```');
     expect(embed?.fields).toContainEqual({ name: 'Commit', value: '`abc1234`', inline: true });
     expect(embed?.fields).toContainEqual({ name: 'Blocked writes', value: '1', inline: true });

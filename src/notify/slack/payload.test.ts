@@ -10,6 +10,7 @@ describe('the Slack payload', () => {
     expect(texts[0]).toContain('🔴 red · studio v3.3.0');
     expect(texts[1]).toContain('<!subteam^SAZ94GDB8> 1/2 passed');
     expect(texts.join('\n')).toContain('❌ *devops hidden*: status 200, expected 404');
+    expect(texts.join('\n')).toContain('✅ *up*: 1 write blocked · status == 200');
     expect(texts.join('\n')).toContain('git revert -m 1 cafe123');
     expect(texts.at(-1)).toContain('<https://seal.example.com/releases/studio/v3.3.0|evidence on the board>');
     expect(payload.text).toMatch(/^<!subteam\^SAZ94GDB8> 🔴 red · studio v3\.3\.0: 1\/2 passed.* · roll back: git revert -m 1 cafe123$/);

@@ -74,13 +74,26 @@ export const OPENAPI = {
           app: { type: 'string' },
           verdict: { enum: ['green', 'red', 'error'] },
           summary: { type: 'string' },
-          checks: { type: 'array', items: { type: 'object' } },
+          checks: { type: 'array', items: { type: 'object', description: 'A check; `blocked_requests` lists the writes the read-only guard answered for it.', properties: { blocked_requests: { type: 'array', items: { $ref: '#/components/schemas/BlockedRequest' } } } } },
+          blocked_requests: { type: 'array', items: { $ref: '#/components/schemas/BlockedRequest' }, description: 'Every check\'s blocked writes, in check order.' },
           rollback_template: { type: ['string', 'null'] },
           release_flags: {
             type: 'object',
             description: 'What the reporter was told on its command line; only these overwrite the recorded release. The run\'s own release.sha is used only when the release is new.',
             properties: { sha: { type: ['string', 'null'] }, merge_sha: { type: ['string', 'null'] }, previous_version: { type: ['string', 'null'] } },
           },
+        },
+      },
+      BlockedRequest: {
+        type: 'object',
+        required: ['check', 'method', 'url'],
+        properties: {
+          check: { type: 'string', description: 'the check (for a spec, the test\'s check) that made it' },
+          method: { type: 'string' },
+          url: { type: 'string' },
+          reason: { type: 'string', description: 'why it counts as a write when its method alone does not say' },
+          test: { type: 'string', description: 'a spec test\'s title' },
+          location: { type: 'string', description: 'a spec test\'s file:line' },
         },
       },
       JobStatus: {

@@ -22,6 +22,15 @@ const assertion = z.object({
   message: text(4000).optional(),
 });
 
+const blockedRequest = z.object({
+  check: text(500),
+  method: text(20),
+  url: text(4000),
+  reason: text(1000).optional(),
+  test: text(1000).optional(),
+  location: text(1000).optional(),
+});
+
 const check = z.object({
   name: text(500),
   kind: z.enum(CHECK_KINDS),
@@ -31,6 +40,7 @@ const check = z.object({
   assertions: z.array(assertion).max(500),
   error: text(20_000).nullable(),
   evidence: z.record(z.string().max(200), z.unknown()),
+  blocked_requests: z.array(blockedRequest).max(10_000).default([]),
 });
 
 /** A run result as a server receives it; `rollback_template` lets the server complete the rollback command from its ledger. */
@@ -47,7 +57,7 @@ export const ingestSchema = z.object({
     .object({ version: text(200).nullable(), sha: text(200).nullable(), merge_sha: text(200).nullable(), previous_version: text(200).nullable().optional() })
     .nullable(),
   checks: z.array(check).max(2000),
-  blocked_requests: z.array(z.object({ check: text(500), method: text(20), url: text(4000) })).max(10_000),
+  blocked_requests: z.array(blockedRequest).max(10_000),
   rollback: text(4000).nullable(),
   warnings: z.array(text(4000)).max(200).default([]),
   evidence_dir: text(4000).nullable().default(null),

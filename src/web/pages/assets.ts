@@ -39,6 +39,8 @@ button { font: inherit; padding: .25rem .75rem; border-radius: 6px; border: 1px 
 details.check { border: 1px solid var(--line); border-radius: 6px; margin: .4rem 0; padding: .4rem .75rem; }
 details.check > summary { cursor: pointer; }
 details.check-failed, details.check-error { border-color: var(--red); }
+.blocked-writes { display: inline-block; white-space: nowrap; padding: 0 .45rem; border-radius: 1rem; font-size: .85rem; font-weight: 600; color: var(--amber); border: 1px solid currentColor; }
+.check-blocked ul { margin: .2rem 0; padding-left: 1.2rem; } .check-blocked .url { overflow-wrap: anywhere; }
 img.shot { max-width: 100%; max-height: 40rem; border: 1px solid var(--line); border-radius: 4px; margin: .5rem 0; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }

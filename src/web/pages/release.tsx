@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { isRollbackWarning } from '../../runner/rollback.js';
-import type { CheckResult, RunResult } from '../../runner/run-result.js';
+import { blockedOf, describeBlocked, type CheckResult, type RunResult } from '../../runner/run-result.js';
 import type { DeliveryRecord } from '../../store/deliveries.js';
 import type { Incident } from '../../incidents/model.js';
 import type { ReleaseRecord, SealHistoryEntry } from '../../store/ledger.js';
@@ -30,15 +30,31 @@ export interface ReleaseView {
 
 const STATUS_ICON: Record<CheckResult['status'], string> = { passed: '✅', failed: '❌', flaky: '⚠️', error: '⚪', skipped: '⏭' };
 
+/** Blocked writes shown on a check's row (the rest are counted). */
+const SHOWN_BLOCKED = 20;
+
 function Check({ check, run, images }: { check: CheckResult; run: RunResult; images: readonly string[] }) {
   const bad = check.status === 'failed' || check.status === 'error' || check.status === 'flaky';
+  const blocked = blockedOf(check);
   return (
-    <details class={`check check-${check.status}`} open={bad}>
+    <details class={`check check-${check.status}`} open={bad || blocked.length > 0}>
       <summary>
         <span class="icon" aria-label={check.status}>{STATUS_ICON[check.status]}</span> <strong>{check.name}</strong>{' '}
         <span class="muted">{check.kind} · {formatDuration(check.duration_ms)}{check.attempts > 1 ? ` · ${check.attempts} attempts` : ''}</span>
+        {blocked.length > 0 ? <> <span class="blocked-writes">{describeBlocked(blocked.length)}</span></> : null}
       </summary>
       {check.error ? <pre class="error">{capText(check.error, 4000)}</pre> : null}
+      {blocked.length > 0 ? (
+        <div class="check-blocked">
+          <p class="muted">Answered by the read-only guard itself (204), never sent to production: what this check saw after them came from the guard.</p>
+          <ul>
+            {blocked.slice(0, SHOWN_BLOCKED).map((b) => (
+              <li><code>{b.method}</code> <span class="url">{capText(b.url, 500)}</span>{b.location ? <span class="muted"> · {capText(b.location, 300)}</span> : null}{b.reason ? <span class="muted"> · {capText(b.reason, 300)}</span> : null}</li>
+            ))}
+          </ul>
+          {blocked.length > SHOWN_BLOCKED ? <p class="muted">… and {blocked.length - SHOWN_BLOCKED} more.</p> : null}
+        </div>
+      ) : null}
       {check.assertions.length > 0 ? (
         <table class="assertions">
           <thead>
@@ -204,7 +220,7 @@ export function ReleasePage({ release, history, run, images, deliveries, inciden
               <thead><tr><th>Check</th><th>Method</th><th>URL</th></tr></thead>
               <tbody>
                 {run.blocked_requests.slice(0, 200).map((b) => (
-                  <tr><td>{b.check}</td><td>{b.method}</td><td class="url">{capText(b.url, 500)}</td></tr>
+                  <tr><td>{b.check}{b.location ? <div class="muted">{capText(b.location, 300)}</div> : null}</td><td>{b.method}</td><td class="url">{capText(b.url, 500)}</td></tr>
                 ))}
               </tbody>
             </table>

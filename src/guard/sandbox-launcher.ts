@@ -1,0 +1,97 @@
+/**
+ * Runs inside a fresh network namespace (started by `unshare --user --map-root-user --net`),
+ * built on its own into dist/sandbox-launcher.js. Its namespace has nothing but loopback, and
+ * every address is local to it (a `local` route for 0.0.0.0/0 and ::/0), so:
+ *
+ * - the proxy listeners (127.0.0.1, one per guard channel) are the only way to the guard;
+ * - listeners on production's ports take any connection dialled to any address on those ports
+ *   (a program that ignored the proxy), and the guard serves it by the address it dialled;
+ * - every other connection is refused on the spot: nothing leaves the namespace.
+ *
+ * The listening sockets are handed to the parent over the IPC channel, so the guard (outside)
+ * accepts those connections itself. Then the command runs, and its exit is passed on.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+
+/** What the parent sends: the command and the ports to listen on inside the namespace. */
+export interface SandboxRequest {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly proxyPorts: readonly number[];
+  readonly transparentPorts: readonly number[];
+}
+
+/** What the launcher tells the parent. */
+export type SandboxMessage =
+  | { readonly type: 'listener'; readonly role: 'proxy' | 'transparent'; readonly port: number }
+  | { readonly type: 'started' }
+  /** The command could not be started (not installed, not executable). */
+  | { readonly type: 'spawn-failed'; readonly message: string }
+  /** The namespace could not be set up. */
+  | { readonly type: 'failed'; readonly message: string };
+
+const send = (message: SandboxMessage, handle?: Server): Promise<void> =>
+  new Promise((resolve, reject) => {
+    process.send?.(message, handle, {}, (error: Error | null) => (error ? reject(error) : resolve()));
+  });
+
+function listen(port: number, host: string, ipv6Only = false): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject).listen({ port, host, ipv6Only }, () => resolve(server));
+  });
+}
+
+async function start(request: SandboxRequest): Promise<void> {
+  // Loopback up, and every address local: a connection anywhere ends here.
+  execFileSync('ip', ['link', 'set', 'lo', 'up'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('ip', ['route', 'add', 'local', '0.0.0.0/0', 'dev', 'lo'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let ipv6 = true;
+  try {
+    execFileSync('ip', ['-6', 'route', 'add', 'local', '::/0', 'dev', 'lo'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch {
+    ipv6 = false; // A kernel without IPv6: IPv4 is all there is to cover.
+  }
+  for (const port of request.proxyPorts) {
+    const server = await listen(port, '127.0.0.1');
+    await send({ type: 'listener', role: 'proxy', port }, server);
+    server.close();
+  }
+  for (const port of request.transparentPorts) {
+    const server = ipv6 ? await listen(port, '::') : await listen(port, '0.0.0.0');
+    await send({ type: 'listener', role: 'transparent', port }, server);
+    server.close();
+  }
+  const child = spawn(request.command, [...request.args], { cwd: request.cwd, env: request.env, stdio: ['ignore', 'inherit', 'inherit'] });
+  let spawned = false;
+  child.once('error', (error: NodeJS.ErrnoException) => {
+    if (spawned) return;
+    void send({ type: 'spawn-failed', message: `${error.code ?? 'error'}: ${error.message}` }).finally(() => process.exit(127));
+  });
+  child.once('spawn', () => {
+    spawned = true;
+    void send({ type: 'started' }).then(() => process.disconnect());
+  });
+  child.once('exit', (code, signal) => {
+    if (!spawned) return;
+    if (signal) {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    }
+    process.exit(code ?? 1);
+  });
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
+}
+
+// The channel is unreferenced once no 'message' listener is left: hold it until the last word
+// is sent, or the launcher could end before the parent hears why.
+process.channel?.ref();
+process.once('message', (request: SandboxRequest) => {
+  start(request).catch((error: Error & { stderr?: Buffer }) => {
+    const detail = error.stderr?.toString().trim() || error.message;
+    void send({ type: 'failed', message: detail }).finally(() => process.exit(125));
+  });
+});
