@@ -8,16 +8,16 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { findPackageRoot } from '../package-root.js';
 
 /** A CA file or client config larger than this is not copied (it is not a CA file). */
 const MAX_COPIED_BYTES = 4 * 1024 * 1024;
 
-/** The built preload (dist/guard-preload.js), or null when running from source without a build. */
+/** The built preload (dist/guard-preload.cjs), or null when running from source without a build. */
 const PRELOAD = ((): string | null => {
   try {
-    const file = `${findPackageRoot(fileURLToPath(import.meta.url))}/dist/guard-preload.js`;
+    const file = `${findPackageRoot(fileURLToPath(import.meta.url))}/dist/guard-preload.cjs`;
     return existsSync(file) ? file : null;
   } catch {
     return null;
@@ -28,6 +28,12 @@ const PRELOAD = ((): string | null => {
 export interface ClientTrust {
   /** System roots, CAs the caller's environment already trusted, and the guard's CA (PEM). */
   readonly bundleFile: string;
+  /**
+   * The guard's CA and the caller's extra CAs only, for NODE_EXTRA_CA_CERTS: Node adds it to the
+   * roots it has built in, and parses it at every start (the whole bundle cost each Node process
+   * about 100 ms).
+   */
+  readonly extraCaFile: string;
   /** A wgetrc naming the bundle as `ca_certificate` (GNU wget built on GnuTLS reads no CA variable). */
   readonly wgetrcFile: string;
   /** A folder with a `.curlrc` naming the bundle as `cacert`, for CURL_HOME. */
@@ -43,6 +49,8 @@ export function writeClientTrust(dir: string, caCert: string, inherited: NodeJS.
     .filter((text) => text.includes('-----BEGIN CERTIFICATE-----'));
   const bundleFile = join(dir, 'ca-bundle.pem');
   writeFileSync(bundleFile, [...rootCertificates, ...extra, caCert].join('\n'), { mode: 0o600 });
+  const extraCaFile = join(dir, 'extra-ca.pem');
+  writeFileSync(extraCaFile, [...extra, caCert].join('\n'), { mode: 0o600 });
   // wget and curl get config files of their own that name the bundle. The user's ~/.wgetrc and
   // ~/.curlrc are not read: one could name another proxy or turn the proxy off.
   const wgetrcFile = join(dir, 'wgetrc');
@@ -50,7 +58,7 @@ export function writeClientTrust(dir: string, caCert: string, inherited: NodeJS.
   const curlHome = join(dir, 'curl');
   mkdirSync(curlHome, { recursive: true });
   writeFileSync(join(curlHome, '.curlrc'), `cacert = "${bundleFile}"\n`, { mode: 0o600 });
-  return { bundleFile, wgetrcFile, curlHome };
+  return { bundleFile, extraCaFile, wgetrcFile, curlHome };
 }
 
 /**
@@ -71,7 +79,8 @@ export function guardEnvironment(proxyUrl: string, trust: ClientTrust, inherited
     no_proxy: '',
     // Not NODE_USE_ENV_PROXY: the preload covers fetch and http on every Node, and with it Node 22
     // prints an "experimental" warning into every probe's stderr.
-    ...(PRELOAD ? { NODE_OPTIONS: [inherited.NODE_OPTIONS, `--import=${pathToFileURL(PRELOAD).href}`].filter(Boolean).join(' ') } : {}),
+    // NODE_OPTIONS takes a quoted value: a path with spaces stays one argument.
+    ...(PRELOAD ? { NODE_OPTIONS: [inherited.NODE_OPTIONS, `--require "${PRELOAD.replace(/["\\]/g, '\\$&')}"`].filter(Boolean).join(' ') } : {}),
     SEAL_GUARD_PROXY: proxyUrl,
     ...(workerProxies.length > 0 ? { SEAL_GUARD_WORKER_PROXIES: workerProxies.join(',') } : {}),
     SEAL_GUARD_CA_BUNDLE: bundle,
@@ -81,7 +90,7 @@ export function guardEnvironment(proxyUrl: string, trust: ClientTrust, inherited
     CURL_HOME: trust.curlHome,
     REQUESTS_CA_BUNDLE: bundle,
     PIP_CERT: bundle,
-    NODE_EXTRA_CA_CERTS: bundle,
+    NODE_EXTRA_CA_CERTS: trust.extraCaFile,
     GIT_SSL_CAINFO: bundle,
     npm_config_cafile: bundle,
     WGETRC: trust.wgetrcFile,

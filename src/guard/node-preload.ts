@@ -1,5 +1,5 @@
 /**
- * Preloaded (NODE_OPTIONS=--import) into the Node processes a spec or an exec probe starts,
+ * Preloaded (NODE_OPTIONS=--require dist/guard-preload.cjs) into the Node processes a spec or an exec probe starts,
  * on every supported Node (20.19+): sends their HTTP through the read-only guard.
  *
  * - `http.request` / `https.request` and every client built on them (axios, got, node-fetch,
@@ -17,7 +17,8 @@ import { createRequire } from 'node:module';
 import type * as Net from 'node:net';
 import type * as Tls from 'node:tls';
 
-const require = createRequire(import.meta.url);
+// Built as CommonJS (see scripts/build.mjs): `require` resolves next to the built file.
+const require = createRequire(__filename);
 
 if (parseGuard(process.env.SEAL_GUARD_PROXY)) routeAgentsThroughGuard();
 installFetchDispatcher();

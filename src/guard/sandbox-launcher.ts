@@ -46,14 +46,13 @@ function listen(port: number, host: string, ipv6Only = false): Promise<Server> {
 }
 
 async function start(request: SandboxRequest): Promise<void> {
-  // Loopback up, and every address local: a connection anywhere ends here.
-  execFileSync('ip', ['link', 'set', 'lo', 'up'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  execFileSync('ip', ['route', 'add', 'local', '0.0.0.0/0', 'dev', 'lo'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let ipv6 = true;
+  // Loopback up, and every address local: a connection anywhere ends here. One `ip` for all three;
+  // where it fails (a kernel without IPv6 refuses the last line), the IPv4 two alone, which must work.
   try {
-    execFileSync('ip', ['-6', 'route', 'add', 'local', '::/0', 'dev', 'lo'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('ip', ['-batch', '-'], { input: 'link set lo up\nroute add local 0.0.0.0/0 dev lo\nroute add local ::/0 dev lo\n', stdio: ['pipe', 'ignore', 'pipe'] });
   } catch {
-    ipv6 = false; // A kernel without IPv6: IPv4 is all there is to cover.
+    execFileSync('ip', ['-force', '-batch', '-'], { input: 'link set lo up\n', stdio: ['pipe', 'ignore', 'ignore'] });
+    execFileSync('ip', ['route', 'replace', 'local', '0.0.0.0/0', 'dev', 'lo'], { stdio: ['ignore', 'ignore', 'pipe'] });
   }
   for (const port of request.proxyPorts) {
     const server = await listen(port, '127.0.0.1');
@@ -61,7 +60,7 @@ async function start(request: SandboxRequest): Promise<void> {
     server.close();
   }
   for (const port of request.transparentPorts) {
-    const server = ipv6 ? await listen(port, '::') : await listen(port, '0.0.0.0');
+    const server = await listen(port, '::').catch(() => listen(port, '0.0.0.0'));
     await send({ type: 'listener', role: 'transparent', port }, server);
     server.close();
   }
