@@ -11,3 +11,13 @@ export function findPackageRoot(from: string = fileURLToPath(import.meta.url)): 
   }
   throw new Error(`cannot find smoke-seal's package.json above ${from}`);
 }
+
+/** A file the build writes into dist/ (a preload, the sandbox launcher), or null before any build. */
+export function builtFile(name: string): string | null {
+  try {
+    const file = join(findPackageRoot(), 'dist', name);
+    return existsSync(file) ? file : null;
+  } catch {
+    return null;
+  }
+}

@@ -8,21 +8,13 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
-import { fileURLToPath } from 'node:url';
-import { findPackageRoot } from '../package-root.js';
+import { builtFile } from '../package-root.js';
 
 /** A CA file or client config larger than this is not copied (it is not a CA file). */
 const MAX_COPIED_BYTES = 4 * 1024 * 1024;
 
-/** The built preload (dist/guard-preload.cjs), or null when running from source without a build. */
-const PRELOAD = ((): string | null => {
-  try {
-    const file = `${findPackageRoot(fileURLToPath(import.meta.url))}/dist/guard-preload.cjs`;
-    return existsSync(file) ? file : null;
-  } catch {
-    return null;
-  }
-})();
+/** The built preload, or null when running from source without a build. */
+const PRELOAD = builtFile('guard-preload.cjs');
 
 /** Files a run's guarded processes share: the CA bundle and client configs that point at it. */
 export interface ClientTrust {

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCert, type TestCert } from '../../test/helpers/certs.js';
-import { reply, startServer, type TestServer } from '../../test/helpers/servers.js';
-import { startRunGuard, type RunGuard } from './guard.js';
+import { startGuardedProduction, type GuardedProduction } from '../../test/helpers/guarded-production.js';
+import type { TestServer } from '../../test/helpers/servers.js';
+import type { RunGuard } from './guard.js';
 import { runGuarded } from './guarded-process.js';
 
 /**
@@ -28,23 +28,16 @@ if (missing.length > 0) {
 }
 const AXIOS = createRequire(import.meta.url).resolve('axios');
 
+let production: GuardedProduction;
 let plain: TestServer;
 let secure: TestServer;
-let cert: TestCert;
 let guard: RunGuard;
 
 beforeAll(async () => {
-  cert = makeCert(30);
-  const handler = (req: { method?: string; url?: string }, res: Parameters<typeof reply>[0]) => reply(res, 200, `production saw ${req.method ?? ''} ${req.url ?? ''}`);
-  plain = await startServer(handler);
-  secure = await startServer(handler, cert);
-  guard = await startRunGuard({ hostnames: ['localhost'], upstreamCa: cert.cert, allowRequests: [] });
+  production = await startGuardedProduction();
+  ({ plain, secure, guard } = production);
 });
-afterAll(async () => {
-  await guard?.stop();
-  await plain?.close();
-  await secure?.close();
-});
+afterAll(() => production?.close());
 
 /** A script that writes with http.request, https.request (an explicit agent), fetch and axios (told to ignore proxy variables), and reads once. */
 function script(http: string, https: string): string {

@@ -2,31 +2,24 @@ import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCert, type TestCert } from '../../test/helpers/certs.js';
+import { startGuardedProduction, type GuardedProduction } from '../../test/helpers/guarded-production.js';
 import { sandboxSkipReason } from '../../test/helpers/sandbox.js';
 import { reply, startServer, type TestServer } from '../../test/helpers/servers.js';
-import { startRunGuard, type RunGuard } from './guard.js';
+import type { RunGuard } from './guard.js';
 import { runGuarded } from './guarded-process.js';
 import { probeSandbox } from './sandbox.js';
 
 const skip = await sandboxSkipReason();
+let production: GuardedProduction;
 let plain: TestServer;
 let secure: TestServer;
-let cert: TestCert;
 let guard: RunGuard;
 
 beforeAll(async () => {
-  cert = makeCert(30);
-  const handler = (req: { method?: string; url?: string }, res: Parameters<typeof reply>[0]) => reply(res, 200, `production saw ${req.method ?? ''} ${req.url ?? ''}`);
-  plain = await startServer(handler);
-  secure = await startServer(handler, cert);
-  guard = await startRunGuard({ hostnames: ['localhost'], upstreamCa: cert.cert, allowRequests: [] });
+  production = await startGuardedProduction();
+  ({ plain, secure, guard } = production);
 });
-afterAll(async () => {
-  await guard?.stop();
-  await plain?.close();
-  await secure?.close();
-});
+afterAll(() => production?.close());
 
 /** Runs a bash script in the sandbox on a fresh channel. */
 async function sandboxed(script: string, timeoutMs = 20_000) {

@@ -7,10 +7,8 @@
  * It needs Linux with unprivileged user and network namespaces, util-linux's `unshare` and
  * iproute2's `ip`. Whether they work is found out once per process, by trying.
  */
-import { existsSync } from 'node:fs';
 import type { Server } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { findPackageRoot } from '../package-root.js';
+import { builtFile } from '../package-root.js';
 import { runProcess, type ProcessResult } from '../checks/process.js';
 import type { Channel } from './guard.js';
 import type { SandboxMessage, SandboxRequest } from './sandbox-launcher.js';
@@ -20,14 +18,7 @@ import { workerOfConnection } from './socket-owner.js';
 export type SandboxMode = 'auto' | 'required' | 'off';
 
 /** Where the launcher lives once built. */
-const LAUNCHER = ((): string | null => {
-  try {
-    const file = `${findPackageRoot(fileURLToPath(import.meta.url))}/dist/sandbox-launcher.js`;
-    return existsSync(file) ? file : null;
-  } catch {
-    return null;
-  }
-})();
+const LAUNCHER = builtFile('sandbox-launcher.js');
 
 /** How long the namespace may take to come up before the check gives up on it. */
 const START_TIMEOUT_MS = 10_000;

@@ -86,6 +86,16 @@ describe.skipIf(skip !== null)('the team\'s @qa-readonly spec against production
     expect(screenshot && existsSync(screenshot.path)).toBe(true);
   });
 
+  it('a test that fails after one of its writes was blocked says so in its error', async () => {
+    const result = await runSuite({ app: teamApp({ spec: 'e2e/login.spec.js' }), release: null, secrets: [] }, { evidenceRoot });
+    const check = result.checks[0];
+    expect(check).toMatchObject({ name: 'qa readonly › signs in and sees the dashboard @qa-readonly', status: 'failed' });
+    expect(check?.assertions[0]?.message).toMatch(/Expected: 200\s+Received: 204/);
+    expect(check?.assertions[0]?.message).toContain(`(the read-only guard answered 1 write of this test itself (POST ${prod.url}/login: 204, never sent to production), so what the test saw after it came from the guard; if a request only reads, list it under allow_requests)`);
+    expect(check?.blocked_requests).toEqual([{ check: check?.name, method: 'POST', url: `${prod.url}/login`, test: 'signs in and sees the dashboard @qa-readonly', location: 'e2e/login.spec.js:5' }]);
+    expect(prod.writes).toEqual([]);
+  });
+
   it('a grep that matches nothing is an error that says so', async () => {
     const result = await runSuite({ app: teamApp({ spec: 'e2e/qa_readonly.spec.js', grep: '@nothing-has-this' }), release: null, secrets: [] }, { evidenceRoot });
     expect(result.verdict).toBe('error');
