@@ -246,7 +246,7 @@ export function browserNotes(b) {
     blockedNote(b),
     'Chromium and the network (checked by hand with strace when this section was written): even with seal\'s flags, Chromium sends DNS queries for update.googleapis.com ' +
       '(its update check, a POST to /service/update2/json) to the system\'s resolver, in the browser-check runs and the direct Playwright runs alike; the resolver here answers nothing, ' +
-      'so no connection follows. In spec mode the same requests go to seal\'s guard proxy instead, which answers them (the blocked writes above). ' +
+      'so no connection follows. In spec mode the same requests go to seal\'s guard instead, which answers them itself with a 403 and never counts them as the team\'s writes (they reach no network). ' +
       'bench/net-guard.mjs covers the Node processes only, not Chromium.',
     specMemoryNote(b),
     '1 GB here is 10^9 bytes (1 MB = 10^6 bytes, as above).',

@@ -1,6 +1,7 @@
 // Turns the measurements into the tables printed to stdout and the BENCHMARKS.md page.
 import os from 'node:os';
 import { browserMethod, browserNotes, browserTargets, renderBrowserTables } from './browser-report.mjs';
+import { execMethod, execTargets, renderExecTables } from './exec-report.mjs';
 import { mb, mib, ms, plural, summarize, yes } from './report-format.mjs';
 import { renderServerTables, serverMethod, serverTargets } from './server-report.mjs';
 
@@ -51,8 +52,9 @@ export function renderTables(r) {
     `| \`seal smoke\`, 40 checks + huge | ${ms(r.huge.wallMs)} | ${mb(r.huge.rssKb)} | ${r.huge.verdict}, ${r.huge.checks} checks | ${r.huge.bodyBytes ?? 'n/a'} (${r.huge.truncated ?? 'n/a'}) | ${mib(r.huge.serverBytesSent)}${r.huge.closedEarly ? '' : ' (the whole body!)'} |`,
   ];
   const browser = r.browser ? `\n### Browser checks\n\n${renderBrowserTables(r.browser)}` : '';
+  const exec = r.exec ? `\n### Exec probes\n\n${renderExecTables(r.exec)}\n` : '';
   const server = r.server ? `\n### The seal server\n\n${renderServerTables(r.server)}\n` : '';
-  return `### HTTP checks\n\n${lines.join('\n')}\n${browser}${server}`;
+  return `### HTTP checks\n\n${lines.join('\n')}\n${browser}${exec}${server}`;
 }
 
 /** seal's wall time split into start-up, run and exit (medians), when the clocks were read. */
@@ -92,7 +94,7 @@ export function targets(r) {
       note: '',
     },
   ];
-  return [...http, ...(r.browser ? browserTargets(r.browser) : []), ...(r.server ? serverTargets(r.server) : [])];
+  return [...http, ...(r.browser ? browserTargets(r.browser) : []), ...(r.exec ? execTargets(r.exec) : []), ...(r.server ? serverTargets(r.server) : [])];
 }
 
 /** The whole BENCHMARKS.md page. */
@@ -121,7 +123,7 @@ ${rows}
 ## Method
 
 HTTP section. The bench starts a \`node:http\` server on 127.0.0.1 at a random port inside its own process. \`/c01\`…\`/c${r.checks}\` answer \`200 ok\` ${r.delayMs} ms after the request arrives, so ${r.delayMs} ms is the floor of any run that sends all ${r.checks} requests at once; \`/huge\` streams a ${mib(r.huge.hugeBytes)} body in 64 KiB chunks generated on the fly, writing only when the socket drains and stopping when the client hangs up. Into \`bench/.work/\` it writes a seal config (one app, \`concurrency: ${r.checks}\`, ${r.checks} checks expecting status 200 and a body containing \`ok\`) and a Step CI workflow (version "1.1", one test per request so that Step CI, which runs a test's steps in sequence but its tests side by side, sends all ${r.checks} at once; \`config.concurrency: ${r.checks}\`; each step checks status 200 and \`body: [{ in: ok }]\`). Each tool runs as a fresh \`node\` child process of the bench, and its wall time is measured from spawn to process exit, so it includes Node's start-up, module loading, the checks, reporting and exit. One warm-up round, then ${r.runs} rounds, each running the tools one after another (interleaved, so drift on the machine hits all of them alike). Every run is checked, or the bench fails: seal must exit 0 with \`--json\` verdict \`green\` and ${r.checks} passed checks, Step CI must exit 0 and print \`Tests: 0 failed, ${r.checks} passed\`, and the server must have seen every request; it also counts requests in flight, so the last column shows whether a tool really sent all of them at once. Every child is started with \`--import bench/maxrss-hook.mjs\`, which writes \`process.resourceUsage().maxRSS\` at exit (the peak RSS figures), and \`--import bench/net-guard.mjs\`, which refuses, and logs, any TCP connection to a non-loopback host; the bench fails if anything was refused. Step CI runs with \`STEPCI_DISABLE_ANALYTICS=1\` (otherwise it sends a usage ping to PostHog when it exits) and with \`XDG_CONFIG_HOME\` pointed into \`bench/.work/\` (it stores an anonymous user id there even with analytics off). The memory run is one more seal run with the ${r.checks} checks plus \`huge\`; seal reads a body only up to its 1 MiB cap and then stops downloading. Peak RSS is the maximum resident set size of the CLI process (kernel \`maxrss\`, KiB; 1 MB = 10^6 bytes here).
-${r.browser ? `\n${browserMethod(r.browser)}\n` : ''}${r.server ? `\n${serverMethod(r.server)}\n` : ''}
+${r.browser ? `\n${browserMethod(r.browser)}\n` : ''}${r.exec ? `\n${execMethod(r.exec)}\n` : ''}${r.server ? `\n${serverMethod(r.server)}\n` : ''}
 ## Notes
 
 ${[...r.notes, ...standingNotes(r), ...(r.browser ? browserNotes(r.browser) : [])].map((n) => `- ${n}`).join('\n')}

@@ -2,10 +2,12 @@
 // side by side with Step CI on the same 40 requests, plus seal's peak RSS with a 200 MiB response
 // in the suite; then the browser section (bench/browser-run.mjs): 10 browser checks side by side
 // with `npx playwright test`, and seal running the same spec, with the whole run's peak memory.
-// Then the server section (bench/server-run.mjs): `seal serve` on Postgres with 10,000 releases,
-// board latency under load from a second process and API ingest throughput.
+// Then the exec section (bench/exec-run.mjs): what a command costs as an exec probe, with and
+// without the network sandbox, beside the command run directly. Then the server section
+// (bench/server-run.mjs): `seal serve` on Postgres with 10,000 releases, board latency under
+// load from a second process and API ingest throughput.
 // Prints the tables and overwrites BENCHMARKS.md. Options: --runs=N (default 5); --only=http,
-// --only=browser or --only=server runs one section and prints it without writing BENCHMARKS.md.
+// --only=browser, --only=exec or --only=server runs one section and prints it without writing BENCHMARKS.md.
 // Loopback only; every run has a time limit; the servers are closed whatever happens.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { measureBrowser } from './browser-run.mjs';
 import { renderBrowserTables } from './browser-report.mjs';
 import { describeCode, distStamp } from './code.mjs';
+import { renderExecTables } from './exec-report.mjs';
+import { measureExec } from './exec-run.mjs';
 import { measureHttp } from './http-run.mjs';
 import { renderServerTables } from './server-report.mjs';
 import { measureServer } from './server-run.mjs';
@@ -38,6 +42,12 @@ async function main() {
     log('--only=server: BENCHMARKS.md left as it was');
     return;
   }
+  if (ONLY === 'exec') {
+    const exec = await measureExec({ runs: RUNS, log, env: childEnv });
+    process.stdout.write(`\n${renderExecTables(exec)}\n`);
+    log('--only=exec: BENCHMARKS.md left as it was');
+    return;
+  }
   if (ONLY === 'browser') {
     const browser = await measureBrowser({ root: ROOT, work: WORK, runs: RUNS, log, env: childEnv });
     process.stdout.write(`\n${renderBrowserTables(browser)}\n`);
@@ -52,6 +62,7 @@ async function main() {
     return;
   }
   results.browser = await measureBrowser({ root: ROOT, work: WORK, runs: RUNS, log, env: childEnv });
+  results.exec = await measureExec({ runs: RUNS, log, env: childEnv });
   results.server = await measureServer({ root: ROOT, log, env: childEnv });
   if (distStamp(ROOT) !== distBefore) {
     const warning = 'dist/ changed while the bench ran (someone rebuilt it): the figures may mix two builds; run the bench again.';
@@ -105,7 +116,7 @@ function parseRuns(argv) {
 function parseOnly(argv) {
   const arg = argv.find((a) => a.startsWith('--only='));
   const only = arg ? arg.slice('--only='.length) : null;
-  if (only !== null && !['http', 'browser', 'server'].includes(only)) throw new Error(`--only must be http, browser or server, got ${only}`);
+  if (only !== null && !['http', 'browser', 'exec', 'server'].includes(only)) throw new Error(`--only must be http, browser, exec or server, got ${only}`);
   return only;
 }
 
