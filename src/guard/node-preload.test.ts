@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGuardedProduction, type GuardedProduction } from '../../test/helpers/guarded-production.js';
-import type { TestServer } from '../../test/helpers/servers.js';
-import type { RunGuard } from './guard.js';
+import { describe, expect, it } from 'vitest';
+import { useGuardedProduction } from '../../test/helpers/guarded-production.js';
 import { runGuarded } from './guarded-process.js';
 
 /**
@@ -28,16 +26,7 @@ if (missing.length > 0) {
 }
 const AXIOS = createRequire(import.meta.url).resolve('axios');
 
-let production: GuardedProduction;
-let plain: TestServer;
-let secure: TestServer;
-let guard: RunGuard;
-
-beforeAll(async () => {
-  production = await startGuardedProduction();
-  ({ plain, secure, guard } = production);
-});
-afterAll(() => production?.close());
+const production = useGuardedProduction();
 
 /** A script that writes with http.request, https.request (an explicit agent), fetch and axios (told to ignore proxy variables), and reads once. */
 function script(http: string, https: string): string {
@@ -65,16 +54,16 @@ const send = (mod, url, options, body) => new Promise((resolve, reject) => {
 describe('the guard preload on every supported Node, without the sandbox', () => {
   for (const { name, path } of nodes) {
     it.skipIf(path === null)(`${name}: http.request, https.request (global and explicit agents), fetch and axios all write to the guard, not production`, async () => {
-      plain.writes.length = 0;
-      secure.writes.length = 0;
-      const channel = guard.channel({ check: name, client: 'exec' });
+      production.plain.writes.length = 0;
+      production.secure.writes.length = 0;
+      const channel = production.guard.channel({ check: name, client: 'exec' });
       const run = await runGuarded({
         command: path as string,
-        args: ['-e', script(plain.url, `https://localhost:${secure.port}`)],
+        args: ['-e', script(production.plain.url, `https://localhost:${production.secure.port}`)],
         cwd: tmpdir(),
         env: process.env,
         signal: AbortSignal.timeout(30_000),
-        guard,
+        guard: production.guard,
         mode: 'off',
         unavailable: null,
         channel,
@@ -90,8 +79,8 @@ describe('the guard preload on every supported Node, without the sandbox', () =>
         'axios https 204',
         'read 200 production saw GET /r/read',
       ]);
-      expect(plain.writes).toEqual([]);
-      expect(secure.writes).toEqual([]);
+      expect(production.plain.writes).toEqual([]);
+      expect(production.secure.writes).toEqual([]);
       expect(channel.blocked.map((b) => `${b.method} ${new URL(b.url).pathname}`)).toEqual(['POST /w/http-request', 'PUT /w/https-request', 'DELETE /w/fetch', 'POST /w/axios', 'PATCH /w/axios-https']);
     });
   }

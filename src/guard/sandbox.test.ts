@@ -1,40 +1,30 @@
 import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGuardedProduction, type GuardedProduction } from '../../test/helpers/guarded-production.js';
+import { describe, expect, it } from 'vitest';
+import { useGuardedProduction } from '../../test/helpers/guarded-production.js';
 import { sandboxSkipReason } from '../../test/helpers/sandbox.js';
-import { reply, startServer, type TestServer } from '../../test/helpers/servers.js';
-import type { RunGuard } from './guard.js';
+import { reply, startServer } from '../../test/helpers/servers.js';
 import { runGuarded } from './guarded-process.js';
 import { probeSandbox } from './sandbox.js';
 
 const skip = await sandboxSkipReason();
-let production: GuardedProduction;
-let plain: TestServer;
-let secure: TestServer;
-let guard: RunGuard;
-
-beforeAll(async () => {
-  production = await startGuardedProduction();
-  ({ plain, secure, guard } = production);
-});
-afterAll(() => production?.close());
+const production = useGuardedProduction();
 
 /** Runs a bash script in the sandbox on a fresh channel. */
 async function sandboxed(script: string, timeoutMs = 20_000) {
-  const channel = guard.channel({ check: 'probe', client: 'exec' });
+  const channel = production.guard.channel({ check: 'probe', client: 'exec' });
   const run = await runGuarded({
     command: 'bash',
     args: ['-c', script],
     cwd: tmpdir(),
     env: process.env,
     signal: AbortSignal.timeout(timeoutMs),
-    guard,
+    guard: production.guard,
     mode: 'required',
     unavailable: null,
     channel,
-    productionPorts: [80, 443, plain.port, secure.port],
+    productionPorts: [80, 443, production.plain.port, production.secure.port],
   });
   await channel.close();
   return { run, channel };
@@ -42,16 +32,16 @@ async function sandboxed(script: string, timeoutMs = 20_000) {
 
 describe.skipIf(skip !== null)('the network sandbox (a user and network namespace whose only way out is the guard)', () => {
   it('programs that remove or ignore the proxy variables reach nothing but the guard: their writes are blocked and listed', async () => {
-    plain.writes.length = 0;
-    secure.writes.length = 0;
-    const https = `https://localhost:${secure.port}`;
+    production.plain.writes.length = 0;
+    production.secure.writes.length = 0;
+    const https = `https://localhost:${production.secure.port}`;
     const { run, channel } = await sandboxed([
       `curl -sS --noproxy '*' ${https}/read-around-the-proxy; echo`,
       `curl -sS --noproxy '*' -X POST -d x -o /dev/null -w 'curl:%{http_code}\\n' ${https}/curl-noproxy`,
-      `env -u http_proxy -u HTTP_PROXY -u ALL_PROXY -u all_proxy curl -sS -X DELETE -o /dev/null -w 'env-u:%{http_code}\\n' http://127.0.0.1:${plain.port}/env-u`,
-      `exec 3<>/dev/tcp/127.0.0.1/${plain.port}; printf 'PUT /dev-tcp HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n' >&3; head -1 <&3; exec 3>&-`,
-      `env -u NODE_OPTIONS node -e "require('http').request('http://localhost:${plain.port}/node-without-preload', { method: 'POST', agent: false }, (r) => console.log('node:' + r.statusCode)).end('x')"`,
-      `curl -sS --noproxy '*' --max-time 5 http://10.9.8.7:${plain.port}/elsewhere || echo 'elsewhere:refused'`,
+      `env -u http_proxy -u HTTP_PROXY -u ALL_PROXY -u all_proxy curl -sS -X DELETE -o /dev/null -w 'env-u:%{http_code}\\n' http://127.0.0.1:${production.plain.port}/env-u`,
+      `exec 3<>/dev/tcp/127.0.0.1/${production.plain.port}; printf 'PUT /dev-tcp HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n' >&3; head -1 <&3; exec 3>&-`,
+      `env -u NODE_OPTIONS node -e "require('http').request('http://localhost:${production.plain.port}/node-without-preload', { method: 'POST', agent: false }, (r) => console.log('node:' + r.statusCode)).end('x')"`,
+      `curl -sS --noproxy '*' --max-time 5 http://10.9.8.7:${production.plain.port}/elsewhere || echo 'elsewhere:refused'`,
     ].join('\n'));
     expect(run.sandbox).toBe('on');
     expect(run.stdout.split('\n').filter(Boolean)).toEqual([
@@ -62,19 +52,19 @@ describe.skipIf(skip !== null)('the network sandbox (a user and network namespac
       'node:204',
       'elsewhere:refused',
     ]);
-    expect(plain.writes).toEqual([]);
-    expect(secure.writes).toEqual([]);
+    expect(production.plain.writes).toEqual([]);
+    expect(production.secure.writes).toEqual([]);
     expect(channel.blocked.map((b) => `${b.method} ${new URL(b.url).pathname}`)).toEqual(['POST /curl-noproxy', 'DELETE /env-u', 'PUT /dev-tcp', 'POST /node-without-preload']);
-    expect(channel.outsideProxy).toMatchObject([{ target: `10.9.8.7:${plain.port}` }]);
+    expect(channel.outsideProxy).toMatchObject([{ target: `10.9.8.7:${production.plain.port}` }]);
   });
 
   it('the proxy variables still work inside, and a name that does not resolve there fails at once', async () => {
     const { run, channel } = await sandboxed([
-      `curl -sS -X PATCH -o /dev/null -w 'proxied:%{http_code}\\n' https://localhost:${secure.port}/through-the-proxy`,
+      `curl -sS -X PATCH -o /dev/null -w 'proxied:%{http_code}\\n' https://localhost:${production.secure.port}/through-the-proxy`,
       `curl -sS --noproxy '*' --max-time 5 http://no-such-host.invalid/ 2>&1 | head -1`,
     ].join('\n'));
     expect(run.stdout).toMatch(/^proxied:204\ncurl: \(6\) Could not resolve host: no-such-host\.invalid/);
-    expect(channel.blocked).toMatchObject([{ method: 'PATCH', url: `https://localhost:${secure.port}/through-the-proxy` }]);
+    expect(channel.blocked).toMatchObject([{ method: 'PATCH', url: `https://localhost:${production.secure.port}/through-the-proxy` }]);
   });
 
   it('a port production does not serve is refused by the kernel inside, and nothing reaches it', async () => {
@@ -88,18 +78,18 @@ describe.skipIf(skip !== null)('the network sandbox (a user and network namespac
   });
 
   it('without the sandbox (network_sandbox: off), a program that removes the proxy variables reaches production: the limit the sandbox closes', async () => {
-    plain.writes.length = 0;
-    const channel = guard.channel({ check: 'unsandboxed', client: 'exec' });
-    const run = await runGuarded({ command: 'curl', args: ['-sS', '--noproxy', '*', '-X', 'POST', '-d', 'x', `${plain.url}/leaked`], cwd: tmpdir(), env: process.env, signal: AbortSignal.timeout(20_000), guard, mode: 'off', unavailable: null, channel, productionPorts: [] });
+    production.plain.writes.length = 0;
+    const channel = production.guard.channel({ check: 'unsandboxed', client: 'exec' });
+    const run = await runGuarded({ command: 'curl', args: ['-sS', '--noproxy', '*', '-X', 'POST', '-d', 'x', `${production.plain.url}/leaked`], cwd: tmpdir(), env: process.env, signal: AbortSignal.timeout(20_000), guard: production.guard, mode: 'off', unavailable: null, channel, productionPorts: [] });
     await channel.close();
     expect(run.sandbox).toBe('off (network_sandbox: off)');
-    expect(plain.writes).toEqual(['POST /leaked']);
+    expect(production.plain.writes).toEqual(['POST /leaked']);
     expect(channel.blocked).toEqual([]);
   });
 
   it('a command that is not installed is reported as such, not as a sandbox failure', async () => {
-    const channel = guard.channel({ check: 'missing', client: 'exec' });
-    const run = await runGuarded({ command: 'kubectl-that-is-not-installed', args: [], cwd: tmpdir(), env: process.env, signal: AbortSignal.timeout(20_000), guard, mode: 'auto', unavailable: null, channel, productionPorts: [80] });
+    const channel = production.guard.channel({ check: 'missing', client: 'exec' });
+    const run = await runGuarded({ command: 'kubectl-that-is-not-installed', args: [], cwd: tmpdir(), env: process.env, signal: AbortSignal.timeout(20_000), guard: production.guard, mode: 'auto', unavailable: null, channel, productionPorts: [80] });
     expect(run).toMatchObject({ sandbox: 'on', sandboxError: null, spawnError: expect.stringMatching(/^ENOENT/) });
   });
 

@@ -1,4 +1,5 @@
 /** A write-counting "production" over HTTP and HTTPS on loopback, and a run's guard in front of it. */
+import { afterAll, beforeAll } from 'vitest';
 import { startRunGuard, type RunGuard } from '../../src/guard/guard.js';
 import { makeCert, type TestCert } from './certs.js';
 import { reply, startServer, type TestServer } from './servers.js';
@@ -30,4 +31,14 @@ export async function startGuardedProduction(): Promise<GuardedProduction> {
       await secure.close();
     },
   };
+}
+
+/** Starts a guarded production before the file's tests and closes it after them; its fields are set once they start. */
+export function useGuardedProduction(): GuardedProduction {
+  const production = {} as { -readonly [K in keyof GuardedProduction]: GuardedProduction[K] };
+  beforeAll(async () => {
+    Object.assign(production, await startGuardedProduction());
+  });
+  afterAll(() => production.close?.());
+  return production;
 }
