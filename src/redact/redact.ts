@@ -4,6 +4,8 @@
  * check result as it finishes, so no reporter can see a secret.
  */
 
+import { boundedCopy, DATA_LIMITS } from './bounded-copy.js';
+
 /** What a redacted value is replaced with. */
 export const REDACTED = '[REDACTED]';
 
@@ -23,7 +25,10 @@ export function isSecretName(name: string): boolean {
 export interface Redactor {
   /** Redacts a string. */
   readonly text: (value: string) => string;
-  /** Redacts every string in a plain-data value, and values under secret-looking keys (credential headers). */
+  /**
+   * Redacts every string in a plain-data value, and values under secret-looking keys (credential
+   * headers); the copy is bounded in depth and size (bounded-copy.ts), with markers for what was cut.
+   */
   readonly deep: <T>(value: T) => T;
 }
 
@@ -41,19 +46,10 @@ export function createRedactor(secrets: readonly string[]): Redactor {
       .replace(JSON_SECRET, `$1${REDACTED}"`);
   }
 
+  // A bounded copy, made without recursion: what it walks may be production's data.
+  const rules = { text, replaceUnder: (key: string) => (SECRET_KEY.test(key) ? REDACTED : undefined) };
   function deep<T>(value: T): T {
-    return walk(value) as T;
-  }
-
-  function walk(value: unknown): unknown {
-    if (typeof value === 'string') return text(value);
-    if (Array.isArray(value)) return value.map(walk);
-    if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) && (typeof inner === 'string' || Array.isArray(inner)) ? REDACTED : walk(inner)]),
-      );
-    }
-    return value;
+    return boundedCopy(value, DATA_LIMITS, rules);
   }
 
   return { text, deep };

@@ -128,6 +128,21 @@ describe('POST /api/releases', () => {
       await small.close();
     }
   });
+
+  it('refuses a run result nested deeper than 64 levels with 400 naming the limit, and records nothing', async () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 3000; i++) deep = [deep];
+    const run = runResult('deep-ingest', {}, [{ name: 'up', assertions: [{ label: '$.data == 1', ok: false, expected: 1, actual: deep, message: 'deep' }] }]);
+    const response = await postSeal('deep-ingest', 'v1', run);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toMatch(/^the body nests deeper than this server accepts \(64 levels of arrays and objects; passed at byte \d+\)$/);
+    expect(await web.ledger.appExists('deep-ingest')).toBe(false);
+    // What seal smoke itself sends (its evidence cut at 32 levels) is taken.
+    let kept: unknown = 'bottom';
+    for (let i = 0; i < 32; i++) kept = [kept];
+    const accepted = await postSeal('deep-ingest', 'v1', runResult('deep-ingest', {}, [{ name: 'up', assertions: [{ label: '$.data == 1', ok: false, expected: 1, actual: kept, message: 'deep' }] }]));
+    expect(accepted.status).toBe(201);
+  });
 });
 
 describe('reading releases: GET /api/releases and /api/releases/<app>/<version>', () => {

@@ -20,7 +20,7 @@ export const OPENAPI = {
     description:
       'Releases, their seals, and the runs CI jobs report. Writes need a write token (`seal token create --name NAME`) as `Authorization: Bearer`. ' +
       'Reads are open on a server bound to loopback or started with --public; otherwise they need a token too. Errors are `{ "error": "…" }` with a status: ' +
-      '400 bad input (with `details`: path and message per problem), 401/403 auth, 404 unknown app, release or run, 413 body too large.',
+      '400 bad input (with `details`: path and message per problem), 401/403 auth, 404 unknown app, release or run, 413 body too large (JSON bodies nested deeper than 64 levels: 400).',
   },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'seal_<id>_<secret>' } },
@@ -133,7 +133,7 @@ export const OPENAPI = {
         security: write,
         parameters: [appParam, versionParam],
         requestBody: { required: true, ...json({ $ref: '#/components/schemas/RunResult' }) },
-        responses: { 201: answer('recorded', { type: 'object', properties: { recorded: { type: 'boolean' }, current: { type: 'boolean' }, seal: { $ref: '#/components/schemas/SmokeSeal' }, release: { $ref: '#/components/schemas/Release' }, result: { $ref: '#/components/schemas/RunResult' }, url: { type: 'string' } } }), 200: answer('already recorded (nothing changed)'), 400: answer('bad input, app/version differ from the URL, or finished_at in the future'), 401: unauthorized, 403: forbidden, 413: answer('body too large') },
+        responses: { 201: answer('recorded', { type: 'object', properties: { recorded: { type: 'boolean' }, current: { type: 'boolean' }, seal: { $ref: '#/components/schemas/SmokeSeal' }, release: { $ref: '#/components/schemas/Release' }, result: { $ref: '#/components/schemas/RunResult' }, url: { type: 'string' } } }), 200: answer('already recorded (nothing changed)'), 400: answer('bad input, nested deeper than 64 levels, app/version differ from the URL, or finished_at in the future'), 401: unauthorized, 403: forbidden, 413: answer('body too large') },
       },
     },
     '/api/releases/{app}/{version}/smoke': {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Hono, type Context, type Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { jsonDepthExceeds } from '../../redact/bounded-copy.js';
 import { isInstant, MAX_NOTES_BYTES } from '../../release/instant.js';
 import { recordOnLedger } from '../../seal/record.js';
 import { MAX_EVIDENCE_BYTES } from '../../store/evidence.js';
@@ -40,13 +41,25 @@ export function problem(c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 
   return c.json(details === undefined ? { error } : { error, details }, status);
 }
 
+/**
+ * The deepest JSON the API takes: a run result seal smoke makes nests at most about 40 levels
+ * (its evidence is cut at 32, see bounded-copy.ts); deeper documents would only cost every
+ * walk after this one (the store's JSON, the board).
+ */
+export const MAX_JSON_DEPTH = 64;
+
 /** The body as JSON validated by `schema`, or the 400 to answer. */
 async function parseBody<T extends z.ZodType>(c: Context, schema: T): Promise<{ ok: true; value: z.infer<T> } | { ok: false; response: Response }> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/(.+\+)?json\b/i.test(type)) return { ok: false, response: problem(c, 400, `send the body as JSON (Content-Type: application/json), not ${JSON.stringify(type || 'nothing')}`) };
+  const text = await c.req.text();
+  const tooDeepAt = jsonDepthExceeds(text, MAX_JSON_DEPTH);
+  if (tooDeepAt !== null) {
+    return { ok: false, response: problem(c, 400, `the body nests deeper than this server accepts (${MAX_JSON_DEPTH} levels of arrays and objects; passed at byte ${tooDeepAt})`) };
+  }
   let json: unknown;
   try {
-    json = JSON.parse(await c.req.text());
+    json = JSON.parse(text);
   } catch (error) {
     return { ok: false, response: problem(c, 400, `the body is not valid JSON: ${(error as Error).message}`) };
   }
