@@ -131,6 +131,29 @@ describe('seal smoke', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ verdict: 'error', summary: `could not verify: app "nope" is not in ${greenConfig} (apps: studio)` });
   });
 
+  it('a broken config or an unknown app records nothing: no release is created, the latest stays; under GitHub Actions an ::error:: annotation', async () => {
+    const data = { ...env, SEAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'seal-cli-broken-')) };
+    expect((await runCli(['smoke', 'studio', '--config', greenConfig, '--release', 'v1'], { env: data })).code).toBe(0);
+    const broken = writeConfig('broken.yaml', `apps:\n  studio:\n    production_url: ${prod.url}\n    checks: [ { name: up, http: /up, expect: { status: "two hundred" } } ]\n`);
+    const run = await runCli(['smoke', 'studio', '--config', broken, '--release', 'vbad', '--json'], { env: { ...data, GITHUB_ACTIONS: 'true' } });
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { verdict: string; summary: string; warnings: string[] };
+    expect(result.verdict).toBe('error');
+    expect(result.warnings).toContain('nothing was recorded: the config did not load or does not name the app, so no release was created or changed');
+    const annotation = run.stderr.split('\n').find((line) => line.startsWith('::error '));
+    expect(annotation).toMatch(/^::error title=seal smoke studio::could not verify: .*apps\.studio\.checks\[0\]\.expect\.status/);
+    expect(JSON.parse(run.stdout)).toBeTruthy();
+    const unknown = await runCli(['smoke', 'nope', '--config', greenConfig, '--release', 'vnope', '--json'], { env: data });
+    expect((JSON.parse(unknown.stdout) as { verdict: string }).verdict).toBe('error');
+    expect(unknown.stderr).not.toContain('::error');
+    const list = await runCli(['release', 'list', 'studio', '--json'], { env: data });
+    expect((JSON.parse(list.stdout) as { releases: { version: string }[] }).releases.map((r) => r.version)).toEqual(['v1']);
+    expect((await runCli(['release', 'show', 'nope', 'vnope', '--json'], { env: data })).code).toBe(1);
+    // The next run without --release seals v1, not a release a broken config made.
+    const next = await runCli(['smoke', 'studio', '--config', greenConfig, '--json'], { env: data });
+    expect((JSON.parse(next.stdout) as { release: { version: string } }).release.version).toBe('v1');
+  });
+
   it('finds the config through SEAL_CONFIG, and seal.config.yaml in the working directory', async () => {
     const viaEnv = await runCli(['smoke', 'studio', '--json'], { env: { ...env, SEAL_CONFIG: greenConfig } });
     expect(JSON.parse(viaEnv.stdout)).toMatchObject({ verdict: 'green' });

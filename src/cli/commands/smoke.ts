@@ -44,6 +44,9 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   let rollbackTemplate: string | null = null;
   let sealApp: AppConfig | null = null;
   let notifiers: SealConfig['notifiers'] = {};
+  // Set once the config loaded and named the app: before that, nothing is recorded or reported
+  // (a broken config must not create a release, nor become the app's latest one).
+  let configured = false;
   // Ctrl-C or a CI job's SIGTERM ends the run cleanly: checks stop, child processes are
   // killed, and the (error) verdict is still printed.
   const interrupt = new AbortController();
@@ -59,6 +62,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     rollbackTemplate = app.rollback;
     sealApp = app;
     notifiers = config.notifiers;
+    configured = true;
     result = await runSuite({ app, release, secrets }, { listeners: [live], env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd), signal: interrupt.signal });
   } catch (error) {
     // Anything that stops the run before a verdict is still a verdict: error, with its reason.
@@ -70,7 +74,10 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   let boardUrl: string | null = null;
   let told: NonNullable<Awaited<ReturnType<typeof recordSeal>>['deliveries']>['outcomes'] = [];
   let proved: readonly Credited[] = [];
-  if (options.server) {
+  if (!configured) {
+    result = withWarning(result, `nothing was recorded${options.server ? ' or reported' : ''}: the config did not load or does not name the app, so no release was created or changed`);
+    if (io.env.GITHUB_ACTIONS === 'true') io.stderr.write(githubError(`seal smoke ${appName}`, result.summary));
+  } else if (options.server) {
     const budget = Number(io.env.SEAL_SERVER_TIMEOUT_MS);
     const redactor = createRedactor(secrets);
     const reported = await reportSeal(result, {
@@ -115,6 +122,17 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   }
   if (options.json) writeJsonResult(io.stdout, result);
   return options.gate ? GATE_EXIT[result.verdict] : 0;
+}
+
+/**
+ * A GitHub Actions error annotation. Written to stderr: the runner reads workflow commands from
+ * both streams, and with --json stdout must stay one JSON document. Escaped as the runner
+ * expects, so a message cannot end the command early or start another.
+ */
+export function githubError(title: string, message: string): string {
+  const data = (text: string): string => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const property = (text: string): string => data(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return `::error title=${property(title)}::${data(message)}\n`;
 }
 
 function pickApp(config: SealConfig, name: string) {
