@@ -1,6 +1,6 @@
 // End to end through the real ./bin/seal: exit codes, stdout/stderr discipline, files, secrets.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { RunResult } from '../src/runner/run-result.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { chromiumSkipReason } from './helpers/chromium.js';
 import { ROOT, runCli, startServeCli } from './helpers/cli.js';
+import { sandboxSkipReason } from './helpers/sandbox.js';
 import { reply, startServer, type TestServer } from './helpers/servers.js';
 
 const SECRET = 'tok-e2e-5ecret-value';
 const chromiumMissing = await chromiumSkipReason();
+const sandboxSkip = await sandboxSkipReason();
 let prod: TestServer;
 let dir: string;
 
@@ -241,24 +243,68 @@ describe('every check kind through the built CLI (dist/, as users run it)', () =
   }, 90_000);
 });
 
+/** Host pids of live (not zombie) processes whose command line holds `marker`. */
+function pidsOf(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number)
+    .filter((pid) => !isGone(pid));
+}
+
+/** Waits, at most ~10 s, until `done()` holds; returns whether it did. */
+async function until(done: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return done();
+}
+
 describe('interrupting seal smoke', () => {
-  it('SIGTERM ends the run with an error verdict and kills the probe\'s processes', async () => {
-    const pidFile = join(dir, 'probe.pid');
-    const config = writeConfig('sigterm.yaml', { apps: { studio: { production_url: prod.url, checks: [
-      { name: 'slow probe', exec: { command: ['sh', '-c', `echo $$ > ${pidFile}; exec sleep 30`], timeout_ms: 60_000 } },
+  /** A run whose probe leaves a background process and waits on another, both marked by `marker`. */
+  function startSlowRun(name: string, marker: string, sandbox: 'auto' | 'off' = 'auto') {
+    const config = writeConfig(`${name}.yaml`, { apps: { studio: { production_url: prod.url, network_sandbox: sandbox, checks: [
+      { name: 'slow probe', exec: { command: ['sh', '-c', `sleep ${marker}1 & exec sleep ${marker}2`], timeout_ms: 60_000 } },
     ] } } });
     const child = spawn(process.execPath, [join(ROOT, 'bin/seal'), 'smoke', 'studio', '--config', config, '--json'], { env: { PATH: process.env.PATH, SEAL_DATA_DIR: join(dir, 'data') } });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    // The file exists a moment before the shell has written its pid into it.
-    const written = (): boolean => existsSync(pidFile) && /^\d+\n$/.test(readFileSync(pidFile, 'utf8'));
-    for (let i = 0; i < 200 && !written(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    const probePid = Number(readFileSync(pidFile, 'utf8'));
-    child.kill('SIGTERM');
-    const code = await new Promise((resolve) => child.on('close', resolve));
-    expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ verdict: 'error', checks: [{ name: 'slow probe', status: 'error', error: 'cut short: the run was interrupted' }] });
-    expect(isGone(probePid)).toBe(true);
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    return { child, closed, stdout: () => stdout };
+  }
+
+  it.each(['auto', 'off'] as const)('SIGTERM ends the run with an error verdict and kills the probe\'s processes (network_sandbox: %s)', async (sandbox) => {
+    const marker = `${3000 + Math.floor(Math.random() * 1000)}.`;
+    const run = startSlowRun(`sigterm-${sandbox}`, marker, sandbox);
+    expect(await until(() => pidsOf(`sleep ${marker}`).length === 2)).toBe(true);
+    run.child.kill('SIGTERM');
+    expect(await run.closed).toBe(0);
+    expect(JSON.parse(run.stdout())).toMatchObject({ verdict: 'error', checks: [{ name: 'slow probe', status: 'error', error: 'cut short: the run was interrupted' }] });
+    expect(await until(() => pidsOf(`sleep ${marker}`).length === 0)).toBe(true);
+  });
+
+  it.skipIf(sandboxSkip !== null)('kill -9 of seal smoke during a probe leaves none of the probe\'s processes running (the sandbox\'s PID namespace)', async () => {
+    const marker = `${4000 + Math.floor(Math.random() * 1000)}.`;
+    const run = startSlowRun('sigkill', marker);
+    expect(await until(() => pidsOf(`sleep ${marker}`).length === 2)).toBe(true);
+    run.child.kill('SIGKILL');
+    await run.closed;
+    expect(await until(() => pidsOf(`sleep ${marker}`).length === 0)).toBe(true);
+  });
+
+  it('without the sandbox, kill -9 of seal smoke leaves the probe\'s process group running: the documented limit', async () => {
+    const marker = `${6000 + Math.floor(Math.random() * 1000)}.`;
+    const run = startSlowRun('sigkill-off', marker, 'off');
+    expect(await until(() => pidsOf(`sleep ${marker}`).length === 2)).toBe(true);
+    run.child.kill('SIGKILL');
+    await run.closed;
+    const left = pidsOf(`sleep ${marker}`);
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    expect(left).toHaveLength(2);
   });
 });
 

@@ -10,9 +10,15 @@
  *
  * The listening sockets are handed to the parent over the IPC channel, so the guard (outside)
  * accepts those connections itself. Then the command runs, and its exit is passed on.
+ *
+ * The namespace has its own PIDs (`unshare --pid --fork --kill-child`, under `setpriv
+ * --pdeathsig KILL`): the launcher is its init, so when the launcher ends, or seal is killed
+ * with SIGKILL (which kills unshare, which kills the launcher), the kernel kills every process
+ * the command left behind. No probe or spec runner outlives seal.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
+import { constants as osConstants } from 'node:os';
 
 /** What the parent sends: the command and the ports to listen on inside the namespace. */
 export interface SandboxRequest {
@@ -28,6 +34,11 @@ export interface SandboxRequest {
 export type SandboxMessage =
   | { readonly type: 'listener'; readonly role: 'proxy' | 'transparent'; readonly port: number }
   | { readonly type: 'started' }
+  /**
+   * How the command ended. The launcher is the init of its PID namespace and cannot end by a
+   * signal sent to itself, so a signal is told here rather than by the launcher's own exit.
+   */
+  | { readonly type: 'exit'; readonly code: number | null; readonly signal: NodeJS.Signals | null }
   /** The command could not be started (not installed, not executable). */
   | { readonly type: 'spawn-failed'; readonly message: string }
   /** The namespace could not be set up. */
@@ -72,15 +83,13 @@ async function start(request: SandboxRequest): Promise<void> {
   });
   child.once('spawn', () => {
     spawned = true;
-    void send({ type: 'started' }).then(() => process.disconnect());
+    void send({ type: 'started' }).catch(() => undefined);
   });
   child.once('exit', (code, signal) => {
     if (!spawned) return;
-    if (signal) {
-      process.removeAllListeners(signal);
-      process.kill(process.pid, signal);
-    }
-    process.exit(code ?? 1);
+    // When the launcher ends, the kernel kills whatever the command left running in the namespace.
+    const exit = (): never => process.exit(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 1));
+    send({ type: 'exit', code, signal }).then(exit, exit);
   });
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
 }

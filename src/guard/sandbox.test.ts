@@ -1,4 +1,4 @@
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,15 @@ import { runGuarded } from './guarded-process.js';
 import { probeSandbox } from './sandbox.js';
 
 const skip = await sandboxSkipReason();
+
+/** A /proc file's text, or '' once the process is gone. */
+function readOr(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
 const production = useGuardedProduction();
 
 /** Runs a bash script in the sandbox on a fresh channel. */
@@ -93,9 +102,22 @@ describe.skipIf(skip !== null)('the network sandbox (a user and network namespac
     expect(run).toMatchObject({ sandbox: 'on', sandboxError: null, spawnError: expect.stringMatching(/^ENOENT/) });
   });
 
+  it('has PIDs of its own: what the command leaves running ends with it, and a command killed by a signal says which', async () => {
+    const marker = `${5000 + Math.floor(Math.random() * 1000)}.5`;
+    const left = await sandboxed(`sleep ${marker} & echo "inside: $$"`);
+    // The shell is not init (the launcher is), and its background sleep did not outlive it.
+    expect(left.run.stdout).toMatch(/^inside: \d+\n$/);
+    expect(Number(left.run.stdout.slice('inside: '.length))).toBeGreaterThan(1);
+    const alive = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && readOr(`/proc/${p}/cmdline`).replaceAll('\0', ' ').includes(`sleep ${marker}`) && !/^\S+ \(.*\) Z/.test(readOr(`/proc/${p}/stat`)));
+    expect(alive).toEqual([]);
+    const killed = await sandboxed('kill -TERM $$');
+    expect(killed.run).toMatchObject({ code: null, signal: 'SIGTERM', sandboxError: null });
+  });
+
   it('says why it cannot run where iproute2 is missing', async () => {
-    // A PATH with util-linux's unshare and nothing else.
+    // A PATH with util-linux's setpriv and unshare and nothing else.
     const bin = mkdtempSync(join(tmpdir(), 'seal-no-ip-'));
+    symlinkSync('/usr/bin/setpriv', join(bin, 'setpriv'));
     symlinkSync('/usr/bin/unshare', join(bin, 'unshare'));
     expect(await probeSandbox({ PATH: bin })).toMatch(/^iproute2's ip is not installed \(unshare: failed to execute ip: No such file or directory\)$/);
   });

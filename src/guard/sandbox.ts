@@ -4,8 +4,8 @@
  * proxy variables (`curl --noproxy '*'`, `env -u NODE_OPTIONS node …`, bash's `/dev/tcp`) then
  * reach nothing but the guard: read-only by construction, not by convention.
  *
- * It needs Linux with unprivileged user and network namespaces, util-linux's `unshare` and
- * iproute2's `ip`. Whether they work is found out once per process, by trying.
+ * It needs Linux with unprivileged user, network and PID namespaces, util-linux's `setpriv` and
+ * `unshare`, and iproute2's `ip`. Whether they work is found out once per process, by trying.
  */
 import type { Server } from 'node:net';
 import { builtFile } from '../package-root.js';
@@ -23,7 +23,11 @@ const LAUNCHER = builtFile('sandbox-launcher.js');
 /** How long the namespace may take to come up before the check gives up on it. */
 const START_TIMEOUT_MS = 10_000;
 
-const UNSHARE_ARGS = ['--user', '--map-root-user', '--net', '--'];
+/**
+ * setpriv makes unshare die with seal (even on SIGKILL); unshare makes a user, network and PID
+ * namespace whose init (the launcher) takes every process in it along when it ends.
+ */
+const PREFIX = ['--pdeathsig', 'KILL', 'unshare', '--user', '--map-root-user', '--net', '--pid', '--fork', '--kill-child', '--'];
 
 let availability: Promise<string | null> | null = null;
 
@@ -40,8 +44,8 @@ export async function probeSandbox(env: NodeJS.ProcessEnv): Promise<string | nul
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), START_TIMEOUT_MS);
   try {
-    const run = await runProcess({ command: 'unshare', args: [...UNSHARE_ARGS, 'ip', 'link', 'set', 'lo', 'up'], cwd: '/', env: { PATH: env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, signal: controller.signal });
-    if (run.spawnError) return `util-linux's unshare could not be started (${run.spawnError})`;
+    const run = await runProcess({ command: 'setpriv', args: [...PREFIX, 'ip', 'link', 'set', 'lo', 'up'], cwd: '/', env: { PATH: env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, signal: controller.signal });
+    if (run.spawnError) return `util-linux's setpriv could not be started (${run.spawnError})`;
     if (run.code === 0) return null;
     const said = (run.stderr.trim().split('\n').at(-1) ?? '').trim();
     if (/ip: (not found|No such file)|execvp.*ip|failed to execute ip/i.test(said)) return `iproute2's ip is not installed (${said})`;
@@ -73,6 +77,8 @@ export async function runInSandbox(run: SandboxRun): Promise<ProcessResult & { r
   let sandboxError: string | null = null;
   let spawnError: string | null = null;
   let launcherPid = 0;
+  // Set by the launcher's last message (a holder: TypeScript does not see callbacks assign).
+  const last: { ended: { readonly code: number | null; readonly signal: NodeJS.Signals | null } | null } = { ended: null };
   const request: SandboxRequest = {
     command: run.command,
     args: run.args,
@@ -84,6 +90,7 @@ export async function runInSandbox(run: SandboxRun): Promise<ProcessResult & { r
   const onMessage = (message: SandboxMessage, handle: unknown): void => {
     if (message.type === 'failed') sandboxError = message.message;
     if (message.type === 'spawn-failed') spawnError = message.message;
+    if (message.type === 'exit') last.ended = message;
     if (message.type !== 'listener' || !handle) return;
     const server = handle as Server;
     servers.push(server);
@@ -97,8 +104,8 @@ export async function runInSandbox(run: SandboxRun): Promise<ProcessResult & { r
   // The launcher is ours and gets a clean environment (the probe's NODE_OPTIONS is not for it);
   // the command's environment travels over the IPC channel.
   const result = await runProcess({
-    command: 'unshare',
-    args: [...UNSHARE_ARGS, process.execPath, LAUNCHER ?? 'dist/sandbox-launcher.js'],
+    command: 'setpriv',
+    args: [...PREFIX, process.execPath, LAUNCHER ?? 'dist/sandbox-launcher.js'],
     cwd: run.cwd,
     env: { PATH: run.env.PATH ?? process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
     signal: run.signal,
@@ -109,7 +116,9 @@ export async function runInSandbox(run: SandboxRun): Promise<ProcessResult & { r
     },
   });
   for (const server of servers) server.close();
-  // The launcher's own start failing (no unshare) is the sandbox's failure, not the command's.
-  if (result.spawnError) return { ...result, spawnError: null, sandboxError: `unshare: ${result.spawnError}` };
-  return { ...result, spawnError, sandboxError };
+  // The launcher's own start failing (no setpriv) is the sandbox's failure, not the command's.
+  if (result.spawnError) return { ...result, spawnError: null, sandboxError: `setpriv: ${result.spawnError}` };
+  // The command's own end, as the launcher saw it (unless the launcher itself was killed).
+  const exit = last.ended && result.signal !== 'SIGKILL' ? { code: last.ended.code, signal: last.ended.signal } : {};
+  return { ...result, ...exit, spawnError, sandboxError };
 }
