@@ -1,15 +1,17 @@
 /**
- * Production's data is hostile: JSON nested thousands of levels deep, checked by a `json:`
- * assertion, must not crash `seal smoke` nor its recording, on either store. Through the real
- * CLI, against a real server on loopback, with a fake Discord that must be told.
+ * Hostile data, through the real CLI against real servers on loopback: production answering JSON
+ * nested thousands of levels deep (checked by a `json:` assertion) must not crash `seal smoke` nor
+ * its recording, on either store, and the notifier must still be told; a notifier answering a
+ * gigabyte must cost a bounded amount of memory.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_LIMITS } from '../src/redact/bounded-copy.js';
 import type { RunResult } from '../src/runner/run-result.js';
-import { runCli } from './helpers/cli.js';
+import { ROOT, runCli } from './helpers/cli.js';
 import { startFakeDiscord, type FakeDiscord } from './helpers/fakes/discord.js';
 import { createTestDatabase, postgresSkipReason } from './helpers/postgres.js';
 import { startServer, type TestServer } from './helpers/servers.js';
@@ -92,3 +94,54 @@ describe('JSON nested thousands deep from production', () => {
     }
   }, 120_000);
 });
+
+describe('a notifier that answers a gigabyte', () => {
+  let huge: Server;
+  let sent = 0;
+  beforeAll(async () => {
+    // Streams 1 GiB, generated as it goes, only as fast as the client reads, until it hangs up.
+    huge = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      let left = 1024 ** 3;
+      const pump = (): void => {
+        while (left > 0) {
+          left -= chunk.length;
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      res.on('close', () => (left = 0));
+      pump();
+    });
+    await new Promise<void>((resolve) => huge.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => huge.close(() => resolve())));
+
+  it('costs the CLI a bounded read (RSS under 200 MB), and the seal stands, exit 0', async () => {
+    const address = huge.address() as { port: number };
+    const config = join(dir, 'huge-notifier.yaml');
+    writeFileSync(config, `apps:\n  hostile:\n    production_url: ${prod.url}\n    notify: [hook]\n    checks:\n      - { name: still fine, http: /deep, expect: { json: { "$.status": ok } } }\nnotifiers:\n  hook: { type: webhook, url: "http://127.0.0.1:${address.port}/hook", secret: "\${HOOK_SECRET}", timeout_ms: 20000 }\n`);
+    const rssFile = join(dir, 'maxrss.txt');
+    const env = { SEAL_DATA_DIR: join(dir, 'data-huge'), HOOK_SECRET: 'a-secret-of-some-length' };
+    // The store is created first, by a run that tells nobody: creating a fresh embedded store
+    // peaks far higher than a seal does (issue 14 makes it a copy of a template).
+    const quiet = join(dir, 'quiet.yaml');
+    writeFileSync(quiet, `apps:\n  hostile:\n    production_url: ${prod.url}\n    checks:\n      - { name: still fine, http: /deep, expect: { json: { "$.status": ok } } }\n`);
+    expect((await runCli(['smoke', 'hostile', '--config', quiet, '--release', 'v-first'], { env, timeoutMs: 90_000 })).code).toBe(0);
+    const run = await runCli(['smoke', 'hostile', '--config', config, '--release', 'v-huge', '--json'], {
+      env: { ...env, NODE_OPTIONS: `--import ${ROOT}bench/maxrss-hook.mjs`, SEAL_BENCH_MAXRSS_FILE: rssFile },
+      timeoutMs: 90_000,
+    });
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as RunResult).verdict).toBe('green');
+    const peakKb = Number(readFileSync(rssFile, 'utf8'));
+    expect(peakKb).toBeGreaterThan(0);
+    expect(peakKb * 1024).toBeLessThan(200e6);
+    // The download stopped near the cap (8 MiB), far from the gigabyte.
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
+  }, 120_000);
+});
+

@@ -5,14 +5,24 @@
  * but only while that wait fits in the time left. Anything else is handed back as it came.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readCapped } from '../checks/http/read-body.js';
 
-/** A response, read whole (services answer small JSON or text). */
+/**
+ * The most of an answer that is read: services answer small JSON or text, and the seal server
+ * echoes a run result (at most 4 MiB). A longer answer stops downloading at the cap, whatever it
+ * sends: a service answering a gigabyte costs this much memory, not a gigabyte.
+ */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
+/** A response, read up to MAX_ANSWER_BYTES. */
 export interface Answer {
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
-  /** The body as JSON, or null when it is not. */
+  /** The body as JSON, or null when it is not (or was cut at the cap). */
   readonly json: unknown;
+  /** True when the body was longer than the cap: `text` is its start, and the rest was not downloaded. */
+  readonly truncated?: boolean;
 }
 
 /** Why a delivery gave up. */
@@ -43,7 +53,7 @@ export function retryAfterMs(answer: Answer): number | null {
 }
 
 /** Sends `init` to `url` until it gets a final answer or the deadline (epoch ms) leaves no room. */
-export async function exchange(url: string, init: RequestInit, { deadline, maxAttempts = 4, describe, idempotent = true }: { deadline: number; maxAttempts?: number; describe: string; idempotent?: boolean }): Promise<{ answer: Answer; attempts: number }> {
+export async function exchange(url: string, init: RequestInit, { deadline, maxAttempts = 4, describe, idempotent = true, maxAnswerBytes = MAX_ANSWER_BYTES }: { deadline: number; maxAttempts?: number; describe: string; idempotent?: boolean; maxAnswerBytes?: number }): Promise<{ answer: Answer; attempts: number }> {
   let lastProblem = 'no attempt was made';
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const left = deadline - Date.now();
@@ -51,14 +61,15 @@ export async function exchange(url: string, init: RequestInit, { deadline, maxAt
     let answer: Answer;
     try {
       const response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(left) });
-      const text = await response.text();
+      const body = response.body ? await readCapped(response.body, maxAnswerBytes) : { bytes: Buffer.alloc(0), truncated: false };
+      const text = new TextDecoder().decode(body.bytes);
       let json: unknown = null;
       try {
-        json = JSON.parse(text);
+        if (!body.truncated) json = JSON.parse(text);
       } catch {
         // Not JSON: the text and status say what happened.
       }
-      answer = { status: response.status, headers: response.headers, text, json };
+      answer = { status: response.status, headers: response.headers, text, json, ...(body.truncated ? { truncated: true } : {}) };
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       lastProblem = (error as Error).name === 'TimeoutError'

@@ -8,8 +8,8 @@ export interface CappedBody {
 }
 
 /** Reads at most `cap` bytes of a stream; leaving the loop early destroys the stream. */
-export async function readCapped(body: AsyncIterable<Buffer>, cap: number): Promise<CappedBody> {
-  const chunks: Buffer[] = [];
+export async function readCapped(body: AsyncIterable<Uint8Array>, cap: number): Promise<CappedBody> {
+  const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
     if (size + chunk.length > cap) {
