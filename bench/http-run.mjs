@@ -17,6 +17,8 @@ const DELAY_MS = 300;
 const HUGE_BYTES = 200 * 1024 * 1024;
 const RUN_TIMEOUT_MS = 60_000;
 const HUGE_TIMEOUT_MS = 120_000;
+/** Emptied before every first-seal run. */
+const FRESH_DATA = join(WORK, 'seal-data-fresh');
 
 /**
  * Runs the section against its own server: 1 warm-up round and `runs` rounds, then the memory
@@ -59,6 +61,15 @@ async function measure(server, stepci, runs, env, log) {
         return { reported: json.duration_ms, phases: sealPhases(run, json) };
       },
     },
+    // The same run on an empty SEAL_DATA_DIR: a newcomer's first seal, or a CI job without a
+    // cache, which also creates the embedded store (unpacked from the build's template).
+    sealFirst: {
+      label: 'seal smoke (first seal, fresh store)',
+      args: ['bin/seal', 'smoke', 'bench', '--config', sealConfig, '--json'],
+      before: () => rmSync(FRESH_DATA, { recursive: true, force: true }),
+      env: { SEAL_DATA_DIR: FRESH_DATA },
+      check: (run, stats) => ({ reported: checkSeal(run, stats, CHECKS).duration_ms }),
+    },
     stepci: {
       label: 'stepci run',
       args: [stepci.entry, 'run', workflow],
@@ -76,7 +87,8 @@ async function measure(server, stepci, runs, env, log) {
     const warmUp = round === 0;
     const times = {};
     for (const [key, tool] of Object.entries(tools)) {
-      const run = await timedRun(server, tool.args, RUN_TIMEOUT_MS, tool.label, env);
+      tool.before?.();
+      const run = await timedRun(server, tool.args, RUN_TIMEOUT_MS, tool.label, (extra) => env({ ...tool.env, ...extra }));
       const { reported, phases } = tool.check(run, server.stats) ?? {};
       times[key] = `${Math.round(run.ms)} ms`;
       if (warmUp) continue;
@@ -87,7 +99,7 @@ async function measure(server, stepci, runs, env, log) {
       if (server.stats.requests > 0) s.peakInFlight.push(server.stats.peakInFlight);
       for (const [phase, value] of Object.entries(phases ?? {})) s.phases[phase].push(value);
     }
-    log(`${warmUp ? 'warm-up' : `run ${round}/${runs}`}: seal ${times.seal}, Step CI ${times.stepci}`);
+    log(`${warmUp ? 'warm-up' : `run ${round}/${runs}`}: seal ${times.seal}, first seal ${times.sealFirst}, Step CI ${times.stepci}`);
   }
 
   log(`memory run: ${CHECKS} checks + huge (${HUGE_BYTES / 1024 ** 2} MiB body)`);

@@ -2,7 +2,9 @@
 // hundreds of files tsc would emit plus their dependencies, and startup is part of every seal.
 // Type checking is tsc's job (`npm run lint`); this only transpiles and bundles.
 import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildStoreTemplate } from './store-template.mjs';
 
 /** What every bundle shares. */
 const common = { outdir: 'dist', bundle: true, platform: 'node', target: 'node20.19', sourcemap: true, logLevel: 'warning' };
@@ -34,3 +36,6 @@ await single('sandbox-launcher', 'src/guard/sandbox-launcher.ts', 'esm');
 // the same package then would get its half-loaded exports. Minified: every probe process that
 // fetches parses it.
 await single('guard-agent', 'src/guard/proxy-agent.ts', 'cjs', { minify: true });
+// The embedded store's template (a migrated PGlite data directory): a fresh store unpacks it
+// instead of running initdb. Made only when the migrations or PGlite changed.
+await buildStoreTemplate(fileURLToPath(new URL('..', import.meta.url)));
