@@ -33,3 +33,15 @@ export class UnknownAppError extends SealError {
     super(`app "${app}" is not in ${source} (apps: ${known.join(', ') || 'none'})`);
   }
 }
+
+/**
+ * What went wrong, in the words of whoever knew: a database error wrapped by the query builder
+ * ("Failed query: <the whole SQL> params: …") is told by its cause ("canceling statement due to
+ * lock timeout"), which says what happened without echoing the statement and its values.
+ */
+export function errorMessage(error: unknown): string {
+  const own = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
+  if (own.startsWith('Failed query:') && cause instanceof Error && cause.message) return cause.message;
+  return own;
+}

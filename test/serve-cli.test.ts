@@ -61,7 +61,9 @@ describe('seal smoke --server', () => {
       env: { SEAL_SERVER_URL: serve.url, SEAL_TOKEN: token, GITHUB_SHA: '0123456789abcdef0123' },
       timeoutMs: 60_000,
     });
-    expect(JSON.parse(fresh.stdout)).toMatchObject({ verdict: 'error', warnings: [expect.stringContaining('the config did not load and the server has no app newapp')] });
+    // A config that does not load is reported to nobody: no release of newapp appears on the server.
+    expect(JSON.parse(fresh.stdout)).toMatchObject({ verdict: 'error', warnings: ['nothing was recorded or reported: the config did not load or does not name the app, so no release was created or changed'] });
+    expect((await fetch(`${serve.url}/api/releases?app=newapp`)).status).toBe(404);
     writeFileSync(join(ciDir, 'newapp.yaml'), `apps:\n  newapp:\n    production_url: ${prod.url}\n    checks:\n      - { name: up, http: /up, expect: { status: 200 } }\n`);
     const first = await runCli(['smoke', 'newapp', '--config', join(ciDir, 'newapp.yaml'), '--json'], { env: { SEAL_SERVER_URL: serve.url, SEAL_TOKEN: token, GITHUB_SHA: '0123456789abcdef0123' }, timeoutMs: 60_000 });
     expect(JSON.parse(first.stdout)).toMatchObject({ verdict: 'green', release: { version: '0123456789ab', sha: '0123456789abcdef0123' }, warnings: [] });

@@ -6,7 +6,7 @@
  */
 import type { AppConfig, SealConfig } from '../config/types.js';
 import type { RunResult } from '../runner/run-result.js';
-import type { DeliveryStore } from '../store/deliveries.js';
+import type { DeliveryMemory } from '../store/deliveries.js';
 import { DEFAULT_DELIVERY_MS } from './config.js';
 import { syncGithubRelease } from './github/sync.js';
 import { DeliveryError } from './http.js';
@@ -23,7 +23,7 @@ export interface DeliveryPlan {
   /** The release's id in the ledger (posts are remembered per release); null: no release. */
   readonly releaseId: number | null;
   readonly boardBase: string | null;
-  readonly store: DeliveryStore;
+  readonly store: DeliveryMemory;
   /**
    * Whether this run is the release's current seal. A run that finished before the current one
    * (reported late) goes only to webhooks, which want every event: posting it would contradict

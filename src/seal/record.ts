@@ -8,7 +8,7 @@ import { isRollbackWarning, rollbackOf } from '../runner/rollback.js';
 import { withWarning, type ReleaseInfo, type RunResult } from '../runner/run-result.js';
 import { buildSealMessage } from '../notify/message.js';
 import { IncidentStore, type Credited } from '../store/incidents.js';
-import type { Ledger, RecordedSeal, ReleaseRecord } from '../store/ledger.js';
+import { Ledger, type RecordedSeal, type ReleaseRecord } from '../store/ledger.js';
 import { renderSealBlock, upsertSealBlock } from './notes-block.js';
 
 /** What recording needs besides the run. */
@@ -25,6 +25,8 @@ export interface SealRecording {
   readonly knownAppOnly?: boolean;
   /** The board's address, for the link in the release notes' seal block; null when unknown. */
   readonly boardBase?: string | null;
+  /** True once whoever waits for the recording has stopped waiting: the transaction is rolled back. */
+  readonly abandoned?: () => boolean;
 }
 
 /** The run as finally recorded, or why it was not. */
@@ -42,21 +44,30 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
   if (recording.knownAppOnly && !(await ledger.appExists(result.app))) {
     return { result: withWarning(result, `the seal was not recorded in ${where}: the config did not load and the ledger has no app ${result.app}`), release: null, recorded: null };
   }
-  const release = await resolveRelease(ledger, result, recording);
-  const info: ReleaseInfo | null = release
-    ? { version: release.version, sha: flags.sha ?? release.sha, merge_sha: flags.mergeSha ?? release.merge_sha, previous_version: flags.previousVersion ?? release.previous_version }
-    : result.release;
-  let final: RunResult = { ...result, release: info };
-  if (recording.rollbackTemplate !== null) {
-    const { rollback, warnings } = rollbackOf(recording.rollbackTemplate, result.app, info, result.verdict, recording.redact);
-    const others = result.warnings.filter((w) => !isRollbackWarning(w));
-    final = { ...final, rollback, warnings: [...others, ...warnings] };
-  }
-  // The release notes carry the current seal, in one block that a re-seal replaces: written
-  // with the seal in the same statement when the notes are still as read.
-  const block = release ? renderSealBlock(buildSealMessage(final, recording.boardBase ?? null)) : null;
-  const notes = release && block ? { known: release.notes, next: upsertSealBlock(release.notes, block) } : undefined;
-  const recorded = await ledger.recordSeal(final, release?.version ?? null, notes ? { notes } : {});
+  // The release and its seal are written in one transaction: a run that is stopped, or whose
+  // seal cannot be written, leaves no release behind without its seal ("pending" for good).
+  const { release, block, recorded, written } = await ledger.db.transaction(async (tx) => {
+    const inTx = new Ledger(tx);
+    const found = await resolveRelease(inTx, result, recording);
+    const info: ReleaseInfo | null = found
+      ? { version: found.version, sha: flags.sha ?? found.sha, merge_sha: flags.mergeSha ?? found.merge_sha, previous_version: flags.previousVersion ?? found.previous_version }
+      : result.release;
+    let next: RunResult = { ...result, release: info };
+    if (recording.rollbackTemplate !== null) {
+      const { rollback, warnings } = rollbackOf(recording.rollbackTemplate, result.app, info, result.verdict, recording.redact);
+      const others = result.warnings.filter((w) => !isRollbackWarning(w));
+      next = { ...next, rollback, warnings: [...others, ...warnings] };
+    }
+    // The release notes carry the current seal, in one block that a re-seal replaces: written
+    // with the seal in the same statement when the notes are still as read.
+    const sealBlock = found ? renderSealBlock(buildSealMessage(next, recording.boardBase ?? null)) : null;
+    const notes = found && sealBlock ? { known: found.notes, next: upsertSealBlock(found.notes, sealBlock) } : undefined;
+    const seal = await inTx.recordSeal(next, found?.version ?? null, notes ? { notes } : {});
+    // Given up on by whoever waited (its deadline passed): nothing of it is kept.
+    if (recording.abandoned?.()) throw new Error('recording was given up on (its time ran out)');
+    return { release: found, block: sealBlock, recorded: seal, written: next };
+  });
+  let final = written;
   if (release && block && recorded.current && !recorded.notesWritten) {
     try {
       await ledger.updateNotes(result.app, release.version, (current) => upsertSealBlock(current, block));

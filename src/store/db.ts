@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PGlite as PGliteType } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { SealError } from '../errors.js';
+import { errorMessage, SealError } from '../errors.js';
 import { builtFile, findPackageRoot } from '../package-root.js';
 import * as schema from './schema.js';
 
@@ -35,6 +35,12 @@ export interface StoreLocation {
   readonly poolMax?: number;
   /** The tarball a fresh embedded store is unpacked from: the build's by default, null for initdb. */
   readonly template?: string | null;
+  /**
+   * Postgres: the longest any one statement, or any wait for a lock (a table lock held by another
+   * session, the migrations' advisory lock), may take before it fails; default 30 s. Nothing
+   * waits on Postgres forever.
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 /** The store cannot be used right now (busy, unreachable, broken); the message says what to do. */
@@ -60,7 +66,7 @@ export function storeLocation(env: NodeJS.ProcessEnv, cwd: string): StoreLocatio
 
 /** Opens the store and brings its schema up to date. */
 export async function openDb(location: StoreLocation): Promise<OpenDb> {
-  return location.databaseUrl ? openPostgres(location.databaseUrl, location.poolMax ?? 4) : openEmbedded(join(location.dataDir, 'db'), location.waitMs ?? LOCK_WAIT_MS, location.template === undefined ? builtFile(TEMPLATE) : location.template);
+  return location.databaseUrl ? openPostgres(location.databaseUrl, location.poolMax ?? 4, location.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS) : openEmbedded(join(location.dataDir, 'db'), location.waitMs ?? LOCK_WAIT_MS, location.template === undefined ? builtFile(TEMPLATE) : location.template);
 }
 
 function migrationsFolder(): string {
@@ -69,13 +75,23 @@ function migrationsFolder(): string {
   return folder;
 }
 
-/** Postgres: a small pool; migrations under an advisory lock, so concurrent first runs do not race. */
-async function openPostgres(url: string, max: number): Promise<OpenDb> {
+/** How long a Postgres statement or lock wait may take by default. */
+const STATEMENT_TIMEOUT_MS = 30_000;
+
+/**
+ * Postgres: a small pool; migrations under an advisory lock, so concurrent first runs do not
+ * race. Every statement and every lock wait (the advisory lock included; a lock wait ends a
+ * little sooner, so that the error says it was a lock) is bounded by
+ * `timeoutMs` on the server side (and 2 s later on ours, for a server that stopped answering),
+ * and connecting by 5 s.
+ */
+async function openPostgres(url: string, max: number, timeoutMs: number): Promise<OpenDb> {
   const { default: pg } = await import('pg');
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
   const describe = `postgres ${safeUrl(url)}`;
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: max > 4 ? 30_000 : 1_000 });
+  const bound = Math.max(1, Math.round(timeoutMs));
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: Math.min(5_000, bound), idleTimeoutMillis: max > 4 ? 30_000 : 1_000, statement_timeout: bound, lock_timeout: Math.max(1, Math.floor(bound * 0.8)), query_timeout: bound + 2_000 });
   // An idle client that errors (server restart) must not crash the process.
   pool.on('error', () => undefined);
   try {
@@ -92,7 +108,7 @@ async function openPostgres(url: string, max: number): Promise<OpenDb> {
     }
   } catch (error) {
     await pool.end().catch(() => undefined);
-    throw new StoreError(`cannot open the store (${describe}): ${(error as Error).message}`, { cause: error });
+    throw new StoreError(`cannot open the store (${describe}): ${errorMessage(error)}`, { cause: error });
   }
   return { db: drizzle(pool, { schema }), close: () => pool.end() };
 }

@@ -69,3 +69,20 @@ export class DeliveryStore {
     return rows.map((r) => ({ target: r.target, status: r.status, detail: r.detail, attempts: r.attempts, duration_ms: r.durationMs, updated_at: new Date(r.updatedAt).toISOString() }));
   }
 }
+
+/** What a delivery reads and writes of notifier state: the store's, or none at all. */
+export type DeliveryMemory = Pick<DeliveryStore, 'lastPost' | 'savePost' | 'gone' | 'forgetGone' | 'markGone' | 'record'>;
+
+/**
+ * No notifier state: for telling people about a seal the store could not record. Nothing is
+ * known (every post is a new one, no target is gone) and nothing is kept.
+ */
+export const NO_DELIVERY_MEMORY: DeliveryMemory = {
+  lastPost: () => Promise.resolve(null),
+  savePost: () => Promise.resolve(),
+  gone: () => Promise.resolve(null),
+  forgetGone: () => Promise.resolve(),
+  markGone: () => Promise.resolve(),
+  record: () => Promise.resolve(),
+};
+

@@ -5,13 +5,14 @@
  * the result, and the verdict stands.
  */
 import type { AppConfig, SealConfig } from '../../config/types.js';
+import { errorMessage } from '../../errors.js';
 import { deliverSeal, type DeliveryReport } from '../../notify/deliver.js';
 import type { ReleaseFlags } from '../../release/release-info.js';
 import { withWarning, type RunResult } from '../../runner/run-result.js';
 import { keepEvidence } from '../../seal/evidence-files.js';
 import { recordOnLedger } from '../../seal/record.js';
 import { openDb, storeLocation, type OpenDb } from '../../store/db.js';
-import { DeliveryStore } from '../../store/deliveries.js';
+import { DeliveryStore, NO_DELIVERY_MEMORY } from '../../store/deliveries.js';
 import { EvidenceStore } from '../../store/evidence.js';
 import type { Credited } from '../../store/incidents.js';
 import { Ledger } from '../../store/ledger.js';
@@ -36,28 +37,76 @@ export interface RecordedRun {
   readonly credited?: readonly Credited[];
 }
 
-/** Records the run and delivers it; returns it with the release, rollback and warnings as finally known. */
+/** How long recording may take by default (`SEAL_RECORD_TIMEOUT_MS`): the store, the notes, the screenshots. */
+export const RECORD_TIMEOUT_MS = 15_000;
+
+/** The recording budget from the environment. */
+export function recordTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const given = Number(env.SEAL_RECORD_TIMEOUT_MS);
+  return env.SEAL_RECORD_TIMEOUT_MS?.trim() && Number.isFinite(given) && given > 0 ? given : RECORD_TIMEOUT_MS;
+}
+
+/**
+ * Records the run and delivers it; returns it with the release, rollback and warnings as finally
+ * known. Recording ends within SEAL_RECORD_TIMEOUT_MS whatever the store does (a lock held by
+ * another session, a Postgres that stopped answering): then, or when it fails, the seal is
+ * still told to the notifiers from the run in memory, and a warning says it was not recorded.
+ */
 export async function recordSeal(result: RunResult, context: RecordContext): Promise<RecordedRun> {
-  let store: OpenDb | null = null;
-  const location = storeLocation(context.env, context.cwd);
+  const budget = recordTimeoutMs(context.env);
+  // Each Postgres statement and lock wait gets a part of the budget, so the database gives up
+  // (and rolls back) before we stop waiting; the timer below is the bound for everything else.
+  const base = storeLocation(context.env, context.cwd);
+  const location = { ...base, statementTimeoutMs: Math.max(500, Math.floor(budget / 3)), waitMs: Math.min(base.waitMs ?? budget, budget) };
   const where = location.databaseUrl ? 'the Postgres store (DATABASE_URL)' : `the embedded store (${location.dataDir})`;
   const boardBase = context.app?.boardUrl ?? null;
+  let gaveUp = false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), budget);
+  });
+  const recording = recordInStore(result, context, location, where, boardBase, () => gaveUp);
+  const first = await Promise.race([recording, timeout]);
+  clearTimeout(timer);
+  if (first === 'timeout') {
+    gaveUp = true;
+    const unrecorded = withWarning(result, `the seal was not recorded in ${where}: recording did not finish within ${budget} ms (SEAL_RECORD_TIMEOUT_MS)`);
+    return tellWithoutStore(unrecorded, context, boardBase);
+  }
+  if (first.failed) return tellWithoutStore(first.result, context, boardBase);
+  return first.recorded;
+}
+
+type StoreAttempt = { readonly failed: false; readonly recorded: RecordedRun } | { readonly failed: true; readonly result: RunResult };
+
+/** The store's part: record, keep the screenshots, tell the notifiers with the store's memory of past posts. */
+async function recordInStore(result: RunResult, context: RecordContext, location: ReturnType<typeof storeLocation>, where: string, boardBase: string | null, abandoned: () => boolean): Promise<StoreAttempt> {
+  let store: OpenDb | null = null;
   try {
     store = await openDb(location);
     const ledger = new Ledger(store.db);
-    const outcome = await recordOnLedger(ledger, result, { ...context, where, knownAppOnly: context.rollbackTemplate === null, boardBase });
-    if (!outcome.recorded) return { result: outcome.result, deliveries: null };
+    const outcome = await recordOnLedger(ledger, result, { ...context, where, knownAppOnly: context.rollbackTemplate === null, boardBase, abandoned });
+    if (!outcome.recorded) return { failed: false, recorded: { result: outcome.result, deliveries: null } };
     const credited = outcome.credited ?? [];
     let final = await keepEvidence(new EvidenceStore(store.db), outcome.result);
-    if (!context.app) return { result: final, deliveries: null, credited };
+    if (!context.app || abandoned()) return { failed: false, recorded: { result: final, deliveries: null, credited } };
     const releaseId = outcome.release ? await ledger.releaseIdOf(final.app, outcome.release.version) : null;
     const deliveries = await deliverSeal({ app: context.app, notifiers: context.notifiers ?? {}, result: final, releaseId, boardBase, store: new DeliveryStore(store.db), current: outcome.recorded.current, redact: context.redact });
     // Already redacted by deliverSeal.
     for (const warning of deliveries.warnings) final = withWarning(final, warning);
-    return { result: final, deliveries, credited };
+    return { failed: false, recorded: { result: final, deliveries, credited } };
   } catch (error) {
-    return { result: withWarning(result, `the seal was not recorded in ${where}: ${context.redact((error as Error).message ?? String(error))}`), deliveries: null };
+    return { failed: true, result: withWarning(result, `the seal was not recorded in ${where}: ${context.redact(errorMessage(error))}`) };
   } finally {
     await store?.close().catch(() => undefined);
   }
+}
+
+/** The seal could not be recorded: the notifiers are told from the run in memory, with no store behind them. */
+async function tellWithoutStore(result: RunResult, context: RecordContext, boardBase: string | null): Promise<RecordedRun> {
+  if (!context.app) return { result, deliveries: null };
+  const deliveries = await deliverSeal({ app: context.app, notifiers: context.notifiers ?? {}, result, releaseId: null, boardBase, store: NO_DELIVERY_MEMORY, current: true, redact: context.redact });
+  let final = result;
+  for (const warning of deliveries.warnings) final = withWarning(final, warning);
+  return { result: final, deliveries };
 }
