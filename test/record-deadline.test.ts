@@ -4,14 +4,15 @@
  * `seal smoke` from printing its verdict and exiting 0; the notifiers are still told (from the
  * run in memory), and no release is left behind without its seal. Through the real CLI.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../src/runner/run-result.js';
-import { runCli } from './helpers/cli.js';
+import { ROOT, runCli } from './helpers/cli.js';
 import { startFakeDiscord, type FakeDiscord } from './helpers/fakes/discord.js';
 import { createTestDatabase, postgresSkipReason } from './helpers/postgres.js';
 import { reply, startServer, type TestServer } from './helpers/servers.js';
@@ -23,15 +24,17 @@ describe.skipIf(skip !== null)('recording on Postgres ends within SEAL_RECORD_TI
   let discord: FakeDiscord;
   let db: { url: string; drop: () => Promise<void> };
   let config: string;
-  const env = () => ({ DATABASE_URL: db.url, DISCORD_WEBHOOK_URL: discord.webhookUrl, SEAL_RECORD_TIMEOUT_MS: '3000' });
+  const env = () => ({ DATABASE_URL: db.url, DISCORD_WEBHOOK_URL: discord.webhookUrl, SEAL_RECORD_TIMEOUT_MS: '3000', SEAL_DATA_DIR: dataDir });
   const seal = (version: string) => runCli(['smoke', 'locked', '--config', config, '--release', version, '--json'], { env: env(), timeoutMs: 30_000 });
-  const releaseExists = async (version: string) => (await runCli(['release', 'show', 'locked', version, '--json'], { env: env(), timeoutMs: 30_000 })).code === 0;
+  const sealOf = async (version: string) => (JSON.parse((await runCli(['release', 'show', 'locked', version, '--json'], { env: env(), timeoutMs: 30_000 })).stdout) as { smoke_seal: { run_id: string } | null }).smoke_seal?.run_id;
+  let dataDir: string;
 
   beforeAll(async () => {
     prod = await startServer((_req, res) => reply(res, 200, 'OK'));
     discord = await startFakeDiscord();
     db = await createTestDatabase();
     const dir = mkdtempSync(join(tmpdir(), 'seal-deadline-'));
+    dataDir = join(dir, 'data');
     config = join(dir, 'seal.config.yaml');
     writeFileSync(config, `apps:\n  locked:\n    production_url: ${prod.url}\n    notify: [release-notes]\n    checks:\n      - { name: up, http: /up, expect: { status: 200 } }\nnotifiers:\n  release-notes: { type: discord, webhook_url: "\${DISCORD_WEBHOOK_URL}", thread_id: "777", timeout_ms: 5000 }\n`);
     // The first seal creates the tables.
@@ -64,15 +67,50 @@ describe.skipIf(skip !== null)('recording on Postgres ends within SEAL_RECORD_TI
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as RunResult;
     expect(result.verdict).toBe('green');
-    expect(result.warnings.some((w) => /^the seal was not recorded in the Postgres store \(DATABASE_URL\): canceling statement due to lock timeout$/.test(w))).toBe(true);
+    expect(result.warnings.some((w) => /^the seal was not recorded in the Postgres store \(DATABASE_URL\): canceling statement due to lock timeout \(kept in \S+\.json: `seal outbox flush` records it/.test(w))).toBe(true);
     expect(run.stderr).toContain('Seal: 🟢 green');
     expect(discord.messages.size).toBe(told + 1);
-    // The transaction that would have created v2 was rolled back with its seal.
-    expect(await releaseExists('v2')).toBe(false);
-    // Once the lock is gone, the next seal records as usual.
-    const after = await seal('v2');
-    expect((JSON.parse(after.stdout) as RunResult).warnings).toEqual([]);
-    expect(await releaseExists('v2')).toBe(true);
+    // The transaction that would have created v2 was rolled back with its seal; the run waits in the outbox.
+    const kept = /\(kept in (\S+\.json): `seal outbox flush` records it/.exec(result.warnings[0] ?? '')?.[1];
+    expect(kept).toBe(join(dataDir, 'outbox', `${result.run_id}.json`));
+    expect(existsSync(kept ?? '')).toBe(true);
+    const direct = new pg.Client({ connectionString: db.url });
+    await direct.connect();
+    const rows = await direct.query("SELECT count(*)::int AS n FROM releases WHERE version = 'v2'").finally(() => direct.end());
+    expect(rows.rows[0]).toEqual({ n: 0 });
+    // `seal outbox list` shows it (without opening the store); once the lock is gone, flush records it.
+    const list = await runCli(['outbox', 'list', '--json'], { env: env(), timeoutMs: 30_000 });
+    expect((JSON.parse(list.stdout) as { entries: { run_id: string; release: string }[] }).entries).toMatchObject([{ run_id: result.run_id, release: 'v2' }]);
+    const flush = await runCli(['outbox', 'flush', '--json'], { env: env(), timeoutMs: 30_000 });
+    expect(flush.code).toBe(0);
+    expect(JSON.parse(flush.stdout)).toMatchObject({ recorded: [{ run_id: result.run_id, app: 'locked', release: 'v2', verdict: 'green' }], failed: [] });
+    expect(existsSync(kept ?? '')).toBe(false);
+    expect(await sealOf('v2')).toBe(result.run_id);
+  }, 60_000);
+
+  it('kill -9 while recording waits on a lock: the run is in the outbox, and the next command that opens the store records it', async () => {
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    await other.query('BEGIN');
+    await other.query('LOCK TABLE releases IN ACCESS EXCLUSIVE MODE');
+    let runId: string;
+    try {
+      const child = spawn(process.execPath, [join(ROOT, 'bin/seal'), 'smoke', 'locked', '--config', config, '--release', 'v4'], { env: { PATH: process.env.PATH, ...env(), SEAL_RECORD_TIMEOUT_MS: '60000' }, stdio: 'ignore' });
+      const closed = new Promise((resolve) => child.on('close', resolve));
+      // The entry is written before the store is opened: once it is there, recording has begun.
+      const entries = () => (existsSync(join(dataDir, 'outbox')) ? readdirSync(join(dataDir, 'outbox')).filter((f) => f.endsWith('.json')) : []);
+      for (let i = 0; i < 200 && entries().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(entries()).toHaveLength(1);
+      runId = (entries()[0] ?? '').replace(/\.json$/, '');
+      child.kill('SIGKILL');
+      await closed;
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
+    const list = await runCli(['release', 'list', 'locked'], { env: env(), timeoutMs: 30_000 });
+    expect(list.stderr).toContain(`Recorded from the outbox: locked v4 green (run ${runId})`);
+    expect(await sealOf('v4')).toBe(runId);
   }, 60_000);
 
   it('the migrations\' advisory lock held by another session: the same, with the store named', async () => {
@@ -80,8 +118,11 @@ describe.skipIf(skip !== null)('recording on Postgres ends within SEAL_RECORD_TI
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as RunResult;
     expect(result.verdict).toBe('green');
-    expect(result.warnings.some((w) => /^the seal was not recorded in the Postgres store \(DATABASE_URL\): cannot open the store \(postgres 127\.0\.0\.1:\d+\/seal_test_\w+\): canceling statement due to lock timeout$/.test(w))).toBe(true);
-    expect(await releaseExists('v3')).toBe(false);
+    expect(result.warnings.some((w) => /^the seal was not recorded in the Postgres store \(DATABASE_URL\): cannot open the store \(postgres 127\.0\.0\.1:\d+\/seal_test_\w+\): canceling statement due to lock timeout \(kept in \S+\.json: `seal outbox flush` records it/.test(w))).toBe(true);
+    // The lock gone, the next command that opens the store records the seal from the outbox first.
+    const show = await runCli(['release', 'show', 'locked', 'v3', '--json'], { env: env(), timeoutMs: 30_000 });
+    expect(show.stderr).toContain(`Recorded from the outbox: locked v3 green (run ${result.run_id})`);
+    expect((JSON.parse(show.stdout) as { smoke_seal: { run_id: string } }).smoke_seal.run_id).toBe(result.run_id);
   }, 60_000);
 });
 

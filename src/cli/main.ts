@@ -110,6 +110,24 @@ program
     process.exitCode = await statsCommand(app, options, io);
   });
 
+const outbox = program.command('outbox').description('seals that could not be recorded when they were made, waiting in <data dir>/outbox/');
+outbox
+  .command('list')
+  .description('the seals waiting in the outbox')
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (options: { json?: boolean }) => {
+    const { outboxListCommand } = await import('./commands/outbox.js');
+    process.exitCode = outboxListCommand(options, io);
+  });
+outbox
+  .command('flush')
+  .description('record the seals waiting in the outbox (exit 1 if any could not be, 2 if the store cannot be opened)')
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (options: { json?: boolean }) => {
+    const { outboxFlushCommand } = await import('./commands/outbox.js');
+    process.exitCode = await outboxFlushCommand(options, io);
+  });
+
 program
   .command('notify')
   .description("tell the app's notifiers of a release's current seal again, and refresh its release notes block")

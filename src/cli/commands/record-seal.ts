@@ -10,6 +10,7 @@ import { deliverSeal, type DeliveryReport } from '../../notify/deliver.js';
 import type { ReleaseFlags } from '../../release/release-info.js';
 import { withWarning, type RunResult } from '../../runner/run-result.js';
 import { keepEvidence } from '../../seal/evidence-files.js';
+import { flushOutbox, outboxDir, putInOutbox, takeFromOutbox } from '../../seal/outbox.js';
 import { recordOnLedger } from '../../seal/record.js';
 import { openDb, storeLocation, type OpenDb } from '../../store/db.js';
 import { DeliveryStore, NO_DELIVERY_MEMORY } from '../../store/deliveries.js';
@@ -35,6 +36,8 @@ export interface RecordedRun {
   readonly deliveries: DeliveryReport | null;
   /** Post-mortem actions the seal proved done. */
   readonly credited?: readonly Credited[];
+  /** Seals of earlier runs recorded from the outbox along with this one. */
+  readonly fromOutbox?: number;
 }
 
 /** How long recording may take by default (`SEAL_RECORD_TIMEOUT_MS`): the store, the notes, the screenshots. */
@@ -60,43 +63,59 @@ export async function recordSeal(result: RunResult, context: RecordContext): Pro
   const location = { ...base, statementTimeoutMs: Math.max(500, Math.floor(budget / 3)), waitMs: Math.min(base.waitMs ?? budget, budget) };
   const where = location.databaseUrl ? 'the Postgres store (DATABASE_URL)' : `the embedded store (${location.dataDir})`;
   const boardBase = context.app?.boardUrl ?? null;
+  // Written ahead: whatever happens to the store or to this process from here on, the run is on
+  // disk until the store has it.
+  let kept: string | null = null;
+  let outboxProblem: string | null = null;
+  try {
+    kept = putInOutbox(location.dataDir, result, { rollbackTemplate: context.rollbackTemplate === null ? null : context.redact(context.rollbackTemplate), flags: context.flags, env: context.env });
+  } catch (error) {
+    outboxProblem = `could not keep the run in the outbox (${outboxDir(location.dataDir)}): ${context.redact(errorMessage(error))}`;
+  }
+  const keptNote = kept ? ` (kept in ${kept}: \`seal outbox flush\` records it, as does the next seal command that opens the store)` : outboxProblem ? `; ${outboxProblem}` : '';
   let gaveUp = false;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), budget);
   });
-  const recording = recordInStore(result, context, location, where, boardBase, () => gaveUp);
+  const deadline = Date.now() + budget;
+  const recording = recordInStore(result, context, location, where, boardBase, () => gaveUp, deadline);
   const first = await Promise.race([recording, timeout]);
   clearTimeout(timer);
   if (first === 'timeout') {
     gaveUp = true;
-    const unrecorded = withWarning(result, `the seal was not recorded in ${where}: recording did not finish within ${budget} ms (SEAL_RECORD_TIMEOUT_MS)`);
+    const unrecorded = withWarning(result, `the seal was not recorded in ${where}: recording did not finish within ${budget} ms (SEAL_RECORD_TIMEOUT_MS)${keptNote}`);
     return tellWithoutStore(unrecorded, context, boardBase);
   }
-  if (first.failed) return tellWithoutStore(first.result, context, boardBase);
-  return first.recorded;
+  if (first.failed) return tellWithoutStore(withWarning(first.result, `${first.warning}${keptNote}`), context, boardBase);
+  if (kept) takeFromOutbox(location.dataDir, result.run_id);
+  return outboxProblem ? { ...first.recorded, result: withWarning(first.recorded.result, outboxProblem) } : first.recorded;
 }
 
-type StoreAttempt = { readonly failed: false; readonly recorded: RecordedRun } | { readonly failed: true; readonly result: RunResult };
+type StoreAttempt = { readonly failed: false; readonly recorded: RecordedRun } | { readonly failed: true; readonly result: RunResult; readonly warning: string };
 
 /** The store's part: record, keep the screenshots, tell the notifiers with the store's memory of past posts. */
-async function recordInStore(result: RunResult, context: RecordContext, location: ReturnType<typeof storeLocation>, where: string, boardBase: string | null, abandoned: () => boolean): Promise<StoreAttempt> {
+async function recordInStore(result: RunResult, context: RecordContext, location: ReturnType<typeof storeLocation>, where: string, boardBase: string | null, abandoned: () => boolean, deadline: number): Promise<StoreAttempt> {
   let store: OpenDb | null = null;
   try {
     store = await openDb(location);
     const ledger = new Ledger(store.db);
     const outcome = await recordOnLedger(ledger, result, { ...context, where, knownAppOnly: context.rollbackTemplate === null, boardBase, abandoned });
-    if (!outcome.recorded) return { failed: false, recorded: { result: outcome.result, deliveries: null } };
+    // Seals left in the outbox by earlier runs go in now, in the time left (this run's own entry
+    // is taken out by the caller once this returns).
+    const earlier = await flushOutbox(location.dataDir, ledger, where, deadline - 1000, result.run_id).catch(() => null);
+    const fromOutbox = earlier?.recorded.length ?? 0;
+    if (!outcome.recorded) return { failed: false, recorded: { result: outcome.result, deliveries: null, fromOutbox } };
     const credited = outcome.credited ?? [];
     let final = await keepEvidence(new EvidenceStore(store.db), outcome.result);
-    if (!context.app || abandoned()) return { failed: false, recorded: { result: final, deliveries: null, credited } };
+    if (!context.app || abandoned()) return { failed: false, recorded: { result: final, deliveries: null, credited, fromOutbox } };
     const releaseId = outcome.release ? await ledger.releaseIdOf(final.app, outcome.release.version) : null;
     const deliveries = await deliverSeal({ app: context.app, notifiers: context.notifiers ?? {}, result: final, releaseId, boardBase, store: new DeliveryStore(store.db), current: outcome.recorded.current, redact: context.redact });
     // Already redacted by deliverSeal.
     for (const warning of deliveries.warnings) final = withWarning(final, warning);
-    return { failed: false, recorded: { result: final, deliveries, credited } };
+    return { failed: false, recorded: { result: final, deliveries, credited, fromOutbox } };
   } catch (error) {
-    return { failed: true, result: withWarning(result, `the seal was not recorded in ${where}: ${context.redact(errorMessage(error))}`) };
+    return { failed: true, result, warning: `the seal was not recorded in ${where}: ${context.redact(errorMessage(error))}` };
   } finally {
     await store?.close().catch(() => undefined);
   }

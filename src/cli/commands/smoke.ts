@@ -74,6 +74,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   let boardUrl: string | null = null;
   let told: NonNullable<Awaited<ReturnType<typeof recordSeal>>['deliveries']>['outcomes'] = [];
   let proved: readonly Credited[] = [];
+  let fromOutbox = 0;
   if (!configured) {
     result = withWarning(result, `nothing was recorded${options.server ? ' or reported' : ''}: the config did not load or does not name the app, so no release was created or changed`);
     if (io.env.GITHUB_ACTIONS === 'true') io.stderr.write(githubError(`seal smoke ${appName}`, result.summary));
@@ -97,6 +98,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     result = recorded.result;
     told = recorded.deliveries?.outcomes ?? [];
     proved = recorded.credited ?? [];
+    fromOutbox = recorded.fromOutbox ?? 0;
   }
   try {
     reporter.onRunFinish?.(result);
@@ -109,6 +111,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   // Failures are among the warnings already; this says where the seal went.
   const sent = told.filter((t) => t.outcome.status !== 'failed').map((t) => `${t.target}: ${t.outcome.detail}`);
   if (sent.length > 0) io.stderr.write(`Told: ${sent.join('; ')}\n`);
+  if (fromOutbox > 0) io.stderr.write(`Recorded from the outbox: ${fromOutbox} earlier seal${fromOutbox === 1 ? '' : 's'} that could not be recorded when made\n`);
   for (const c of proved) io.stderr.write(`Proved: action ${c.action} of incident ${c.incident} is done ("${c.title}": its smoke check "${c.check}" passed)\n`);
   if (options.junit) {
     const path = resolve(io.cwd, options.junit);
