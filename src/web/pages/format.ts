@@ -32,8 +32,63 @@ export function capText(text: string, max: number): string {
 
 /** Any evidence value as readable text, capped. */
 export function evidenceText(value: unknown, max = 8000): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2) ?? String(value);
-  return capText(text, max);
+  if (typeof value === 'string') return capText(value, max);
+  const text = boundedJson(value, max);
+  // How much more there was is not known: it was never serialised.
+  return text.length <= max ? text : `${text.slice(0, max)}\n… (the rest not shown)`;
+}
+
+/**
+ * `JSON.stringify(value, null, 2)`, but made without recursion and stopped a little past `max`
+ * characters: the work is bounded by what is shown, not by the size of the value. A run the API
+ * accepts can hold megabytes of evidence nested 64 deep, and serialising all of it, pretty, for
+ * every field of every check, is what once held the board for 30 s.
+ */
+export function boundedJson(value: unknown, max: number): string {
+  let out = '';
+  const stack: (string | { readonly value: unknown; readonly indent: string })[] = [{ value, indent: '' }];
+  // More entries than this cannot fit in `max` characters (each takes at least two): the rest are never looked at.
+  const room = Math.ceil(max / 2) + 1;
+  while (stack.length > 0 && out.length <= max) {
+    const item = stack.pop() as (typeof stack)[number];
+    if (typeof item === 'string') {
+      out += item;
+      continue;
+    }
+    const current = item.value;
+    if (typeof current === 'string') {
+      const left = max - out.length + 1;
+      out += JSON.stringify(current.length > left ? current.slice(0, left) : current);
+      continue;
+    }
+    if (current === null || typeof current !== 'object') {
+      out += JSON.stringify(current) ?? 'null';
+      continue;
+    }
+    const inner = `${item.indent}  `;
+    const entries: [string | null, unknown][] = [];
+    if (Array.isArray(current)) {
+      for (let i = 0; i < current.length && entries.length < room; i++) entries.push([null, current[i]]);
+    } else {
+      for (const key in current) {
+        if (entries.length >= room) break;
+        const inside = (current as Record<string, unknown>)[key];
+        if (Object.prototype.hasOwnProperty.call(current, key) && inside !== undefined && typeof inside !== 'function') entries.push([key, inside]);
+      }
+    }
+    const [open, close] = Array.isArray(current) ? ['[', ']'] : ['{', '}'];
+    if (entries.length === 0) {
+      out += `${open}${close}`;
+      continue;
+    }
+    stack.push(`\n${item.indent}${close}`);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, inside] = entries[i] as [string | null, unknown];
+      stack.push({ value: inside, indent: inner });
+      stack.push(`${i === 0 ? `${open}\n` : ',\n'}${inner}${key === null ? '' : `${JSON.stringify(key)}: `}`);
+    }
+  }
+  return out;
 }
 
 /** A board path to a release. */
