@@ -4,7 +4,7 @@
  * and the same committed migrations (drizzle/), applied on open. Everything else sees a drizzle
  * `PgDatabase`, one SQL dialect either way.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PGlite as PGliteType } from '@electric-sql/pglite';
@@ -41,6 +41,11 @@ export interface StoreLocation {
    * waits on Postgres forever.
    */
   readonly statementTimeoutMs?: number;
+  /**
+   * The embedded store for a long-running server: held only while it is used, and let go of
+   * whenever another seal process waits for it (see shared-embedded.ts).
+   */
+  readonly shared?: boolean;
 }
 
 /** The store cannot be used right now (busy, unreachable, broken); the message says what to do. */
@@ -66,7 +71,9 @@ export function storeLocation(env: NodeJS.ProcessEnv, cwd: string): StoreLocatio
 
 /** Opens the store and brings its schema up to date. */
 export async function openDb(location: StoreLocation): Promise<OpenDb> {
-  return location.databaseUrl ? openPostgres(location.databaseUrl, location.poolMax ?? 4, location.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS) : openEmbedded(join(location.dataDir, 'db'), location.waitMs ?? LOCK_WAIT_MS, location.template === undefined ? builtFile(TEMPLATE) : location.template);
+  return location.databaseUrl
+    ? openPostgres(location.databaseUrl, location.poolMax ?? 4, location.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS)
+    : openEmbedded(join(location.dataDir, 'db'), location.waitMs ?? LOCK_WAIT_MS, location.template === undefined ? builtFile(TEMPLATE) : location.template, location.shared ?? false);
 }
 
 function migrationsFolder(): string {
@@ -114,43 +121,42 @@ async function openPostgres(url: string, max: number, timeoutMs: number): Promis
 }
 
 /**
- * The embedded store: one writer process at a time. A second process waits up to `waitMs`
- * for the first to finish, then fails with what to do instead.
+ * The embedded store: one process at a time holds it. A second process waits up to `waitMs`
+ * for the first to finish, then fails with what to do instead. While it waits it says so with a
+ * "want" file next to the lock, and a seal server holding the store (`shared`) lets go of it
+ * as soon as it is idle, takes it back when the next request comes, and so the board and the CLI
+ * share one data directory.
  */
-async function openEmbedded(dir: string, waitMs: number, template: string | null): Promise<OpenDb> {
+async function openEmbedded(dir: string, waitMs: number, template: string | null, shared = false): Promise<OpenDb> {
   const describe = `embedded ${dir}`;
   mkdirSync(dir, { recursive: true });
-  const { default: lockfile } = await import('proper-lockfile');
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(dir, {
-      lockfilePath: `${dir}.lock`,
-      realpath: false,
-      stale: LOCK_STALE_MS,
-      update: LOCK_STALE_MS / 2,
-      retries: { retries: Math.ceil(waitMs / 250), minTimeout: 250, maxTimeout: 250, factor: 1 },
-      // A lost lock (the directory removed under us) must not crash the process.
-      onCompromised: () => undefined,
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
-      throw new StoreError(
-        `the embedded store (${dir}) is in use by another seal process and stayed busy for ${waitMs / 1000} s. ` +
-          'It takes one writer at a time: to record from several processes at once, report to a seal server (--server URL) or use Postgres (DATABASE_URL).',
-      );
-    }
-    throw new StoreError(`cannot lock the embedded store (${dir}): ${(error as Error).message}`, { cause: error });
-  }
+  const release = await lockEmbedded(dir, waitMs, !shared);
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const { drizzle } = await import('drizzle-orm/pglite');
     const { migrate } = await import('drizzle-orm/pglite/migrator');
     const { client, origin } = await createPglite(PGlite, dir, template);
     try {
-      const db = drizzle(client, { schema });
-      await migrate(db, { migrationsFolder: migrationsFolder() });
+      await migrate(drizzle(client, { schema }), { migrationsFolder: migrationsFolder() });
+      if (shared) {
+        const { SharedPglite } = await import('./shared-embedded.js');
+        const sharedClient = new SharedPglite({
+          dir,
+          first: { client, release },
+          reopen: async () => {
+            const again = await lockEmbedded(dir, waitMs, false);
+            try {
+              return { client: await PGlite.create(dir, { postgresqlconf: ['shared_buffers = 8MB'] }), release: again };
+            } catch (error) {
+              await again().catch(() => undefined);
+              throw new StoreError(`cannot open the store (${describe}): ${errorMessage(error)}`, { cause: error });
+            }
+          },
+        });
+        return { db: drizzle(sharedClient as unknown as InstanceType<typeof PGlite>, { schema }), origin, close: () => sharedClient.close() };
+      }
       return {
-        db,
+        db: drizzle(client, { schema }),
         origin,
         close: async () => {
           try {
@@ -168,6 +174,38 @@ async function openEmbedded(dir: string, waitMs: number, template: string | null
     await release().catch(() => undefined);
     if (error instanceof StoreError) throw error;
     throw new StoreError(`cannot open the store (${describe}): ${(error as Error).message ?? String(error)}`, { cause: error });
+  }
+}
+
+/**
+ * Takes the embedded store's lock, waiting up to `waitMs`. With `announce`, a "want" file
+ * (`<dir>.want-<pid>`) says meanwhile that this process is waiting, which a seal server holding
+ * the store answers by letting go of it; the file goes once the wait ends.
+ */
+async function lockEmbedded(dir: string, waitMs: number, announce: boolean): Promise<() => Promise<void>> {
+  const { default: lockfile } = await import('proper-lockfile');
+  const want = `${dir}.want-${process.pid}`;
+  if (announce) writeFileSync(want, '');
+  try {
+    return await lockfile.lock(dir, {
+      lockfilePath: `${dir}.lock`,
+      realpath: false,
+      stale: LOCK_STALE_MS,
+      update: LOCK_STALE_MS / 2,
+      retries: { retries: Math.ceil(waitMs / 100), minTimeout: 100, maxTimeout: 100, factor: 1 },
+      // A lost lock (the directory removed under us) must not crash the process.
+      onCompromised: () => undefined,
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+      throw new StoreError(
+        `the embedded store (${dir}) is in use by another seal process and stayed busy for ${waitMs / 1000} s. ` +
+          'It takes one writer at a time: to record from several processes at once, report to a seal server (--server URL) or use Postgres (DATABASE_URL).',
+      );
+    }
+    throw new StoreError(`cannot lock the embedded store (${dir}): ${(error as Error).message}`, { cause: error });
+  } finally {
+    if (announce) rmSync(want, { force: true });
   }
 }
 

@@ -60,7 +60,8 @@ export function isLoopback(host: string): boolean {
 /** Starts the server; resolves once it listens. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { logger } = options;
-  const store = await openDb({ ...options.store, poolMax: options.store.poolMax ?? 16 });
+  // On the embedded store, shared: held while used, let go of whenever a CLI command waits for it.
+  const store = await openDb({ ...options.store, poolMax: options.store.poolMax ?? 16, shared: true });
   const ledger = new Ledger(store.db);
   const tokens = new TokenStore(store.db);
   const evidence = new EvidenceStore(store.db);
