@@ -126,6 +126,23 @@ describe.skipIf(skip !== null)('recording on Postgres ends within SEAL_RECORD_TI
   }, 60_000);
 });
 
+describe.skipIf(skip !== null)('seal serve on a Postgres whose migrations lock another session holds', () => {
+  it('fails to start within SEAL_STORE_TIMEOUT_MS, saying why, instead of waiting for ever', async () => {
+    const db = await createTestDatabase();
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query('SELECT pg_advisory_lock(7236401)');
+      const run = await runCli(['serve', '--port', '0'], { env: { DATABASE_URL: db.url, SEAL_STORE_TIMEOUT_MS: '1500', SEAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'seal-serve-lock-')) }, timeoutMs: 30_000 });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^seal serve: cannot open the store \(postgres 127\.0\.0\.1:\d+\/seal_test_\w+\): canceling statement due to lock timeout\n$/);
+    } finally {
+      await other.end();
+      await db.drop();
+    }
+  }, 60_000);
+});
+
 describe('recording on a Postgres that accepts connections and never answers', () => {
   let silent: Server;
   const sockets = new Set<Socket>();

@@ -37,8 +37,8 @@ export interface StoreLocation {
   readonly template?: string | null;
   /**
    * Postgres: the longest any one statement, or any wait for a lock (a table lock held by another
-   * session, the migrations' advisory lock), may take before it fails; default 30 s. Nothing
-   * waits on Postgres forever.
+   * session, the migrations' advisory lock), may take before it fails (`SEAL_STORE_TIMEOUT_MS`,
+   * default 30 s). Nothing waits on Postgres forever, `seal serve`'s start included.
    */
   readonly statementTimeoutMs?: number;
   /**
@@ -62,10 +62,12 @@ const LOCK_STALE_MS = 5_000;
 export function storeLocation(env: NodeJS.ProcessEnv, cwd: string): StoreLocation {
   const url = env.DATABASE_URL?.trim();
   const wait = Number(env.SEAL_STORE_WAIT_MS);
+  const statement = Number(env.SEAL_STORE_TIMEOUT_MS);
   return {
     databaseUrl: url ? url : null,
     dataDir: env.SEAL_DATA_DIR?.trim() || join(cwd, '.seal'),
     waitMs: Number.isFinite(wait) && wait >= 0 && env.SEAL_STORE_WAIT_MS?.trim() ? wait : LOCK_WAIT_MS,
+    ...(Number.isFinite(statement) && statement > 0 && env.SEAL_STORE_TIMEOUT_MS?.trim() ? { statementTimeoutMs: statement } : {}),
   };
 }
 
