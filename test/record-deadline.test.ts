@@ -113,6 +113,37 @@ describe.skipIf(skip !== null)('recording on Postgres ends within SEAL_RECORD_TI
     expect(await sealOf('v4')).toBe(runId);
   }, 60_000);
 
+  it('SIGTERM while recording waits on a lock: the verdict and the JSON are printed, exit 0, and the run stays in the outbox', async () => {
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    await other.query('BEGIN');
+    await other.query('LOCK TABLE releases IN ACCESS EXCLUSIVE MODE');
+    try {
+      const child = spawn(process.execPath, [join(ROOT, 'bin/seal'), 'smoke', 'locked', '--config', config, '--release', 'v5', '--json'], { env: { PATH: process.env.PATH, ...env(), SEAL_RECORD_TIMEOUT_MS: '60000' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+      const outbox = join(dataDir, 'outbox');
+      const entries = () => (existsSync(outbox) ? readdirSync(outbox).filter((f) => f.endsWith('.json')) : []);
+      for (let i = 0; i < 200 && entries().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(entries()).toHaveLength(1);
+      child.kill('SIGTERM');
+      expect(await closed).toBe(0);
+      const result = JSON.parse(stdout) as RunResult;
+      expect(result.verdict).toBe('green');
+      expect(result.warnings).toEqual(['SIGTERM arrived while the seal was being recorded: it was cut short (the run is kept in the outbox: `seal outbox flush` records it)']);
+      expect(stderr).toContain('Seal: 🟢 green');
+      expect(entries()).toEqual([`${result.run_id}.json`]);
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
+    const flush = await runCli(['outbox', 'flush', '--json'], { env: env(), timeoutMs: 30_000 });
+    expect(JSON.parse(flush.stdout)).toMatchObject({ recorded: [{ release: 'v5' }], failed: [] });
+  }, 60_000);
+
   it('the migrations\' advisory lock held by another session: the same, with the store named', async () => {
     const run = await whileHeld('SELECT pg_advisory_lock(7236401)', () => seal('v3'));
     expect(run.code).toBe(0);

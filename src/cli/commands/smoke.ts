@@ -71,60 +71,86 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  let boardUrl: string | null = null;
-  let told: NonNullable<Awaited<ReturnType<typeof recordSeal>>['deliveries']>['outcomes'] = [];
-  let proved: readonly Credited[] = [];
-  let fromOutbox = 0;
-  if (!configured) {
-    result = withWarning(result, `nothing was recorded${options.server ? ' or reported' : ''}: the config did not load or does not name the app, so no release was created or changed`);
-    if (io.env.GITHUB_ACTIONS === 'true') io.stderr.write(githubError(`seal smoke ${appName}`, result.summary));
-  } else if (options.server) {
-    const budget = Number(io.env.SEAL_SERVER_TIMEOUT_MS);
-    const redactor = createRedactor(secrets);
-    const reported = await reportSeal(result, {
-      server: options.server,
-      token: io.env.SEAL_TOKEN?.trim() || null,
-      // A secret in the template (`--token ${DEPLOY_TOKEN}`) must not reach the server.
-      rollbackTemplate: rollbackTemplate === null ? null : redactor.text(rollbackTemplate),
-      flags: options,
-      env: io.env,
-      ...(Number.isFinite(budget) && budget > 0 ? { budgetMs: budget } : {}),
-    });
-    result = reported.result;
-    boardUrl = reported.boardUrl;
-  } else {
-    const redactor = createRedactor(secrets);
-    const recorded = await recordSeal(result, { rollbackTemplate, flags: options, env: io.env, cwd: io.cwd, redact: (text) => redactor.text(text), app: sealApp, notifiers });
-    result = recorded.result;
-    told = recorded.deliveries?.outcomes ?? [];
-    proved = recorded.credited ?? [];
-    fromOutbox = recorded.fromOutbox ?? 0;
-  }
-  try {
-    reporter.onRunFinish?.(result);
-  } catch (error) {
-    // A reporter bug must not cost the verdict: say so, and keep going to the JSON and exit 0.
-    result = withWarning(result, `the terminal report failed: ${(error as Error).message ?? String(error)}`);
-    io.stderr.write(`warning: ${result.warnings.at(-1) ?? ''}\nSeal: ${result.verdict}  ${result.summary}\n`);
-  }
-  if (boardUrl) io.stderr.write(`Board: ${boardUrl}\n`);
-  // Failures are among the warnings already; this says where the seal went.
-  const sent = told.filter((t) => t.outcome.status !== 'failed').map((t) => `${t.target}: ${t.outcome.detail}`);
-  if (sent.length > 0) io.stderr.write(`Told: ${sent.join('; ')}\n`);
-  if (fromOutbox > 0) io.stderr.write(`Recorded from the outbox: ${fromOutbox} earlier seal${fromOutbox === 1 ? '' : 's'} that could not be recorded when made\n`);
-  for (const c of proved) io.stderr.write(`Proved: action ${c.action} of incident ${c.incident} is done ("${c.title}": its smoke check "${c.check}" passed)\n`);
-  if (options.junit) {
-    const path = resolve(io.cwd, options.junit);
+  // Ctrl-C or a CI job's SIGTERM while the seal is being recorded or reported: the verdict
+  // reached is printed (with a warning saying what was cut short) and the command exits as it
+  // would have; the run stays in the outbox for the next command that opens the store.
+  const verdictSoFar = result;
+  const onLateSignal = (signal: NodeJS.Signals): void => {
+    const cut = withWarning(verdictSoFar, `${signal} arrived while the seal was being ${options.server ? 'reported' : 'recorded'}: it was cut short${options.server ? '' : ' (the run is kept in the outbox: `seal outbox flush` records it)'}`);
     try {
-      const { renderJunit } = await import('../../reporters/junit.js');
-      writeFileSync(path, renderJunit(result));
-    } catch (error) {
-      result = withWarning(result, `could not write the JUnit report to ${path}: ${(error as Error).message}`);
-      io.stderr.write(`warning: ${result.warnings.at(-1) ?? ''}\n`);
+      reporter.onRunFinish?.(cut);
+    } catch {
+      io.stderr.write(`Seal: ${cut.verdict}  ${cut.summary}\n`);
     }
+    if (options.json) writeJsonResult(io.stdout, cut);
+    process.exit(options.gate ? GATE_EXIT[cut.verdict] : 0);
+  };
+  process.once('SIGINT', onLateSignal);
+  process.once('SIGTERM', onLateSignal);
+  try {
+    return await afterVerdict();
+  } finally {
+    process.off('SIGINT', onLateSignal);
+    process.off('SIGTERM', onLateSignal);
   }
-  if (options.json) writeJsonResult(io.stdout, result);
-  return options.gate ? GATE_EXIT[result.verdict] : 0;
+
+  /** Recording or reporting, then the verdict block, the JSON and the exit code. */
+  async function afterVerdict(): Promise<number> {
+    let boardUrl: string | null = null;
+    let told: NonNullable<Awaited<ReturnType<typeof recordSeal>>['deliveries']>['outcomes'] = [];
+    let proved: readonly Credited[] = [];
+    let fromOutbox = 0;
+    if (!configured) {
+      result = withWarning(result, `nothing was recorded${options.server ? ' or reported' : ''}: the config did not load or does not name the app, so no release was created or changed`);
+      if (io.env.GITHUB_ACTIONS === 'true') io.stderr.write(githubError(`seal smoke ${appName}`, result.summary));
+    } else if (options.server) {
+      const budget = Number(io.env.SEAL_SERVER_TIMEOUT_MS);
+      const redactor = createRedactor(secrets);
+      const reported = await reportSeal(result, {
+        server: options.server,
+        token: io.env.SEAL_TOKEN?.trim() || null,
+        // A secret in the template (`--token ${DEPLOY_TOKEN}`) must not reach the server.
+        rollbackTemplate: rollbackTemplate === null ? null : redactor.text(rollbackTemplate),
+        flags: options,
+        env: io.env,
+        ...(Number.isFinite(budget) && budget > 0 ? { budgetMs: budget } : {}),
+      });
+      result = reported.result;
+      boardUrl = reported.boardUrl;
+    } else {
+      const redactor = createRedactor(secrets);
+      const recorded = await recordSeal(result, { rollbackTemplate, flags: options, env: io.env, cwd: io.cwd, redact: (text) => redactor.text(text), app: sealApp, notifiers });
+      result = recorded.result;
+      told = recorded.deliveries?.outcomes ?? [];
+      proved = recorded.credited ?? [];
+      fromOutbox = recorded.fromOutbox ?? 0;
+    }
+    try {
+      reporter.onRunFinish?.(result);
+    } catch (error) {
+      // A reporter bug must not cost the verdict: say so, and keep going to the JSON and exit 0.
+      result = withWarning(result, `the terminal report failed: ${(error as Error).message ?? String(error)}`);
+      io.stderr.write(`warning: ${result.warnings.at(-1) ?? ''}\nSeal: ${result.verdict}  ${result.summary}\n`);
+    }
+    if (boardUrl) io.stderr.write(`Board: ${boardUrl}\n`);
+    // Failures are among the warnings already; this says where the seal went.
+    const sent = told.filter((t) => t.outcome.status !== 'failed').map((t) => `${t.target}: ${t.outcome.detail}`);
+    if (sent.length > 0) io.stderr.write(`Told: ${sent.join('; ')}\n`);
+    if (fromOutbox > 0) io.stderr.write(`Recorded from the outbox: ${fromOutbox} earlier seal${fromOutbox === 1 ? '' : 's'} that could not be recorded when made\n`);
+    for (const c of proved) io.stderr.write(`Proved: action ${c.action} of incident ${c.incident} is done ("${c.title}": its smoke check "${c.check}" passed)\n`);
+    if (options.junit) {
+      const path = resolve(io.cwd, options.junit);
+      try {
+        const { renderJunit } = await import('../../reporters/junit.js');
+        writeFileSync(path, renderJunit(result));
+      } catch (error) {
+        result = withWarning(result, `could not write the JUnit report to ${path}: ${(error as Error).message}`);
+        io.stderr.write(`warning: ${result.warnings.at(-1) ?? ''}\n`);
+      }
+    }
+    if (options.json) writeJsonResult(io.stdout, result);
+    return options.gate ? GATE_EXIT[result.verdict] : 0;
+  }
 }
 
 /**
