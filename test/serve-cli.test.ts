@@ -77,10 +77,30 @@ describe('seal smoke --server', () => {
     const run = await smoke(['--server', down, '--release', 'v1', '--json'], { SEAL_TOKEN: token, SEAL_SERVER_TIMEOUT_MS: '3000' });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('Seal: 🟢 green');
-    expect(JSON.parse(run.stdout)).toMatchObject({ verdict: 'green', warnings: [`the seal was not reported to the seal server at ${down}: ECONNREFUSED (connect ECONNREFUSED ${down.slice('http://'.length)})`] });
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(result).toMatchObject({
+      verdict: 'green',
+      warnings: [`the seal was not reported to the seal server at ${down}: ECONNREFUSED (connect ECONNREFUSED ${down.slice('http://'.length)})`, expect.stringMatching(/^the run is kept in \S+\.json: `seal outbox flush` sends it to http:\/\/127\.0\.0\.1:\d+ \(with SEAL_TOKEN\)$/)],
+    });
     const gated = await smoke(['--server', down, '--release', 'v1', '--gate'], { SEAL_SERVER_TIMEOUT_MS: '1000' });
     expect(gated.code).toBe(0);
-  });
+    // The server comes up (at last) on that address: the outbox sends it both runs.
+    const laterDir = mkdtempSync(join(tmpdir(), 'seal-server-later-'));
+    const laterToken = (await runCli(['token', 'create', '--name', 'ci'], { env: { SEAL_DATA_DIR: laterDir }, timeoutMs: 60_000 })).stdout.trim();
+    const later = await startServeCli(['--port', new URL(down).port], { env: { SEAL_DATA_DIR: laterDir } });
+    try {
+      const flush = await runCli(['outbox', 'flush', '--json'], { env: { SEAL_DATA_DIR: join(ciDir, 'local'), SEAL_TOKEN: laterToken }, timeoutMs: 60_000 });
+      expect(flush.code).toBe(0);
+      const report = JSON.parse(flush.stdout) as { recorded: { run_id: string; server: string }[]; failed: unknown[] };
+      expect(report.failed).toEqual([]);
+      expect(report.recorded.map((r) => r.server)).toEqual([down, down]);
+      const release = (await (await fetch(`${later.url}/api/releases/studio/v1`)).json()) as { smoke_seal: { run_id: string } };
+      expect(report.recorded.map((r) => r.run_id)).toContain(result.run_id);
+      expect(release.smoke_seal.run_id).toBe(report.recorded.at(-1)?.run_id);
+    } finally {
+      await later.stop();
+    }
+  }, 120_000);
 
   it('a secret in the rollback template never reaches the server, the board or the log', async () => {
     const redConfig = join(ciDir, 'red.yaml');

@@ -33,6 +33,8 @@ export interface OutboxEntry {
   readonly flags: ReleaseFlags;
   /** The CI variables that name the release, as they were when the run was made. */
   readonly env: Readonly<Record<string, string>>;
+  /** The seal server it is for (`--server`); absent for this machine's store. */
+  readonly server?: string;
 }
 
 /** An entry as found on disk: its file, and the entry or why it cannot be read. */
@@ -44,11 +46,11 @@ export function outboxDir(dataDir: string): string {
 }
 
 /** Writes the run to the outbox, atomically (a whole file or none); returns the file. */
-export function putInOutbox(dataDir: string, run: RunResult, recording: { rollbackTemplate: string | null; flags: ReleaseFlags; env: NodeJS.ProcessEnv }): string {
+export function putInOutbox(dataDir: string, run: RunResult, recording: { rollbackTemplate: string | null; flags: ReleaseFlags; env: NodeJS.ProcessEnv; server?: string }): string {
   const dir = outboxDir(dataDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const env = Object.fromEntries(RELEASE_ENV.flatMap((name) => (recording.env[name] ? [[name, recording.env[name]]] : [])));
-  const entry: OutboxEntry = { version: 1, written_at: new Date().toISOString(), run, rollback_template: recording.rollbackTemplate, flags: recording.flags, env };
+  const entry: OutboxEntry = { version: 1, written_at: new Date().toISOString(), run, rollback_template: recording.rollbackTemplate, flags: recording.flags, env, ...(recording.server ? { server: recording.server } : {}) };
   const file = join(dir, `${run.run_id}.json`);
   writeFileSync(`${file}.tmp`, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
@@ -100,7 +102,8 @@ export async function flushOutbox(dataDir: string, ledger: Ledger, where: string
   const failed: FlushReport['failed'][number][] = [];
   for (const found of listOutbox(dataDir)) {
     if (Date.now() >= deadline) break;
-    if ('entry' in found && found.entry.run.run_id === skipRun) continue;
+    // A run for a seal server goes to that server (`seal outbox flush`), never into this store.
+    if ('entry' in found && (found.entry.run.run_id === skipRun || found.entry.server)) continue;
     if ('broken' in found) {
       failed.push({ file: found.file, error: found.broken });
       continue;

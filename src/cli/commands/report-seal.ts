@@ -26,6 +26,12 @@ export interface ReportContext {
 export interface ReportOutcome {
   readonly result: RunResult;
   readonly boardUrl: string | null;
+  /**
+   * `reported`: the server has it; `refused`: the server answered it will not take it (a 4xx:
+   * sending it again would not change that); `unreached`: no answer, 5xx or out of time, worth
+   * sending again later.
+   */
+  readonly outcome: 'reported' | 'refused' | 'unreached';
 }
 
 /** How long reporting may take by default (SEAL_SERVER_TIMEOUT_MS overrides). */
@@ -54,14 +60,14 @@ export async function reportSeal(result: RunResult, context: ReportContext): Pro
     base = new URL(context.server.endsWith('/') ? context.server : `${context.server}/`);
     if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError('not http(s)');
   } catch {
-    return { result: withWarning(result, `the seal was not reported: --server ${JSON.stringify(context.server)} is not an http(s) URL`), boardUrl: null };
+    return { result: withWarning(result, `the seal was not reported: --server ${JSON.stringify(context.server)} is not an http(s) URL`), boardUrl: null, outcome: 'refused' };
   }
   const deadline = Date.now() + (context.budgetMs ?? REPORT_BUDGET_MS);
   const where = `the seal server at ${base.origin}`;
   const headers: Record<string, string> = { 'user-agent': 'smoke-seal', ...(context.token ? { authorization: `Bearer ${context.token}` } : {}) };
   try {
     const version = await versionToReport(result, context, base, headers, deadline, where);
-    if (!version) return { result: withWarning(result, `the seal was not reported to ${where}: it needs a release: pass --release, or run in CI (GITHUB_SHA, …)`), boardUrl: null };
+    if (!version) return { result: withWarning(result, `the seal was not reported to ${where}: it needs a release: pass --release, or run in CI (GITHUB_SHA, …)`), boardUrl: null, outcome: 'refused' };
     const { flags } = context;
     const body = JSON.stringify({
       ...result,
@@ -81,9 +87,10 @@ export async function reportSeal(result: RunResult, context: ReportContext): Pro
         final = withWarning(final, `screenshot ${image.name} was not sent to ${where}: ${problemOf(error)}`);
       }
     }
-    return { result: final, boardUrl: answer.url ? new URL(answer.url.replace(/^\//, ''), base).href : null };
+    return { result: final, boardUrl: answer.url ? new URL(answer.url.replace(/^\//, ''), base).href : null, outcome: 'reported' };
   } catch (error) {
-    return { result: withWarning(result, `the seal was not reported to ${where}: ${problemOf(error, context.budgetMs ?? REPORT_BUDGET_MS)}`), boardUrl: null };
+    const refused = error instanceof ReportFailure && error.status >= 400 && error.status < 500 && error.status !== 429;
+    return { result: withWarning(result, `the seal was not reported to ${where}: ${problemOf(error, context.budgetMs ?? REPORT_BUDGET_MS)}`), boardUrl: null, outcome: refused ? 'refused' : 'unreached' };
   }
 }
 

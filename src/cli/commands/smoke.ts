@@ -15,6 +15,8 @@ import { createTerminalReporter } from '../../reporters/terminal.js';
 import { createRedactor } from '../../redact/redact.js';
 import { withWarning, type ReleaseInfo, type RunResult, type Verdict } from '../../runner/run-result.js';
 import { defaultEvidenceRoot, runSuite } from '../../runner/run-suite.js';
+import { putInOutbox, takeFromOutbox } from '../../seal/outbox.js';
+import { storeLocation } from '../../store/db.js';
 import type { CliIo } from '../io.js';
 import { recordSeal } from './record-seal.js';
 import { reportSeal } from './report-seal.js';
@@ -76,7 +78,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   // would have; the run stays in the outbox for the next command that opens the store.
   const verdictSoFar = result;
   const onLateSignal = (signal: NodeJS.Signals): void => {
-    const cut = withWarning(verdictSoFar, `${signal} arrived while the seal was being ${options.server ? 'reported' : 'recorded'}: it was cut short${options.server ? '' : ' (the run is kept in the outbox: `seal outbox flush` records it)'}`);
+    const cut = withWarning(verdictSoFar, `${signal} arrived while the seal was being ${options.server ? 'reported' : 'recorded'}: it was cut short (the run is kept in the outbox: \`seal outbox flush\` ${options.server ? 'sends' : 'records'} it)`);
     try {
       reporter.onRunFinish?.(cut);
     } catch {
@@ -106,17 +108,26 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     } else if (options.server) {
       const budget = Number(io.env.SEAL_SERVER_TIMEOUT_MS);
       const redactor = createRedactor(secrets);
+      // A secret in the template (`--token ${DEPLOY_TOKEN}`) must not reach the server.
+      const template = rollbackTemplate === null ? null : redactor.text(rollbackTemplate);
+      // Written ahead, as for the store: a server that cannot be reached loses nothing.
+      const { dataDir } = storeLocation(io.env, io.cwd);
+      const kept = keepForServer(dataDir, result, { rollbackTemplate: template, flags: options, env: io.env, server: options.server });
       const reported = await reportSeal(result, {
         server: options.server,
         token: io.env.SEAL_TOKEN?.trim() || null,
-        // A secret in the template (`--token ${DEPLOY_TOKEN}`) must not reach the server.
-        rollbackTemplate: rollbackTemplate === null ? null : redactor.text(rollbackTemplate),
+        rollbackTemplate: template,
         flags: options,
         env: io.env,
         ...(Number.isFinite(budget) && budget > 0 ? { budgetMs: budget } : {}),
       });
       result = reported.result;
       boardUrl = reported.boardUrl;
+      if (reported.outcome === 'unreached' && kept) {
+        result = withWarning(result, `the run is kept in ${kept}: \`seal outbox flush\` sends it to ${options.server} (with SEAL_TOKEN)`);
+      } else if (kept) {
+        takeFromOutbox(dataDir, result.run_id);
+      }
     } else {
       const redactor = createRedactor(secrets);
       const recorded = await recordSeal(result, { rollbackTemplate, flags: options, env: io.env, cwd: io.cwd, redact: (text) => redactor.text(text), app: sealApp, notifiers });
@@ -150,6 +161,15 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     }
     if (options.json) writeJsonResult(io.stdout, result);
     return options.gate ? GATE_EXIT[result.verdict] : 0;
+  }
+}
+
+/** Puts the run in the outbox for the server; null (said nowhere: reporting goes on) when it cannot be written. */
+function keepForServer(dataDir: string, run: RunResult, recording: Parameters<typeof putInOutbox>[2]): string | null {
+  try {
+    return putInOutbox(dataDir, run, recording);
+  } catch {
+    return null;
   }
 }
 
