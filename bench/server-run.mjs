@@ -1,7 +1,8 @@
 // The server section of `npm run bench`: `seal serve` on the machine's Postgres with 10,000
 // releases, its /deployments latency (p50/p95) under concurrent load from a second process, and
 // how many run results a second process can ingest per second through the API.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -47,13 +48,45 @@ export async function measureServer({ root, log, env }) {
     const { rows } = await client.query('SELECT count(*)::int AS runs FROM seal_runs');
     await client.end();
     if (rows[0].runs !== SEALS) throw new Error(`the store holds ${rows[0].runs} runs, expected ${SEALS}`);
+    log('server: the largest run the API accepts, and its release page');
+    const heavy = await measureHeavy(server.url, token);
     const serverRssKb = await server.rssKb();
-    return { releases: RELEASES, apps: APPS, concurrency: CONCURRENCY, boardMs: BOARD_MS, board, ingest, storedRuns: rows[0].runs, serverRssKb, postgres: (await admin.query('SHOW server_version')).rows[0].server_version };
+    return { releases: RELEASES, apps: APPS, concurrency: CONCURRENCY, boardMs: BOARD_MS, board, ingest, heavy, storedRuns: rows[0].runs, serverRssKb, postgres: (await admin.query('SHOW server_version')).rows[0].server_version };
   } finally {
     await server?.stop();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
     await admin.end();
   }
+}
+
+/**
+ * Posts a run as large as the API accepts (just under its 4 MiB body limit, nested 60 deep, 10
+ * checks whose evidence and assertion values are wide arrays), then times its release page: 10
+ * requests one after another, then 3 at once with /healthz beside them.
+ */
+async function measureHeavy(base, token) {
+  let deep = Array.from({ length: 3_500 }, (_, i) => ({ i, text: 'lorem ipsum dolor sit amet' }));
+  for (let i = 0; i < 56; i++) deep = [deep];
+  const checks = Array.from({ length: 10 }, (_, i) => ({ name: `heavy ${i}`, kind: 'http', status: 'failed', duration_ms: 10, attempts: 1, error: null, evidence: { response: { body: deep } }, assertions: [{ label: '$.data == 1', ok: false, expected: 1, actual: deep, message: 'deep' }] }));
+  const now = new Date().toISOString();
+  const run = { run_id: randomUUID(), app: 'heavy', base_url: 'https://heavy.example.com', verdict: 'red', summary: '0/10 passed', started_at: now, finished_at: now, duration_ms: 100, release: { version: 'v1', sha: null, merge_sha: null }, checks, blocked_requests: [], rollback: null, warnings: [], evidence_dir: null };
+  const body = JSON.stringify(run);
+  const posted = await fetch(`${base}/api/releases/heavy/v1/seals`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+  if (posted.status !== 201) throw new Error(`the heavy run was refused: ${posted.status} ${(await posted.text()).slice(0, 300)}`);
+  const timed = async (path) => {
+    const started = performance.now();
+    const response = await fetch(`${base}${path}`);
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
+    return { ms: performance.now() - started, bytes: text.length };
+  };
+  const sequential = [];
+  for (let i = 0; i < 10; i++) sequential.push(await timed('/releases/heavy/v1'));
+  const [together, healthz] = await Promise.all([Promise.all([0, 1, 2].map(() => timed('/releases/heavy/v1'))), (async () => {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return timed('/healthz');
+  })()]);
+  return { bodyBytes: body.length, sequentialMs: sequential.map((t) => t.ms), pageBytes: sequential[0].bytes, togetherMs: together.map((t) => t.ms), healthzMs: healthz.ms };
 }
 
 /** 10,000 releases over 20 apps, four in five sealed (one in seven of those red), by SQL. */
