@@ -120,26 +120,31 @@ describe('a notifier that answers a gigabyte', () => {
   });
   afterAll(() => new Promise<void>((resolve) => huge.close(() => resolve())));
 
-  it('costs the CLI a bounded read (RSS under 200 MB), and the seal stands, exit 0', async () => {
+  it('costs the CLI a bounded read (on Node 20 the whole seal stays under 200 MB RSS), and the seal stands, exit 0', async () => {
     const address = huge.address() as { port: number };
     const config = join(dir, 'huge-notifier.yaml');
     writeFileSync(config, `apps:\n  hostile:\n    production_url: ${prod.url}\n    notify: [hook]\n    checks:\n      - { name: still fine, http: /deep, expect: { json: { "$.status": ok } } }\nnotifiers:\n  hook: { type: webhook, url: "http://127.0.0.1:${address.port}/hook", secret: "\${HOOK_SECRET}", timeout_ms: 20000 }\n`);
     const rssFile = join(dir, 'maxrss.txt');
     const env = { SEAL_DATA_DIR: join(dir, 'data-huge'), HOOK_SECRET: 'a-secret-of-some-length' };
-    // The store is created first, by a run that tells nobody: creating a fresh embedded store
-    // peaks far higher than a seal does (issue 14 makes it a copy of a template).
+    const measured = { NODE_OPTIONS: `--import ${ROOT}bench/maxrss-hook.mjs`, SEAL_BENCH_MAXRSS_FILE: rssFile };
+    // A seal that tells nobody, twice: the first creates the store (which peaks higher than a
+    // seal does), the second is what a seal costs without the answer.
     const quiet = join(dir, 'quiet.yaml');
     writeFileSync(quiet, `apps:\n  hostile:\n    production_url: ${prod.url}\n    checks:\n      - { name: still fine, http: /deep, expect: { json: { "$.status": ok } } }\n`);
     expect((await runCli(['smoke', 'hostile', '--config', quiet, '--release', 'v-first'], { env, timeoutMs: 90_000 })).code).toBe(0);
-    const run = await runCli(['smoke', 'hostile', '--config', config, '--release', 'v-huge', '--json'], {
-      env: { ...env, NODE_OPTIONS: `--import ${ROOT}bench/maxrss-hook.mjs`, SEAL_BENCH_MAXRSS_FILE: rssFile },
-      timeoutMs: 90_000,
-    });
+    expect((await runCli(['smoke', 'hostile', '--config', quiet, '--release', 'v-quiet'], { env: { ...env, ...measured }, timeoutMs: 90_000 })).code).toBe(0);
+    const quietKb = Number(readFileSync(rssFile, 'utf8'));
+    const run = await runCli(['smoke', 'hostile', '--config', config, '--release', 'v-huge', '--json'], { env: { ...env, ...measured }, timeoutMs: 90_000 });
     expect(run.code).toBe(0);
     expect((JSON.parse(run.stdout) as RunResult).verdict).toBe('green');
     const peakKb = Number(readFileSync(rssFile, 'utf8'));
-    expect(peakKb).toBeGreaterThan(0);
-    expect(peakKb * 1024).toBeLessThan(200e6);
+    expect(quietKb).toBeGreaterThan(0);
+    // The answer costs its 8 MiB cap and what reading it takes, not a gigabyte (read whole, it
+    // took the CLI to 2.3 GB). The bound is loose because on Node 24 a seal's peak RSS is noisy:
+    // a quiet one peaked at 320-450 MB there, and any notifier added 30-120 MB (measured by hand).
+    expect((peakKb - quietKb) * 1024).toBeLessThan(400e6);
+    // On Node 20 the whole seal stays under 200 MB (188 MB measured).
+    if (process.versions.node.startsWith('20.')) expect(peakKb * 1024).toBeLessThan(200e6);
     // The download stopped near the cap (8 MiB), far from the gigabyte.
     expect(sent).toBeLessThan(64 * 1024 * 1024);
   }, 120_000);

@@ -47,6 +47,16 @@ describe.skipIf(skip !== null)('recording on Postgres ends within SEAL_RECORD_TI
     await db?.drop();
   });
 
+  /** The runs waiting in the outbox (their file names). */
+  const outboxEntries = () => (existsSync(join(dataDir, 'outbox')) ? readdirSync(join(dataDir, 'outbox')).filter((f) => f.endsWith('.json')) : []);
+
+  /** Waits (at most ~10 s) for a run's outbox entry: it is written before the store is opened, so recording has begun. */
+  async function untilRecordingBegins(): Promise<string[]> {
+    for (let i = 0; i < 200 && outboxEntries().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(outboxEntries()).toHaveLength(1);
+    return outboxEntries();
+  }
+
   /** Runs `during` while another session holds what `take` takes, then lets go. */
   async function whileHeld<T>(take: string, during: () => Promise<T>): Promise<T> {
     const other = new pg.Client({ connectionString: db.url });
@@ -89,57 +99,36 @@ describe.skipIf(skip !== null)('recording on Postgres ends within SEAL_RECORD_TI
   }, 60_000);
 
   it('kill -9 while recording waits on a lock: the run is in the outbox, and the next command that opens the store records it', async () => {
-    const other = new pg.Client({ connectionString: db.url });
-    await other.connect();
-    await other.query('BEGIN');
-    await other.query('LOCK TABLE releases IN ACCESS EXCLUSIVE MODE');
-    let runId: string;
-    try {
+    const runId = await whileHeld('LOCK TABLE releases IN ACCESS EXCLUSIVE MODE', async () => {
       const child = spawn(process.execPath, [join(ROOT, 'bin/seal'), 'smoke', 'locked', '--config', config, '--release', 'v4'], { env: { PATH: process.env.PATH, ...env(), SEAL_RECORD_TIMEOUT_MS: '60000' }, stdio: 'ignore' });
       const closed = new Promise((resolve) => child.on('close', resolve));
-      // The entry is written before the store is opened: once it is there, recording has begun.
-      const entries = () => (existsSync(join(dataDir, 'outbox')) ? readdirSync(join(dataDir, 'outbox')).filter((f) => f.endsWith('.json')) : []);
-      for (let i = 0; i < 200 && entries().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(entries()).toHaveLength(1);
-      runId = (entries()[0] ?? '').replace(/\.json$/, '');
+      const [entry] = await untilRecordingBegins();
       child.kill('SIGKILL');
       await closed;
-    } finally {
-      await other.query('ROLLBACK');
-      await other.end();
-    }
+      return (entry ?? '').replace(/\.json$/, '');
+    });
     const list = await runCli(['release', 'list', 'locked'], { env: env(), timeoutMs: 30_000 });
     expect(list.stderr).toContain(`Recorded from the outbox: locked v4 green (run ${runId})`);
     expect(await sealOf('v4')).toBe(runId);
   }, 60_000);
 
   it('SIGTERM while recording waits on a lock: the verdict and the JSON are printed, exit 0, and the run stays in the outbox', async () => {
-    const other = new pg.Client({ connectionString: db.url });
-    await other.connect();
-    await other.query('BEGIN');
-    await other.query('LOCK TABLE releases IN ACCESS EXCLUSIVE MODE');
-    try {
+    await whileHeld('LOCK TABLE releases IN ACCESS EXCLUSIVE MODE', async () => {
       const child = spawn(process.execPath, [join(ROOT, 'bin/seal'), 'smoke', 'locked', '--config', config, '--release', 'v5', '--json'], { env: { PATH: process.env.PATH, ...env(), SEAL_RECORD_TIMEOUT_MS: '60000' }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-      const outbox = join(dataDir, 'outbox');
-      const entries = () => (existsSync(outbox) ? readdirSync(outbox).filter((f) => f.endsWith('.json')) : []);
-      for (let i = 0; i < 200 && entries().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(entries()).toHaveLength(1);
+      await untilRecordingBegins();
       child.kill('SIGTERM');
       expect(await closed).toBe(0);
       const result = JSON.parse(stdout) as RunResult;
       expect(result.verdict).toBe('green');
       expect(result.warnings).toEqual(['SIGTERM arrived while the seal was being recorded: it was cut short (the run is kept in the outbox: `seal outbox flush` records it)']);
       expect(stderr).toContain('Seal: 🟢 green');
-      expect(entries()).toEqual([`${result.run_id}.json`]);
-    } finally {
-      await other.query('ROLLBACK');
-      await other.end();
-    }
+      expect(outboxEntries()).toEqual([`${result.run_id}.json`]);
+    });
     const flush = await runCli(['outbox', 'flush', '--json'], { env: env(), timeoutMs: 30_000 });
     expect(JSON.parse(flush.stdout)).toMatchObject({ recorded: [{ release: 'v5' }], failed: [] });
   }, 60_000);

@@ -60,8 +60,11 @@ export async function exchange(url: string, init: RequestInit, { deadline, maxAt
     if (left <= 0) throw new DeliveryError(describe, `no time left (${lastProblem})`, attempt - 1);
     let answer: Answer;
     try {
-      const response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(left) });
+      // Aborted once the cap is reached, so the connection is torn down rather than drained.
+      const enough = new AbortController();
+      const response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.any([AbortSignal.timeout(left), enough.signal]) });
       const body = response.body ? await readCapped(response.body, maxAnswerBytes) : { bytes: Buffer.alloc(0), truncated: false };
+      if (body.truncated) enough.abort();
       const text = new TextDecoder().decode(body.bytes);
       let json: unknown = null;
       try {
