@@ -84,6 +84,12 @@ describe('seal smoke --server', () => {
     });
     const gated = await smoke(['--server', down, '--release', 'v1', '--gate'], { SEAL_SERVER_TIMEOUT_MS: '1000' });
     expect(gated.code).toBe(0);
+    // A data directory that cannot hold an outbox: the warning says the run was not kept, and why.
+    const notADir = join(ciDir, 'not-a-directory');
+    writeFileSync(notADir, '');
+    const unkept = await runCli(['smoke', 'studio', '--config', config, '--server', down, '--release', 'v1', '--json'], { env: { SEAL_DATA_DIR: notADir, SEAL_SERVER_TIMEOUT_MS: '1000' }, timeoutMs: 60_000 });
+    expect(unkept.code).toBe(0);
+    expect((JSON.parse(unkept.stdout) as RunResult).warnings[1]).toMatch(/^the run could not be kept in the outbox \(\S+not-a-directory\/outbox\): ENOTDIR/);
     // The server comes up (at last) on that address: the outbox sends it both runs.
     const laterDir = mkdtempSync(join(tmpdir(), 'seal-server-later-'));
     const laterToken = (await runCli(['token', 'create', '--name', 'ci'], { env: { SEAL_DATA_DIR: laterDir }, timeoutMs: 60_000 })).stdout.trim();

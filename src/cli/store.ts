@@ -1,7 +1,7 @@
 /** The store for one command: opened, handed to the work, closed; a store that cannot open is the command's error. */
 import { errorMessage } from '../errors.js';
 import { flushOutbox } from '../seal/outbox.js';
-import { openDb, storeLocation, type LedgerDb } from '../store/db.js';
+import { describeStore, openDb, storeLocation, type LedgerDb } from '../store/db.js';
 import { Ledger } from '../store/ledger.js';
 import type { CliIo } from './io.js';
 
@@ -14,7 +14,7 @@ export async function withStore(io: CliIo, work: (db: LedgerDb) => Promise<numbe
     const location = storeLocation(io.env, io.cwd);
     const store = await openDb(location);
     try {
-      await recordOutbox(io, location.dataDir, new Ledger(store.db), location.databaseUrl ? 'the Postgres store (DATABASE_URL)' : `the embedded store (${location.dataDir})`);
+      await recordOutbox(io, location.dataDir, new Ledger(store.db), describeStore(location));
       return await work(store.db);
     } finally {
       await store.close();

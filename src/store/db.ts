@@ -61,14 +61,25 @@ const LOCK_STALE_MS = 5_000;
 /** The store's location from the environment. */
 export function storeLocation(env: NodeJS.ProcessEnv, cwd: string): StoreLocation {
   const url = env.DATABASE_URL?.trim();
-  const wait = Number(env.SEAL_STORE_WAIT_MS);
-  const statement = Number(env.SEAL_STORE_TIMEOUT_MS);
+  const statement = msFromEnv(env, 'SEAL_STORE_TIMEOUT_MS');
   return {
     databaseUrl: url ? url : null,
     dataDir: env.SEAL_DATA_DIR?.trim() || join(cwd, '.seal'),
-    waitMs: Number.isFinite(wait) && wait >= 0 && env.SEAL_STORE_WAIT_MS?.trim() ? wait : LOCK_WAIT_MS,
-    ...(Number.isFinite(statement) && statement > 0 && env.SEAL_STORE_TIMEOUT_MS?.trim() ? { statementTimeoutMs: statement } : {}),
+    waitMs: msFromEnv(env, 'SEAL_STORE_WAIT_MS', { zero: true }) ?? LOCK_WAIT_MS,
+    ...(statement !== undefined ? { statementTimeoutMs: statement } : {}),
   };
+}
+
+/** The store as warnings name it: "the Postgres store (DATABASE_URL)" or "the embedded store (<dir>)". */
+export function describeStore(location: StoreLocation): string {
+  return location.databaseUrl ? 'the Postgres store (DATABASE_URL)' : `the embedded store (${location.dataDir})`;
+}
+
+/** A duration in ms from the environment, or undefined when it is not set or not a positive number (or 0, with `zero`). */
+export function msFromEnv(env: NodeJS.ProcessEnv, name: string, { zero = false } = {}): number | undefined {
+  const text = env[name]?.trim();
+  const value = Number(text);
+  return text && Number.isFinite(value) && (value > 0 || (zero && value === 0)) ? value : undefined;
 }
 
 /** Opens the store and brings its schema up to date. */

@@ -27,11 +27,16 @@ export class SharedPglite {
   private active = 0;
   private closing: Promise<void> | null = null;
   private closed = false;
+  /** Whether a live process waits for the store, as the watcher last saw it (queries only read it). */
+  private wanted = false;
   private readonly watch: NodeJS.Timeout;
 
   constructor(private readonly options: { readonly dir: string; readonly first: Held; readonly reopen: () => Promise<Held> }) {
     this.held = Promise.resolve(options.first);
-    this.watch = setInterval(() => this.yieldIfWanted(), WATCH_MS);
+    this.watch = setInterval(() => {
+      this.wanted = this.othersWait();
+      this.yieldIfWanted();
+    }, WATCH_MS);
     this.watch.unref();
   }
 
@@ -60,7 +65,7 @@ export class SharedPglite {
     // Counted before any wait, so that the store is not let go of under a request that is coming.
     this.active++;
     try {
-      while (this.closing || (this.held === null && this.othersWait())) {
+      while (this.closing || (this.held === null && this.wanted)) {
         if (this.closing) await this.closing;
         // Whoever asked goes first: the lock is theirs until their want file goes.
         else await new Promise((resolve) => setTimeout(resolve, WATCH_MS));
@@ -80,9 +85,9 @@ export class SharedPglite {
     }
   }
 
-  /** Lets go of the store when another process waits for it and nothing of ours is running. */
+  /** Lets go of the store when another process waits for it and nothing of ours is running (no file system work: this runs after every query). */
   private yieldIfWanted(): void {
-    if (this.active > 0 || this.closing || this.held === null || this.closed || !this.othersWait()) return;
+    if (this.active > 0 || this.closing || this.held === null || this.closed || !this.wanted) return;
     const held = this.held;
     this.held = null;
     this.closing = letGo(held).finally(() => {

@@ -5,7 +5,7 @@
  */
 import { errorMessage } from '../../errors.js';
 import { flushOutbox, listOutbox, outboxDir, takeFromOutbox } from '../../seal/outbox.js';
-import { openDb, storeLocation } from '../../store/db.js';
+import { describeStore, openDb, storeLocation } from '../../store/db.js';
 import { Ledger } from '../../store/ledger.js';
 import type { CliIo } from '../io.js';
 
@@ -29,7 +29,7 @@ export function outboxListCommand(options: { json?: boolean }, io: CliIo): numbe
  */
 export async function outboxFlushCommand(options: { json?: boolean }, io: CliIo): Promise<number> {
   const location = storeLocation(io.env, io.cwd);
-  const where = location.databaseUrl ? 'the Postgres store (DATABASE_URL)' : `the embedded store (${location.dataDir})`;
+  const where = describeStore(location);
   const waiting = listOutbox(location.dataDir);
   const recorded: { run_id: string; app: string; release: string | null; verdict: string; server?: string }[] = [];
   const failed: { file: string; error: string }[] = [];

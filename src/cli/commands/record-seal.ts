@@ -12,7 +12,7 @@ import { withWarning, type RunResult } from '../../runner/run-result.js';
 import { keepEvidence } from '../../seal/evidence-files.js';
 import { flushOutbox, outboxDir, putInOutbox, takeFromOutbox } from '../../seal/outbox.js';
 import { recordOnLedger } from '../../seal/record.js';
-import { openDb, storeLocation, type OpenDb } from '../../store/db.js';
+import { describeStore, msFromEnv, openDb, storeLocation, type OpenDb } from '../../store/db.js';
 import { DeliveryStore, NO_DELIVERY_MEMORY } from '../../store/deliveries.js';
 import { EvidenceStore } from '../../store/evidence.js';
 import type { Credited } from '../../store/incidents.js';
@@ -45,8 +45,7 @@ export const RECORD_TIMEOUT_MS = 15_000;
 
 /** The recording budget from the environment. */
 export function recordTimeoutMs(env: NodeJS.ProcessEnv): number {
-  const given = Number(env.SEAL_RECORD_TIMEOUT_MS);
-  return env.SEAL_RECORD_TIMEOUT_MS?.trim() && Number.isFinite(given) && given > 0 ? given : RECORD_TIMEOUT_MS;
+  return msFromEnv(env, 'SEAL_RECORD_TIMEOUT_MS') ?? RECORD_TIMEOUT_MS;
 }
 
 /**
@@ -61,7 +60,7 @@ export async function recordSeal(result: RunResult, context: RecordContext): Pro
   // (and rolls back) before we stop waiting; the timer below is the bound for everything else.
   const base = storeLocation(context.env, context.cwd);
   const location = { ...base, statementTimeoutMs: Math.max(500, Math.floor(budget / 3)), waitMs: Math.min(base.waitMs ?? budget, budget) };
-  const where = location.databaseUrl ? 'the Postgres store (DATABASE_URL)' : `the embedded store (${location.dataDir})`;
+  const where = describeStore(location);
   const boardBase = context.app?.boardUrl ?? null;
   // Written ahead: whatever happens to the store or to this process from here on, the run is on
   // disk until the store has it.

@@ -8,15 +8,15 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { findConfigPath, loadConfig } from '../../config/load.js';
 import type { AppConfig, SealConfig } from '../../config/types.js';
-import { UnknownAppError } from '../../errors.js';
+import { errorMessage, UnknownAppError } from '../../errors.js';
 import { resolveReleaseInfo, type ReleaseFlags } from '../../release/release-info.js';
 import { writeJsonResult } from '../../reporters/json.js';
 import { createTerminalReporter } from '../../reporters/terminal.js';
 import { createRedactor } from '../../redact/redact.js';
 import { withWarning, type ReleaseInfo, type RunResult, type Verdict } from '../../runner/run-result.js';
 import { defaultEvidenceRoot, runSuite } from '../../runner/run-suite.js';
-import { putInOutbox, takeFromOutbox } from '../../seal/outbox.js';
-import { storeLocation } from '../../store/db.js';
+import { outboxDir, putInOutbox, takeFromOutbox } from '../../seal/outbox.js';
+import { msFromEnv, storeLocation } from '../../store/db.js';
 import type { CliIo } from '../io.js';
 import { recordSeal } from './record-seal.js';
 import { reportSeal } from './report-seal.js';
@@ -106,7 +106,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
       result = withWarning(result, `nothing was recorded${options.server ? ' or reported' : ''}: the config did not load or does not name the app, so no release was created or changed`);
       if (io.env.GITHUB_ACTIONS === 'true') io.stderr.write(githubError(`seal smoke ${appName}`, result.summary));
     } else if (options.server) {
-      const budget = Number(io.env.SEAL_SERVER_TIMEOUT_MS);
+      const budget = msFromEnv(io.env, 'SEAL_SERVER_TIMEOUT_MS');
       const redactor = createRedactor(secrets);
       // A secret in the template (`--token ${DEPLOY_TOKEN}`) must not reach the server.
       const template = rollbackTemplate === null ? null : redactor.text(rollbackTemplate);
@@ -119,13 +119,13 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
         rollbackTemplate: template,
         flags: options,
         env: io.env,
-        ...(Number.isFinite(budget) && budget > 0 ? { budgetMs: budget } : {}),
+        ...(budget !== undefined ? { budgetMs: budget } : {}),
       });
       result = reported.result;
       boardUrl = reported.boardUrl;
-      if (reported.outcome === 'unreached' && kept) {
-        result = withWarning(result, `the run is kept in ${kept}: \`seal outbox flush\` sends it to ${options.server} (with SEAL_TOKEN)`);
-      } else if (kept) {
+      if (reported.outcome === 'unreached') {
+        result = withWarning(result, kept.file ? `the run is kept in ${kept.file}: \`seal outbox flush\` sends it to ${options.server} (with SEAL_TOKEN)` : `the run could not be kept in the outbox (${outboxDir(dataDir)}): ${kept.problem}`);
+      } else if (kept.file) {
         takeFromOutbox(dataDir, result.run_id);
       }
     } else {
@@ -164,12 +164,12 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   }
 }
 
-/** Puts the run in the outbox for the server; null (said nowhere: reporting goes on) when it cannot be written. */
-function keepForServer(dataDir: string, run: RunResult, recording: Parameters<typeof putInOutbox>[2]): string | null {
+/** Puts the run in the outbox for the server; when it cannot be written, why (said if the server is not reached either). */
+function keepForServer(dataDir: string, run: RunResult, recording: Parameters<typeof putInOutbox>[2]): { file: string; problem?: undefined } | { file: null; problem: string } {
   try {
-    return putInOutbox(dataDir, run, recording);
-  } catch {
-    return null;
+    return { file: putInOutbox(dataDir, run, recording) };
+  } catch (error) {
+    return { file: null, problem: errorMessage(error) };
   }
 }
 
