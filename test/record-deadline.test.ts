@@ -75,13 +75,17 @@ describe.skipIf(skip !== null)('recording on Postgres ends within SEAL_RECORD_TI
     const told = discord.messages.size;
     const run = await whileHeld('LOCK TABLE releases IN ACCESS EXCLUSIVE MODE', () => seal('v2'));
     expect(run.code).toBe(0);
+    // The verdict was printed before recording, without the ledger's view (the lock kept it from being read).
     const result = JSON.parse(run.stdout) as RunResult;
     expect(result.verdict).toBe('green');
-    expect(result.warnings.some((w) => /^the seal was not recorded in the Postgres store \(DATABASE_URL\): canceling statement due to lock timeout \(kept in \S+\.json: `seal outbox flush` records it/.test(w))).toBe(true);
+    expect(result.warnings).toEqual([expect.stringMatching(/^the release and the rollback command are the run's own: the Postgres store \(DATABASE_URL\) could not be read/)]);
     expect(run.stderr).toContain('Seal: 🟢 green');
+    // What recording found comes after the verdict, on stderr.
+    expect(run.stderr).toMatch(/\nwarning: the seal was not recorded in the Postgres store \(DATABASE_URL\): canceling statement due to lock timeout \(kept in \S+\.json: `seal outbox flush` records it/);
+    expect(run.stderr.indexOf('Seal: 🟢 green')).toBeLessThan(run.stderr.indexOf('warning: the seal was not recorded'));
     expect(discord.messages.size).toBe(told + 1);
     // The transaction that would have created v2 was rolled back with its seal; the run waits in the outbox.
-    const kept = /\(kept in (\S+\.json): `seal outbox flush` records it/.exec(result.warnings[0] ?? '')?.[1];
+    const kept = /\(kept in (\S+\.json): `seal outbox flush` records it/.exec(run.stderr)?.[1];
     expect(kept).toBe(join(dataDir, 'outbox', `${result.run_id}.json`));
     expect(existsSync(kept ?? '')).toBe(true);
     const direct = new pg.Client({ connectionString: db.url });
@@ -98,18 +102,122 @@ describe.skipIf(skip !== null)('recording on Postgres ends within SEAL_RECORD_TI
     expect(await sealOf('v2')).toBe(result.run_id);
   }, 60_000);
 
-  it('kill -9 while recording waits on a lock: the run is in the outbox, and the next command that opens the store records it', async () => {
+  /** Waits (at most ~15 s) until another session of the test database waits on a lock. */
+  async function untilSessionWaitsOnLock(): Promise<boolean> {
+    const watcher = new pg.Client({ connectionString: db.url });
+    await watcher.connect();
+    try {
+      for (let i = 0; i < 300; i++) {
+        const { rows } = await watcher.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+        if ((rows[0] as { n: number }).n > 0) return true;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return false;
+    } finally {
+      await watcher.end();
+    }
+  }
+
+  /** Starts `seal smoke --json` for a release; resolves with the JSON printed once stdout has it (before recording ends). */
+  function smokeUntilVerdict(version: string, extra: Record<string, string> = {}) {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/seal'), 'smoke', 'locked', '--config', config, '--release', version, '--json'], { env: { PATH: process.env.PATH, ...env(), SEAL_RECORD_TIMEOUT_MS: '60000', ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const verdict = new Promise<RunResult>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        // One document, one line ending it: the verdict is out.
+        if (stdout.endsWith('}\n')) resolve(JSON.parse(stdout) as RunResult);
+      });
+      void closed.then((code) => reject(new Error(`seal smoke ended (${code}) without printing its verdict first: ${stderr}`)));
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    return { child, verdict, closed, stderr: () => stderr };
+  }
+
+  it('kill -9 while recording waits on a lock: the verdict was already printed, the run is in the outbox, and the next command that opens the store records it', async () => {
     const runId = await whileHeld('LOCK TABLE releases IN ACCESS EXCLUSIVE MODE', async () => {
-      const child = spawn(process.execPath, [join(ROOT, 'bin/seal'), 'smoke', 'locked', '--config', config, '--release', 'v4'], { env: { PATH: process.env.PATH, ...env(), SEAL_RECORD_TIMEOUT_MS: '60000' }, stdio: 'ignore' });
-      const closed = new Promise((resolve) => child.on('close', resolve));
-      const [entry] = await untilRecordingBegins();
-      child.kill('SIGKILL');
-      await closed;
-      return (entry ?? '').replace(/\.json$/, '');
+      const run = smokeUntilVerdict('v4');
+      // Printed while recording still waits on the lock (its deadline is a minute away).
+      const result = await run.verdict;
+      expect(result).toMatchObject({ verdict: 'green', release: { version: 'v4' } });
+      expect(run.stderr()).toContain('Seal: 🟢 green');
+      expect(outboxEntries()).toEqual([`${result.run_id}.json`]);
+      run.child.kill('SIGKILL');
+      await run.closed;
+      return result.run_id;
     });
     const list = await runCli(['release', 'list', 'locked'], { env: env(), timeoutMs: 30_000 });
     expect(list.stderr).toContain(`Recorded from the outbox: locked v4 green (run ${runId})`);
     expect(await sealOf('v4')).toBe(runId);
+  }, 60_000);
+
+  it('kill -9 while the store cannot even be opened (the migrations\' lock held): the verdict was printed, the run is recorded later', async () => {
+    const runId = await whileHeld('SELECT pg_advisory_lock(7236401)', async () => {
+      const run = smokeUntilVerdict('v6');
+      const result = await run.verdict;
+      expect(result.verdict).toBe('green');
+      expect(result.warnings).toEqual([expect.stringMatching(/^the release and the rollback command are the run's own: the Postgres store \(DATABASE_URL\) could not be read within 3000 ms \(recording goes on, within 60000 ms\)$/)]);
+      run.child.kill('SIGKILL');
+      await run.closed;
+      return result.run_id;
+    });
+    const flush = await runCli(['outbox', 'flush', '--json'], { env: env(), timeoutMs: 30_000 });
+    expect(JSON.parse(flush.stdout)).toMatchObject({ recorded: [{ run_id: runId, release: 'v6' }], failed: [] });
+    expect(await sealOf('v6')).toBe(runId);
+  }, 60_000);
+
+  it('a store that is down: the verdict, the run kept in the outbox, recorded once the store is back', async () => {
+    const closed = await startServer(() => undefined);
+    await closed.close();
+    const run = await runCli(['smoke', 'locked', '--config', config, '--release', 'v9', '--json'], { env: { ...env(), DATABASE_URL: `postgres://seal@127.0.0.1:${closed.port}/gone` }, timeoutMs: 30_000 });
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(result.verdict).toBe('green');
+    expect(run.stderr).toMatch(/warning: the seal was not recorded in the Postgres store \(DATABASE_URL\): cannot open the store .*ECONNREFUSED/);
+    expect(outboxEntries()).toEqual([`${result.run_id}.json`]);
+    // The store is back (the test's database): the next command that opens it records the run.
+    const flush = await runCli(['outbox', 'flush', '--json'], { env: env(), timeoutMs: 30_000 });
+    expect(JSON.parse(flush.stdout)).toMatchObject({ recorded: [{ run_id: result.run_id, release: 'v9' }], failed: [] });
+    expect(await sealOf('v9')).toBe(result.run_id);
+  }, 60_000);
+
+  it('killed after its seal was committed but before its outbox entry was removed: a flush records nothing twice', async () => {
+    const run = await seal('v7');
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(outboxEntries()).toEqual([]);
+    // The state a kill -9 between the commit and the removal leaves: the entry as it was written ahead.
+    const entry = { version: 1, written_at: new Date().toISOString(), run: result, rollback_template: null, flags: { release: 'v7' }, env: {} };
+    writeFileSync(join(dataDir, 'outbox', `${result.run_id}.json`), JSON.stringify(entry));
+    const flush = await runCli(['outbox', 'flush', '--json'], { env: env(), timeoutMs: 30_000 });
+    expect(flush.code).toBe(0);
+    expect(JSON.parse(flush.stdout)).toMatchObject({ recorded: [{ run_id: result.run_id, release: 'v7' }], failed: [] });
+    expect(outboxEntries()).toEqual([]);
+    const show = JSON.parse((await runCli(['release', 'show', 'locked', 'v7', '--json'], { env: env(), timeoutMs: 30_000 })).stdout) as { seal_history: unknown[]; smoke_seal: { run_id: string } };
+    expect(show.smoke_seal.run_id).toBe(result.run_id);
+    expect(show.seal_history).toHaveLength(1);
+  }, 60_000);
+
+  it('kill -9 of `seal outbox flush` while it waits on a lock: the entry stays, and the next flush records it once', async () => {
+    const runId = await whileHeld('LOCK TABLE releases IN ACCESS EXCLUSIVE MODE', async () => {
+      const run = smokeUntilVerdict('v8', { SEAL_RECORD_TIMEOUT_MS: '1500' });
+      const result = await run.verdict;
+      expect(await run.closed).toBe(0);
+      expect(outboxEntries()).toEqual([`${result.run_id}.json`]);
+      const flush = spawn(process.execPath, [join(ROOT, 'bin/seal'), 'outbox', 'flush'], { env: { PATH: process.env.PATH, ...env() }, stdio: 'ignore' });
+      const flushed = new Promise((resolve) => flush.on('close', resolve));
+      // Killed once Postgres shows its session waiting on the lock.
+      expect(await untilSessionWaitsOnLock()).toBe(true);
+      flush.kill('SIGKILL');
+      await flushed;
+      expect(outboxEntries()).toEqual([`${result.run_id}.json`]);
+      return result.run_id;
+    });
+    const again = await runCli(['outbox', 'flush', '--json'], { env: env(), timeoutMs: 30_000 });
+    expect(JSON.parse(again.stdout)).toMatchObject({ recorded: [{ run_id: runId, release: 'v8' }], failed: [] });
+    const show = JSON.parse((await runCli(['release', 'show', 'locked', 'v8', '--json'], { env: env(), timeoutMs: 30_000 })).stdout) as { seal_history: unknown[] };
+    expect(show.seal_history).toHaveLength(1);
   }, 60_000);
 
   it('SIGTERM while recording waits on a lock: the verdict and the JSON are printed, exit 0, and the run stays in the outbox', async () => {
@@ -125,8 +233,8 @@ describe.skipIf(skip !== null)('recording on Postgres ends within SEAL_RECORD_TI
       expect(await closed).toBe(0);
       const result = JSON.parse(stdout) as RunResult;
       expect(result.verdict).toBe('green');
-      expect(result.warnings).toEqual(['SIGTERM arrived while the seal was being recorded: it was cut short (the run is kept in the outbox: `seal outbox flush` records it)']);
       expect(stderr).toContain('Seal: 🟢 green');
+      expect(stderr).toContain('warning: SIGTERM arrived while the seal was being recorded: it was cut short (the run is kept in the outbox: `seal outbox flush` records it)');
       expect(outboxEntries()).toEqual([`${result.run_id}.json`]);
     });
     const flush = await runCli(['outbox', 'flush', '--json'], { env: env(), timeoutMs: 30_000 });
@@ -138,7 +246,7 @@ describe.skipIf(skip !== null)('recording on Postgres ends within SEAL_RECORD_TI
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as RunResult;
     expect(result.verdict).toBe('green');
-    expect(result.warnings.some((w) => /^the seal was not recorded in the Postgres store \(DATABASE_URL\): cannot open the store \(postgres 127\.0\.0\.1:\d+\/seal_test_\w+\): canceling statement due to lock timeout \(kept in \S+\.json: `seal outbox flush` records it/.test(w))).toBe(true);
+    expect(run.stderr.split('\n').some((w) => /^warning: the seal was not recorded in the Postgres store \(DATABASE_URL\): cannot open the store \(postgres 127\.0\.0\.1:\d+\/seal_test_\w+\): canceling statement due to lock timeout \(kept in \S+\.json: `seal outbox flush` records it/.test(w))).toBe(true);
     // The lock gone, the next command that opens the store records the seal from the outbox first.
     const show = await runCli(['release', 'show', 'locked', 'v3', '--json'], { env: env(), timeoutMs: 30_000 });
     expect(show.stderr).toContain(`Recorded from the outbox: locked v3 green (run ${result.run_id})`);
@@ -189,8 +297,8 @@ describe('recording on a Postgres that accepts connections and never answers', (
       expect(run.code).toBe(0);
       const result = JSON.parse(run.stdout) as RunResult;
       expect(result.verdict).toBe('green');
-      expect(result.warnings).toHaveLength(1);
-      expect(result.warnings[0]).toMatch(/^the seal was not recorded in the Postgres store \(DATABASE_URL\): (cannot open the store \(postgres 127\.0\.0\.1:\d+\/nothing\): .*timeout|recording did not finish within 3000 ms \(SEAL_RECORD_TIMEOUT_MS\))/);
+      expect(result.warnings).toEqual([expect.stringMatching(/^the release and the rollback command are the run's own: the Postgres store \(DATABASE_URL\) could not be read/)]);
+      expect(run.stderr).toMatch(/\nwarning: the seal was not recorded in the Postgres store \(DATABASE_URL\): (cannot open the store \(postgres 127\.0\.0\.1:\d+\/nothing\): .*timeout|recording did not finish within 3000 ms \(SEAL_RECORD_TIMEOUT_MS\))/);
     } finally {
       await prod.close();
     }

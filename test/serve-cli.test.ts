@@ -3,12 +3,13 @@
  * and `seal smoke --server` from another data dir (as a CI machine would) showing up on its board;
  * a server that is down or refuses the token costs a warning, never the verdict.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../src/runner/run-result.js';
-import { runCli, startServeCli, type ServeProcess } from './helpers/cli.js';
+import { ROOT, runCli, startServeCli, type ServeProcess } from './helpers/cli.js';
 import { reply, startServer, type TestServer } from './helpers/servers.js';
 
 let prod: TestServer;
@@ -77,11 +78,12 @@ describe('seal smoke --server', () => {
     const run = await smoke(['--server', down, '--release', 'v1', '--json'], { SEAL_TOKEN: token, SEAL_SERVER_TIMEOUT_MS: '3000' });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('Seal: 🟢 green');
+    // The verdict is printed before reporting ends; what reporting found comes after it, on stderr.
     const result = JSON.parse(run.stdout) as RunResult;
-    expect(result).toMatchObject({
-      verdict: 'green',
-      warnings: [`the seal was not reported to the seal server at ${down}: ECONNREFUSED (connect ECONNREFUSED ${down.slice('http://'.length)})`, expect.stringMatching(/^the run is kept in \S+\.json: `seal outbox flush` sends it to http:\/\/127\.0\.0\.1:\d+ \(with SEAL_TOKEN\)$/)],
-    });
+    expect(result).toMatchObject({ verdict: 'green' });
+    expect(run.stderr).toContain(`warning: the seal was not reported to the seal server at ${down}: ECONNREFUSED (connect ECONNREFUSED ${down.slice('http://'.length)})`);
+    expect(run.stderr).toMatch(/warning: the run is kept in \S+\.json: `seal outbox flush` sends it to http:\/\/127\.0\.0\.1:\d+ \(with SEAL_TOKEN\)\n/);
+    expect(run.stderr.indexOf('Seal: 🟢 green')).toBeLessThan(run.stderr.indexOf('warning: the run is kept in'));
     const gated = await smoke(['--server', down, '--release', 'v1', '--gate'], { SEAL_SERVER_TIMEOUT_MS: '1000' });
     expect(gated.code).toBe(0);
     // A data directory that cannot hold an outbox: the warning says the run was not kept, and why.
@@ -89,7 +91,7 @@ describe('seal smoke --server', () => {
     writeFileSync(notADir, '');
     const unkept = await runCli(['smoke', 'studio', '--config', config, '--server', down, '--release', 'v1', '--json'], { env: { SEAL_DATA_DIR: notADir, SEAL_SERVER_TIMEOUT_MS: '1000' }, timeoutMs: 60_000 });
     expect(unkept.code).toBe(0);
-    expect((JSON.parse(unkept.stdout) as RunResult).warnings[1]).toMatch(/^the run could not be kept in the outbox \(\S+not-a-directory\/outbox\): ENOTDIR/);
+    expect(unkept.stderr).toMatch(/warning: the run could not be kept in the outbox \(\S+not-a-directory\/outbox\): ENOTDIR/);
     // The server comes up (at last) on that address: the outbox sends it both runs.
     const laterDir = mkdtempSync(join(tmpdir(), 'seal-server-later-'));
     const laterToken = (await runCli(['token', 'create', '--name', 'ci'], { env: { SEAL_DATA_DIR: laterDir }, timeoutMs: 60_000 })).stdout.trim();
@@ -107,6 +109,34 @@ describe('seal smoke --server', () => {
       await later.stop();
     }
   }, 120_000);
+
+  it('kill -9 while a seal server does not answer: the verdict was printed, and the run waits in the outbox for that server', async () => {
+    const hung = await startServer(() => undefined);
+    const data = mkdtempSync(join(tmpdir(), 'seal-ci-hung-'));
+    try {
+      const child = spawn(process.execPath, [join(ROOT, 'bin/seal'), 'smoke', 'studio', '--config', config, '--server', hung.url, '--release', 'v-hung', '--json'], { env: { PATH: process.env.PATH, SEAL_DATA_DIR: data, SEAL_TOKEN: token, SEAL_SERVER_TIMEOUT_MS: '60000' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const closed = new Promise((resolve) => child.on('close', resolve));
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const verdict = await new Promise<RunResult>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.endsWith('}\n')) resolve(JSON.parse(stdout) as RunResult);
+        });
+        void closed.then(() => reject(new Error(`ended without a verdict: ${stderr}`)));
+      });
+      // Printed while the report still waits on the server (its budget is a minute).
+      expect(verdict).toMatchObject({ verdict: 'green', release: { version: 'v-hung' }, warnings: [expect.stringContaining(`the seal server at ${hung.url} did not answer within 3000 ms`)] });
+      expect(stderr).toContain('Seal: 🟢 green');
+      child.kill('SIGKILL');
+      await closed;
+      const list = await runCli(['outbox', 'list', '--json'], { env: { SEAL_DATA_DIR: data }, timeoutMs: 30_000 });
+      expect((JSON.parse(list.stdout) as { entries: { run_id: string; for: string }[] }).entries).toMatchObject([{ run_id: verdict.run_id, for: hung.url }]);
+    } finally {
+      await hung.close();
+    }
+  }, 60_000);
 
   it('a secret in the rollback template never reaches the server, the board or the log', async () => {
     const redConfig = join(ciDir, 'red.yaml');
@@ -148,14 +178,14 @@ describe('seal smoke --server', () => {
   it('a missing, wrong or revoked token: the server\'s reason as a warning, exit 0, nothing recorded', async () => {
     const none = await smoke(['--server', serve.url, '--release', 'v-nope', '--json']);
     expect(none.code).toBe(0);
-    expect((JSON.parse(none.stdout) as RunResult).warnings[0]).toContain('401 this needs a write token');
+    expect(none.stderr).toContain('401 this needs a write token');
     // The server shares its embedded store: a token made meanwhile by the CLI works on it at once.
     const extra = await runCli(['token', 'create', '--name', 'meanwhile', '--json'], { env: { SEAL_DATA_DIR: serverDir }, timeoutMs: 60_000 });
     expect(extra.code).toBe(0);
     const made = await smoke(['--server', serve.url, '--release', 'v-meanwhile', '--json'], { SEAL_TOKEN: (JSON.parse(extra.stdout) as { token: string }).token });
     expect((JSON.parse(made.stdout) as RunResult).warnings).toEqual([]);
     const wrong = await smoke(['--server', serve.url, '--release', 'v-nope', '--json'], { SEAL_TOKEN: `${token.slice(0, -3)}abc` });
-    expect((JSON.parse(wrong.stdout) as RunResult).warnings[0]).toContain('401 the token is malformed, unknown or revoked');
+    expect(wrong.stderr).toContain('401 the token is malformed, unknown or revoked');
     expect((await fetch(`${serve.url}/api/releases/studio/v-nope`)).status).toBe(404);
   });
 });

@@ -40,7 +40,7 @@ export interface SealOutcome {
 
 /** Records the run on the ledger; returns it with the release, rollback and warnings as finally known. */
 export async function recordOnLedger(ledger: Ledger, result: RunResult, recording: SealRecording): Promise<SealOutcome> {
-  const { flags, where } = recording;
+  const { where } = recording;
   if (recording.knownAppOnly && !(await ledger.appExists(result.app))) {
     return { result: withWarning(result, `the seal was not recorded in ${where}: the config did not load and the ledger has no app ${result.app}`), release: null, recorded: null };
   }
@@ -49,15 +49,7 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
   const { release, block, recorded, written } = await ledger.db.transaction(async (tx) => {
     const inTx = new Ledger(tx);
     const found = await resolveRelease(inTx, result, recording);
-    const info: ReleaseInfo | null = found
-      ? { version: found.version, sha: flags.sha ?? found.sha, merge_sha: flags.mergeSha ?? found.merge_sha, previous_version: flags.previousVersion ?? found.previous_version }
-      : result.release;
-    let next: RunResult = { ...result, release: info };
-    if (recording.rollbackTemplate !== null) {
-      const { rollback, warnings } = rollbackOf(recording.rollbackTemplate, result.app, info, result.verdict, recording.redact);
-      const others = result.warnings.filter((w) => !isRollbackWarning(w));
-      next = { ...next, rollback, warnings: [...others, ...warnings] };
-    }
+    const next = completeRun(result, found, recording);
     // The release notes carry the current seal, in one block that a re-seal replaces: written
     // with the seal in the same statement when the notes are still as read.
     const sealBlock = found ? renderSealBlock(buildSealMessage(next, recording.boardBase ?? null)) : null;
@@ -88,6 +80,41 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
   if (!release) final = withWarning(final, `the seal was recorded in ${where} without a release: pass --release, record one with \`seal release record\`, or run in CI (${CI_SHA_VARIABLES.slice(0, 2).join(', ')}, …)`);
   else if (!recorded.current) final = withWarning(final, `a newer seal of ${result.app} ${release.version} was already recorded; this one joins its history`);
   return { result: final, release, recorded, credited };
+}
+
+/**
+ * The run as recording would make it (its release, and the rollback command completed from the
+ * ledger), read without writing anything: what `seal smoke` prints before it records. A release
+ * recorded by someone else in between can make the recorded run differ; the caller says so.
+ */
+export async function previewOnLedger(ledger: Ledger, result: RunResult, recording: SealRecording): Promise<RunResult> {
+  if (recording.knownAppOnly && !(await ledger.appExists(result.app))) return result;
+  const { flags, env } = recording;
+  const app = result.app;
+  let found: ReleaseInfo | null;
+  if (flags.release) {
+    const known = await ledger.getRelease(app, flags.release);
+    // A new release's previous one is the app's release recorded last (as `recordRelease` has it).
+    const last = known ? null : ((await ledger.pageReleases({ app, limit: 1 })).releases[0] ?? null);
+    found = known ?? { version: flags.release, sha: flags.sha ?? result.release?.sha ?? null, merge_sha: flags.mergeSha ?? result.release?.merge_sha ?? null, previous_version: last?.version ?? null };
+  } else {
+    const sha = flags.sha ?? ciSha(env);
+    found = (await ledger.latestRelease(app)) ?? (sha ? { version: sha.slice(0, 12), sha, merge_sha: flags.mergeSha ?? null, previous_version: null } : null);
+  }
+  return completeRun(result, found, recording);
+}
+
+/** The run with the release found (flags win over what the ledger holds) and its rollback command rendered from the template. */
+export function completeRun(result: RunResult, found: ReleaseInfo | null, recording: Pick<SealRecording, 'rollbackTemplate' | 'flags' | 'redact'>): RunResult {
+  const { flags } = recording;
+  const info: ReleaseInfo | null = found
+    ? { version: found.version, sha: flags.sha ?? found.sha, merge_sha: flags.mergeSha ?? found.merge_sha, previous_version: flags.previousVersion ?? found.previous_version }
+    : result.release;
+  const next: RunResult = { ...result, release: info };
+  if (recording.rollbackTemplate === null) return next;
+  const { rollback, warnings } = rollbackOf(recording.rollbackTemplate, result.app, info, result.verdict, recording.redact);
+  const others = result.warnings.filter((w) => !isRollbackWarning(w));
+  return { ...next, rollback, warnings: [...others, ...warnings] };
 }
 
 /**

@@ -11,7 +11,7 @@ import type { ReleaseFlags } from '../../release/release-info.js';
 import { withWarning, type RunResult } from '../../runner/run-result.js';
 import { keepEvidence } from '../../seal/evidence-files.js';
 import { flushOutbox, outboxDir, putInOutbox, takeFromOutbox } from '../../seal/outbox.js';
-import { recordOnLedger } from '../../seal/record.js';
+import { previewOnLedger, recordOnLedger } from '../../seal/record.js';
 import { describeStore, msFromEnv, openDb, storeLocation, type OpenDb } from '../../store/db.js';
 import { DeliveryStore, NO_DELIVERY_MEMORY } from '../../store/deliveries.js';
 import { EvidenceStore } from '../../store/evidence.js';
@@ -28,6 +28,12 @@ export interface RecordContext {
   /** The app and the config's notifiers, to tell; null when the config did not load. */
   readonly app?: AppConfig | null;
   readonly notifiers?: SealConfig['notifiers'];
+  /**
+   * Called once, before anything is written: with the run as recording will make it (release and
+   * rollback read from the ledger), or, when the ledger cannot be read within PREVIEW_MS, with
+   * the run as it is and a warning saying so. `seal smoke` prints the verdict here.
+   */
+  readonly announce?: (run: RunResult) => void;
 }
 
 /** The run as finally recorded, and how its deliveries went (null when none were tried). */
@@ -42,6 +48,9 @@ export interface RecordedRun {
 
 /** How long recording may take by default (`SEAL_RECORD_TIMEOUT_MS`): the store, the notes, the screenshots. */
 export const RECORD_TIMEOUT_MS = 15_000;
+
+/** How long the verdict may wait for the ledger's view of the release before it is printed without it (at most a third of the budget). */
+export const PREVIEW_MS = 3_000;
 
 /** The recording budget from the environment. */
 export function recordTimeoutMs(env: NodeJS.ProcessEnv): number {
@@ -72,26 +81,44 @@ export async function recordSeal(result: RunResult, context: RecordContext): Pro
     outboxProblem = `could not keep the run in the outbox (${outboxDir(location.dataDir)}): ${context.redact(errorMessage(error))}`;
   }
   const keptNote = kept ? ` (kept in ${kept}: \`seal outbox flush\` records it, as does the next seal command that opens the store)` : outboxProblem ? `; ${outboxProblem}` : '';
+  // The verdict is announced once: with the ledger's view of the release when it can be read in
+  // time, else as the run has it.
+  let announced = false;
+  const announce = (run: RunResult): void => {
+    if (announced) return;
+    announced = true;
+    context.announce?.(run);
+  };
+  const unread = (why: string): void => announce(withWarning(result, `the release and the rollback command are the run's own: ${why}`));
+  const previewMs = Math.min(PREVIEW_MS, Math.floor(budget / 3));
+  const previewTimer = setTimeout(() => unread(`${where} could not be read within ${previewMs} ms (recording goes on, within ${budget} ms)`), previewMs);
   let gaveUp = false;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), budget);
   });
   const deadline = Date.now() + budget;
-  const recording = recordInStore(result, context, location, where, boardBase, () => gaveUp, deadline);
+  const recording = recordInStore(result, { ...context, announce }, location, where, boardBase, () => gaveUp, deadline);
   const first = await Promise.race([recording, timeout]);
   clearTimeout(timer);
+  clearTimeout(previewTimer);
   if (first === 'timeout') {
     gaveUp = true;
+    unread(`${where} could not be read`);
     const unrecorded = withWarning(result, `the seal was not recorded in ${where}: recording did not finish within ${budget} ms (SEAL_RECORD_TIMEOUT_MS)${keptNote}`);
     return tellWithoutStore(unrecorded, context, boardBase);
   }
-  if (first.failed) return tellWithoutStore(withWarning(first.result, `${first.warning}${keptNote}`), context, boardBase);
+  if (first.failed) {
+    unread(`${where} could not be read (${first.problem})`);
+    return tellWithoutStore(withWarning(first.result, `${first.warning}${keptNote}`), context, boardBase);
+  }
+  // Recorded without a preview (an app the ledger does not know yet): announced as recorded.
+  announce(first.recorded.result);
   if (kept) takeFromOutbox(location.dataDir, result.run_id);
   return outboxProblem ? { ...first.recorded, result: withWarning(first.recorded.result, outboxProblem) } : first.recorded;
 }
 
-type StoreAttempt = { readonly failed: false; readonly recorded: RecordedRun } | { readonly failed: true; readonly result: RunResult; readonly warning: string };
+type StoreAttempt = { readonly failed: false; readonly recorded: RecordedRun } | { readonly failed: true; readonly result: RunResult; readonly warning: string; readonly problem: string };
 
 /** The store's part: record, keep the screenshots, tell the notifiers with the store's memory of past posts. */
 async function recordInStore(result: RunResult, context: RecordContext, location: ReturnType<typeof storeLocation>, where: string, boardBase: string | null, abandoned: () => boolean, deadline: number): Promise<StoreAttempt> {
@@ -99,7 +126,14 @@ async function recordInStore(result: RunResult, context: RecordContext, location
   try {
     store = await openDb(location);
     const ledger = new Ledger(store.db);
-    const outcome = await recordOnLedger(ledger, result, { ...context, where, knownAppOnly: context.rollbackTemplate === null, boardBase, abandoned });
+    const recording = { ...context, where, knownAppOnly: context.rollbackTemplate === null, boardBase, abandoned };
+    // What recording will make of the run, read first, so the verdict is printed before anything is written.
+    try {
+      context.announce?.(await previewOnLedger(ledger, result, recording));
+    } catch (error) {
+      context.announce?.(withWarning(result, `the release and the rollback command are the run's own: ${where} could not be read (${context.redact(errorMessage(error))})`));
+    }
+    const outcome = await recordOnLedger(ledger, result, recording);
     // Seals left in the outbox by earlier runs go in now, in the time left (this run's own entry
     // is taken out by the caller once this returns).
     const earlier = await flushOutbox(location.dataDir, ledger, where, deadline - 1000, result.run_id).catch(() => null);
@@ -114,7 +148,8 @@ async function recordInStore(result: RunResult, context: RecordContext, location
     for (const warning of deliveries.warnings) final = withWarning(final, warning);
     return { failed: false, recorded: { result: final, deliveries, credited, fromOutbox } };
   } catch (error) {
-    return { failed: true, result, warning: `the seal was not recorded in ${where}: ${context.redact(errorMessage(error))}` };
+    const problem = context.redact(errorMessage(error));
+    return { failed: true, result, warning: `the seal was not recorded in ${where}: ${problem}`, problem };
   } finally {
     await store?.close().catch(() => undefined);
   }

@@ -6,7 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { DeliveryError, exchange } from '../../notify/http.js';
 import { ciSha, type ReleaseFlags } from '../../release/release-info.js';
-import { withWarning, type RunResult } from '../../runner/run-result.js';
+import { withWarning, type ReleaseInfo, type RunResult } from '../../runner/run-result.js';
+import { completeRun } from '../../seal/record.js';
 import { evidenceImagesOf } from '../../seal/evidence-files.js';
 
 /** What reporting needs besides the run. */
@@ -20,6 +21,8 @@ export interface ReportContext {
   readonly env: NodeJS.ProcessEnv;
   /** The whole report (every attempt, the screenshots) ends within this. */
   readonly budgetMs?: number;
+  /** Called once the server's view of the release is known (before the run is sent): the run as the server will likely record it. */
+  readonly announce?: (run: RunResult) => void;
 }
 
 /** The run as the server recorded it, and where the board shows it. */
@@ -66,7 +69,8 @@ export async function reportSeal(result: RunResult, context: ReportContext): Pro
   const where = `the seal server at ${base.origin}`;
   const headers: Record<string, string> = { 'user-agent': 'smoke-seal', ...(context.token ? { authorization: `Bearer ${context.token}` } : {}) };
   try {
-    const version = await versionToReport(result, context, base, headers, deadline, where);
+    const { version, known } = await releaseToReport(result, context, base, headers, deadline, where);
+    context.announce?.(completeRun(result, known, { rollbackTemplate: context.rollbackTemplate, flags: context.flags, redact: (text) => text }));
     if (!version) return { result: withWarning(result, `the seal was not reported to ${where}: it needs a release: pass --release, or run in CI (GITHUB_SHA, …)`), boardUrl: null, outcome: 'refused' };
     const { flags } = context;
     const body = JSON.stringify({
@@ -111,21 +115,34 @@ function mergeAnswer(result: RunResult, answer: RunResult | undefined): RunResul
   };
 }
 
-/** `--release`, else the server's latest release of the app, else the CI commit; null when none. */
-async function versionToReport(result: RunResult, { flags, env, rollbackTemplate }: ReportContext, base: URL, headers: Record<string, string>, deadline: number, where: string): Promise<string | null> {
-  if (flags.release && rollbackTemplate !== null) return flags.release;
+/**
+ * The release to report on: `--release`, else the server's latest release of the app, else the
+ * CI commit (null when none); with what the server's ledger says of it, as far as its latest
+ * release tells (for the verdict printed before the run is sent).
+ */
+async function releaseToReport(result: RunResult, { flags, env, rollbackTemplate }: ReportContext, base: URL, headers: Record<string, string>, deadline: number, where: string): Promise<{ version: string | null; known: ReleaseInfo | null }> {
+  let latest: ReleaseInfo | null = null;
   try {
-    const page = (await send(new URL(`api/releases?app=${encodeURIComponent(result.app)}&limit=1`, base), { method: 'GET', headers }, deadline, where)) as { releases?: { version?: string }[] };
-    const latest = page.releases?.[0]?.version;
-    if (flags.release) return flags.release;
-    if (latest) return latest;
+    const page = (await send(new URL(`api/releases?app=${encodeURIComponent(result.app)}&limit=1`, base), { method: 'GET', headers }, deadline, where)) as { releases?: unknown[] };
+    latest = releaseInfoOf(page.releases?.[0]);
   } catch (error) {
     // An app the server has never seen is a 404: its first release comes from the CI commit.
     if (!(error instanceof ReportFailure && error.status === 404)) throw error;
     if (rollbackTemplate === null) throw new Error(`the config did not load and the server has no app ${result.app}`, { cause: error });
   }
+  const own = { sha: flags.sha ?? result.release?.sha ?? null, merge_sha: flags.mergeSha ?? result.release?.merge_sha ?? null };
+  if (flags.release) return { version: flags.release, known: latest?.version === flags.release ? latest : { version: flags.release, ...own, previous_version: latest?.version ?? null } };
+  if (latest?.version) return { version: latest.version, known: latest };
   const sha = flags.sha ?? ciSha(env);
-  return sha ? sha.slice(0, 12) : null;
+  return sha ? { version: sha.slice(0, 12), known: { version: sha.slice(0, 12), sha, merge_sha: own.merge_sha, previous_version: null } } : { version: null, known: null };
+}
+
+/** A release from the server's answer, its text fields only (the answer is not trusted further). */
+function releaseInfoOf(value: unknown): ReleaseInfo | null {
+  if (!value || typeof value !== 'object') return null;
+  const release = value as Record<string, unknown>;
+  const text = (field: string): string | null => (typeof release[field] === 'string' ? release[field] : null);
+  return text('version') === null ? null : { version: text('version'), sha: text('sha'), merge_sha: text('merge_sha'), previous_version: text('previous_version') };
 }
 
 /**

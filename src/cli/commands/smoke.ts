@@ -11,6 +11,7 @@ import type { AppConfig, SealConfig } from '../../config/types.js';
 import { errorMessage, UnknownAppError } from '../../errors.js';
 import { resolveReleaseInfo, type ReleaseFlags } from '../../release/release-info.js';
 import { writeJsonResult } from '../../reporters/json.js';
+import { renderJunit } from '../../reporters/junit.js';
 import { createTerminalReporter } from '../../reporters/terminal.js';
 import { createRedactor } from '../../redact/redact.js';
 import { withWarning, type ReleaseInfo, type RunResult, type Verdict } from '../../runner/run-result.js';
@@ -18,8 +19,8 @@ import { defaultEvidenceRoot, runSuite } from '../../runner/run-suite.js';
 import { outboxDir, putInOutbox, takeFromOutbox } from '../../seal/outbox.js';
 import { msFromEnv, storeLocation } from '../../store/db.js';
 import type { CliIo } from '../io.js';
-import { recordSeal } from './record-seal.js';
-import { reportSeal } from './report-seal.js';
+import { PREVIEW_MS, recordSeal } from './record-seal.js';
+import { REPORT_BUDGET_MS, reportSeal } from './report-seal.js';
 
 /** Flags of `seal smoke`. */
 export interface SmokeOptions extends ReleaseFlags {
@@ -38,8 +39,8 @@ const GATE_EXIT: Record<Verdict, number> = { green: 0, red: 1, error: 2 };
 export async function smokeCommand(appName: string, options: SmokeOptions, io: CliIo): Promise<number> {
   const release = resolveReleaseInfo(options, io.env);
   const reporter = createTerminalReporter({ stream: io.stderr });
-  // Progress is live; the verdict block waits for the seal to be recorded, since the ledger
-  // may complete the rollback command and recording may add a warning.
+  // Progress is live; the verdict block is printed once the verdict is reached, before recording
+  // (with the release and rollback read from the ledger when it answers in time).
   const live = { ...reporter, onRunFinish: undefined };
   let result: RunResult;
   let secrets: readonly string[] = [];
@@ -73,19 +74,42 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  // Ctrl-C or a CI job's SIGTERM while the seal is being recorded or reported: the verdict
-  // reached is printed (with a warning saying what was cut short) and the command exits as it
-  // would have; the run stays in the outbox for the next command that opens the store.
+  // The verdict is printed (terminal, JUnit, --json) before anything is recorded or reported, so
+  // that whatever happens afterwards (a store that hangs until the deadline, a kill -9 from a
+  // CI timeout) the ship flow has it. What recording adds comes after, on stderr.
+  let announced: RunResult | null = null;
+  const announce = (run: RunResult): void => {
+    if (announced) return;
+    let shown = run;
+    try {
+      reporter.onRunFinish?.(shown);
+    } catch (error) {
+      // A reporter bug must not cost the verdict: say so, and keep going to the JSON and exit 0.
+      shown = withWarning(shown, `the terminal report failed: ${(error as Error).message ?? String(error)}`);
+      io.stderr.write(`warning: ${shown.warnings.at(-1) ?? ''}\nSeal: ${shown.verdict}  ${shown.summary}\n`);
+    }
+    if (options.junit) {
+      const path = resolve(io.cwd, options.junit);
+      try {
+        writeFileSync(path, renderJunit(shown));
+      } catch (error) {
+        shown = withWarning(shown, `could not write the JUnit report to ${path}: ${(error as Error).message}`);
+        io.stderr.write(`warning: ${shown.warnings.at(-1) ?? ''}\n`);
+      }
+    }
+    if (options.json) writeJsonResult(io.stdout, shown);
+    announced = shown;
+  };
+  const exitCode = (run: RunResult): number => (options.gate ? GATE_EXIT[run.verdict] : 0);
+  // Ctrl-C or a CI job's SIGTERM while the seal is being recorded or reported: the verdict is
+  // already printed (or is printed now, with a warning), the command exits as it would have, and
+  // the run stays in the outbox for the next command that opens the store.
   const verdictSoFar = result;
   const onLateSignal = (signal: NodeJS.Signals): void => {
-    const cut = withWarning(verdictSoFar, `${signal} arrived while the seal was being ${options.server ? 'reported' : 'recorded'}: it was cut short (the run is kept in the outbox: \`seal outbox flush\` ${options.server ? 'sends' : 'records'} it)`);
-    try {
-      reporter.onRunFinish?.(cut);
-    } catch {
-      io.stderr.write(`Seal: ${cut.verdict}  ${cut.summary}\n`);
-    }
-    if (options.json) writeJsonResult(io.stdout, cut);
-    process.exit(options.gate ? GATE_EXIT[cut.verdict] : 0);
+    const cut = `${signal} arrived while the seal was being ${options.server ? 'reported' : 'recorded'}: it was cut short (the run is kept in the outbox: \`seal outbox flush\` ${options.server ? 'sends' : 'records'} it)`;
+    if (announced) io.stderr.write(`warning: ${cut}\n`);
+    else announce(withWarning(verdictSoFar, cut));
+    process.exit(exitCode(announced ?? verdictSoFar));
   };
   process.once('SIGINT', onLateSignal);
   process.once('SIGTERM', onLateSignal);
@@ -96,14 +120,14 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     process.off('SIGTERM', onLateSignal);
   }
 
-  /** Recording or reporting, then the verdict block, the JSON and the exit code. */
+  /** Recording or reporting (after the verdict is printed), then what they added, and the exit code. */
   async function afterVerdict(): Promise<number> {
     let boardUrl: string | null = null;
     let told: NonNullable<Awaited<ReturnType<typeof recordSeal>>['deliveries']>['outcomes'] = [];
     let proved: readonly Credited[] = [];
     let fromOutbox = 0;
     if (!configured) {
-      result = withWarning(result, `nothing was recorded${options.server ? ' or reported' : ''}: the config did not load or does not name the app, so no release was created or changed`);
+      announce(withWarning(result, `nothing was recorded${options.server ? ' or reported' : ''}: the config did not load or does not name the app, so no release was created or changed`));
       if (io.env.GITHUB_ACTIONS === 'true') io.stderr.write(githubError(`seal smoke ${appName}`, result.summary));
     } else if (options.server) {
       const budget = msFromEnv(io.env, 'SEAL_SERVER_TIMEOUT_MS');
@@ -113,7 +137,12 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
       // Written ahead, as for the store: a server that cannot be reached loses nothing.
       const { dataDir } = storeLocation(io.env, io.cwd);
       const kept = keepForServer(dataDir, result, { rollbackTemplate: template, flags: options, env: io.env, server: options.server });
+      // Announced once the server said which release it is, or without its view after PREVIEW_MS.
+      const previewMs = Math.min(PREVIEW_MS, Math.floor((budget ?? REPORT_BUDGET_MS) / 3));
+      const unread = result;
+      const previewTimer = setTimeout(() => announce(withWarning(unread, `the release and the rollback command are the run's own: the seal server at ${options.server} did not answer within ${previewMs} ms (reporting goes on)`)), previewMs);
       const reported = await reportSeal(result, {
+        announce,
         server: options.server,
         token: io.env.SEAL_TOKEN?.trim() || null,
         rollbackTemplate: template,
@@ -121,6 +150,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
         env: io.env,
         ...(budget !== undefined ? { budgetMs: budget } : {}),
       });
+      clearTimeout(previewTimer);
       result = reported.result;
       boardUrl = reported.boardUrl;
       if (reported.outcome === 'unreached') {
@@ -130,37 +160,27 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
       }
     } else {
       const redactor = createRedactor(secrets);
-      const recorded = await recordSeal(result, { rollbackTemplate, flags: options, env: io.env, cwd: io.cwd, redact: (text) => redactor.text(text), app: sealApp, notifiers });
+      const recorded = await recordSeal(result, { rollbackTemplate, flags: options, env: io.env, cwd: io.cwd, redact: (text) => redactor.text(text), app: sealApp, notifiers, announce });
       result = recorded.result;
       told = recorded.deliveries?.outcomes ?? [];
       proved = recorded.credited ?? [];
       fromOutbox = recorded.fromOutbox ?? 0;
     }
-    try {
-      reporter.onRunFinish?.(result);
-    } catch (error) {
-      // A reporter bug must not cost the verdict: say so, and keep going to the JSON and exit 0.
-      result = withWarning(result, `the terminal report failed: ${(error as Error).message ?? String(error)}`);
-      io.stderr.write(`warning: ${result.warnings.at(-1) ?? ''}\nSeal: ${result.verdict}  ${result.summary}\n`);
+    announce(result);
+    const shown: RunResult = announced ?? result;
+    // What recording or reporting added to what was printed.
+    for (const warning of result.warnings) if (!shown.warnings.includes(warning)) io.stderr.write(`warning: ${warning}\n`);
+    if (result.verdict === 'red' && result.rollback && result.rollback !== shown.rollback) {
+      io.stderr.write(`The rollback command as ${options.server ? 'the seal server recorded it' : 'recorded'} (the ledger knows more of the release than the run did):\n\n    ${result.rollback}\n\n`);
     }
+    if (result.release?.version && result.release.version !== shown.release?.version) io.stderr.write(`Recorded on release ${result.release.version}\n`);
     if (boardUrl) io.stderr.write(`Board: ${boardUrl}\n`);
     // Failures are among the warnings already; this says where the seal went.
     const sent = told.filter((t) => t.outcome.status !== 'failed').map((t) => `${t.target}: ${t.outcome.detail}`);
     if (sent.length > 0) io.stderr.write(`Told: ${sent.join('; ')}\n`);
     if (fromOutbox > 0) io.stderr.write(`Recorded from the outbox: ${fromOutbox} earlier seal${fromOutbox === 1 ? '' : 's'} that could not be recorded when made\n`);
     for (const c of proved) io.stderr.write(`Proved: action ${c.action} of incident ${c.incident} is done ("${c.title}": its smoke check "${c.check}" passed)\n`);
-    if (options.junit) {
-      const path = resolve(io.cwd, options.junit);
-      try {
-        const { renderJunit } = await import('../../reporters/junit.js');
-        writeFileSync(path, renderJunit(result));
-      } catch (error) {
-        result = withWarning(result, `could not write the JUnit report to ${path}: ${(error as Error).message}`);
-        io.stderr.write(`warning: ${result.warnings.at(-1) ?? ''}\n`);
-      }
-    }
-    if (options.json) writeJsonResult(io.stdout, result);
-    return options.gate ? GATE_EXIT[result.verdict] : 0;
+    return exitCode(shown);
   }
 }
 
