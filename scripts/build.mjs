@@ -30,6 +30,9 @@ await single('guard-preload', 'src/guard/node-preload.ts', 'cjs');
 // The sandbox launcher runs in its own Node process inside a network namespace: one small file,
 // started on every sandboxed probe, so it loads nothing it does not use.
 await single('sandbox-launcher', 'src/guard/sandbox-launcher.ts', 'esm');
+// Where the sandbox is not used, a probe runs under this supervisor, which kills its process group
+// when seal ends (even by kill -9). CommonJS and built-ins only: it starts on every such probe.
+await single('supervisor', 'src/guard/supervisor.ts', 'cjs');
 // The preload's proxy agent (undici), CommonJS so that the preload can require() it the moment
 // fetch first asks for a dispatcher, and only then. A copy of its own, not the undici package: a
 // script that imports undici itself triggers that lookup while undici is loading, and requiring

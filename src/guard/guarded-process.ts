@@ -4,10 +4,11 @@
  * the same environment, the same trust settings and the same sandbox rules.
  */
 import { SealError } from '../errors.js';
-import { runProcess, type ProcessResult } from '../checks/process.js';
+import type { ProcessResult } from '../checks/process.js';
 import { guardEnvironment } from './client-env.js';
 import type { Channel, RunGuard } from './guard.js';
 import { runInSandbox, type SandboxMode } from './sandbox.js';
+import { runSupervised } from './supervised.js';
 
 /** Where the first proxy listener goes inside a sandbox (a fresh namespace: every port is free but production's). */
 const SANDBOX_PROXY_BASE_PORT = 48_100;
@@ -50,7 +51,7 @@ export async function runGuarded(run: GuardedRun): Promise<GuardedResult> {
     const proxy = await run.channel.listen();
     const workerProxies = await Promise.all(workers.map((w) => w.listen()));
     const env = { ...run.env, ...guardEnvironment(proxy, run.guard.trust, run.env, workerProxies) };
-    const result = await runProcess({ command: run.command, args: run.args, cwd: run.cwd, env, signal: run.signal });
+    const result = await runSupervised({ command: run.command, args: run.args, cwd: run.cwd, env, signal: run.signal });
     return { ...result, sandbox: run.mode === 'off' ? 'off (network_sandbox: off)' : `off (unavailable: ${run.unavailable ?? ''})`, sandboxError: null };
   }
   const ports = freePorts(1 + workers.length, run.productionPorts);
