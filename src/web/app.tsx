@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono, type Context, type Next } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
@@ -21,6 +22,7 @@ import { IncidentPage, IncidentsPage } from './pages/incidents.js';
 import { Page } from './pages/layout.js';
 import { LoginPage } from './pages/login.js';
 import { ReleasePage } from './pages/release.js';
+import { requestTargetProblem } from './request-target.js';
 
 type Env = { Variables: AuthVariables };
 
@@ -54,6 +56,13 @@ export function createApp(deps: WebDeps): Hono<Env> {
     await next();
     // The path only: query strings and headers (tokens, cookies) are never logged.
     logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+  // A NUL or a broken percent-encoding in the path or query is the client's mistake: 400, before any route.
+  app.use('*', async function checkTarget(c: Context<Env, string>, next: Next) {
+    const wrong = requestTargetProblem(c.req.url);
+    if (!wrong) return next();
+    const message = `bad request: ${wrong}`;
+    return c.req.path.startsWith('/api/') || !c.req.header('accept')?.includes('text/html') ? problem(c, 400, message) : c.html(<ErrorPage status={400} message={`${message[0]?.toUpperCase() ?? ''}${message.slice(1)}.`} />, 400);
   });
   // Badges are meant for other sites' pages (READMEs): they may be loaded cross-origin.
   app.use('/apps/*', async function allowEmbedding(c, next) {
@@ -96,7 +105,13 @@ export function createApp(deps: WebDeps): Hono<Env> {
   if (deps.readAccess === 'token') {
     app.get('/login', (c) => c.html(<LoginPage next={safeNext(c.req.query('next'))} failed={false} />));
     app.post('/login', bodyLimit({ maxSize: 16 * 1024, onError: (c) => problem(c, 413, 'the form is too large') }), async (c) => {
-      const form = await c.req.parseBody();
+      let form: Record<string, unknown>;
+      try {
+        form = await c.req.parseBody();
+      } catch (error) {
+        // A client's mistake: a 400 through onError, without a stack in the log.
+        throw new HTTPException(400, { message: `the form cannot be read: ${(error as Error).message}` });
+      }
       const next = safeNext(form.next);
       const token = typeof form.token === 'string' ? await tokens.verify(form.token.trim()) : null;
       if (!token) return c.html(<LoginPage next={next} failed={true} />, 401);
@@ -210,6 +225,13 @@ export function createApp(deps: WebDeps): Hono<Env> {
       : c.html(<ErrorPage status={404} message={`Nothing at ${c.req.path}.`} />, 404),
   );
   app.onError((error, c) => {
+    // A client's mistake that a middleware threw (a malformed form or body): its own status and
+    // message, logged as a request like any other, without a stack.
+    if (error instanceof HTTPException && error.status < 500) {
+      logger.info({ method: c.req.method, path: c.req.path, status: error.status, reason: error.message }, 'request refused');
+      const message = error.message || 'the request cannot be read';
+      return c.req.path.startsWith('/api/') || !c.req.header('accept')?.includes('text/html') ? c.json({ error: message }, error.status) : c.html(<ErrorPage status={error.status} message={message} />, error.status);
+    }
     // Never a stack trace to the client: the log has it, the client a reference to it.
     const id = randomBytes(6).toString('hex');
     logger.error({ err: error, error_id: id, method: c.req.method, path: c.req.path }, 'request failed');
