@@ -184,6 +184,20 @@ describe('seal smoke', () => {
     }
   });
 
+  it('refuses credentials in a URL (production_url, smoke_url, a check\'s URL) with how to send them, and never prints them', async () => {
+    const host = new URL(prod.url).host;
+    const withUserinfo = writeConfig('userinfo.yaml', { apps: { studio: { production_url: `http://\${SMOKE_TOKEN}@${host}`, smoke_url: `http://ops:\${SMOKE_TOKEN}@${host}/up`, checks: [{ name: 'up', http: `http://me:\${SMOKE_TOKEN}@${host}/up` }] } } });
+    const check = await runCli(['config', 'check', '--config', withUserinfo, '--json'], { env });
+    expect(check.code).toBe(1);
+    const report = JSON.parse(check.stdout) as { errors: { path: string; message: string }[] };
+    expect(report.errors.map((e) => e.path)).toEqual(['apps.studio.production_url', 'apps.studio.smoke_url', 'apps.studio.checks[0].http']);
+    expect(report.errors[0]?.message).toMatch(/^holds credentials \(user:password@\): they are not sent.*headers: \{ authorization: "Basic \$\{BASIC_AUTH\}" \}/);
+    const smoke = await runCli(['smoke', 'studio', '--config', withUserinfo, '--json', '--junit', join(dir, 'userinfo.xml')], { env });
+    expect(smoke.code).toBe(0);
+    expect(JSON.parse(smoke.stdout)).toMatchObject({ verdict: 'error', summary: expect.stringContaining('holds credentials') });
+    for (const text of [check.stdout, check.stderr, smoke.stdout, smoke.stderr, readFileSync(join(dir, 'userinfo.xml'), 'utf8')]) expect(text).not.toContain(SECRET);
+  });
+
   it('on a real terminal, colours the output unless NO_COLOR is set', async () => {
     // script(1) gives the CLI a pseudo-terminal, as a person at a shell would.
     const inPty = (extra: string) => runCli([], { env: { ...env, TERM: 'xterm-256color' }, shell: `script -qec "${extra} ${process.execPath} bin/seal smoke studio --config ${redConfig}" /dev/null` });

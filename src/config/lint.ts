@@ -41,7 +41,21 @@ export function lintConfig(config: RawConfig, interpolatedPaths: ReadonlySet<str
   return out;
 }
 
+/**
+ * Credentials in a URL (`https://user:secret@host`) are never sent (fetch and the browser refuse
+ * or drop them) and would be printed wherever the URL is: refused, with the way that works.
+ */
+function credentialsProblem(url: URL): string | null {
+  if (!url.username && !url.password) return null;
+  return 'holds credentials (user:password@): they are not sent, and a URL is shown in the terminal, the JSON and on the board; remove them and send them as a header from ${VAR}, e.g. http: { path: /, headers: { authorization: "Basic ${BASIC_AUTH}" } }';
+}
+
 function lintApp(app: RawApp, at: Path, notifiers: ReadonlySet<string>, out: Diagnostic[]): void {
+  for (const key of ['production_url', 'smoke_url', 'board_url'] as const) {
+    const value = app[key];
+    const problem = value ? credentialsProblem(new URL(value)) : null;
+    if (problem) out.push({ level: 'error', path: [...at, key], message: problem });
+  }
   if (app.smoke_url && new URL(app.smoke_url).host !== new URL(app.production_url).host) {
     out.push({
       level: 'warning',
@@ -124,7 +138,10 @@ function lintTarget(app: RawApp, check: RawCheck, path: string, pathAt: Path, ou
     out.push({ level: 'error', path: pathAt, message: `not a valid path or URL: ${JSON.stringify(path)}` });
     return;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+  const credentials = credentialsProblem(url);
+  if (credentials) {
+    out.push({ level: 'error', path: pathAt, message: credentials });
+  } else if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     out.push({ level: 'error', path: pathAt, message: `only http(s) URLs can be checked, got ${url.protocol}` });
   } else if (!isAllowedHost(url, hostsOf(app, check))) {
     out.push({ level: 'error', path: pathAt, message: `host ${url.host} is not the app's own; add it to allow_hosts to check it` });
