@@ -80,6 +80,12 @@ export interface RunResult {
   readonly blocked_requests: readonly BlockedRequest[];
   /** The exact rollback command, or null when the template needs a value nobody gave. */
   readonly rollback: string | null;
+  /**
+   * On a seal server: the command a reporter sent for an app the server has no template of. Shown
+   * as text, with the name of the token that sent it; never offered as a command to copy, never
+   * told to the notifiers.
+   */
+  readonly reported_rollback?: { readonly command: string; readonly token: string } | null;
   /** Problems around the verdict that did not change it (store down, rollback incomplete, …). */
   readonly warnings: readonly string[];
   /** Folder holding this run's screenshots and traces, or null when none were written. */

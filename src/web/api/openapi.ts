@@ -67,7 +67,7 @@ export const OPENAPI = {
       },
       RunResult: {
         type: 'object',
-        description: 'What `seal smoke --json` prints (see the README). `rollback_template` (optional) lets the server complete the rollback command from its ledger.',
+        description: 'What `seal smoke --json` prints (see the README). The server renders the rollback command from its own config only; a reported `rollback` for an app it has no template of is kept as `reported_rollback` (text, with the token that sent it). `rollback_template` is accepted and ignored.',
         required: ['run_id', 'app', 'base_url', 'verdict', 'summary', 'started_at', 'finished_at', 'duration_ms', 'release', 'checks', 'blocked_requests', 'rollback'],
         properties: {
           run_id: { type: 'string', format: 'uuid' },

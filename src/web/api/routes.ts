@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { jsonDepthExceeds } from '../../redact/bounded-copy.js';
 import { isInstant, MAX_NOTES_BYTES } from '../../release/instant.js';
 import { recordOnLedger } from '../../seal/record.js';
+import type { RunResult } from '../../runner/run-result.js';
 import { MAX_EVIDENCE_BYTES } from '../../store/evidence.js';
 import { requireToken, type AuthVariables } from '../auth.js';
 import { DEFAULT_MAX_BODY_BYTES, type WebDeps } from '../deps.js';
@@ -137,7 +138,15 @@ export function createApiRoutes(deps: WebDeps): Hono<Env> {
     const { app, version } = c.req.param();
     const body = await parseBody(c, ingestSchema);
     if (!body.ok) return body.response;
-    const { result, rollbackTemplate, flags } = splitIngest(body.value);
+    const { result: sent, flags } = splitIngest(body.value);
+    // The rollback command comes from the server's own template and ledger. A reporter's command
+    // (or template) is kept as text only, labelled with the token that sent it: a write token
+    // must not be able to put `curl … | sh` on the board as a command to copy, or into Discord.
+    const rollbackTemplate = deps.rollbackTemplate?.(app) ?? null;
+    const sender = c.get('token');
+    const result: RunResult = rollbackTemplate !== null || !sent.rollback
+      ? { ...sent, rollback: null, reported_rollback: null }
+      : { ...sent, rollback: null, reported_rollback: { command: sent.rollback, token: sender ? `${sender.name} (${sender.id})` : 'unknown' } };
     // A run from the future would stay the current seal for good.
     if (Date.parse(result.finished_at) > (deps.now?.() ?? new Date()).getTime() + MAX_CLOCK_SKEW_MS) {
       return problem(c, 400, `finished_at ${result.finished_at} is in the future (more than ${MAX_CLOCK_SKEW_MS / 60_000} min ahead of this server's clock)`, [{ path: 'finished_at', message: 'in the future' }]);

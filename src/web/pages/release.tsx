@@ -140,6 +140,13 @@ function Rollback({ run }: { run: RunResult }) {
             <button type="button" data-copy="rollback-command">Copy</button>
           </div>
         </>
+      ) : run.reported_rollback ? (
+        <>
+          <p>
+            This server has no rollback template for {run.app} (start it with <code>seal serve --config</code> naming the app), so it shows no command to copy. The reporter, token <strong>{run.reported_rollback.token}</strong>, sent this text, which this server has not checked:
+          </p>
+          <blockquote class="reported-rollback">{run.reported_rollback.command}</blockquote>
+        </>
       ) : (
         <p>The rollback command is incomplete: {run.warnings.find(isRollbackWarning) ?? 'the app has no rollback template value for this release'}.</p>
       )}
