@@ -47,6 +47,11 @@ beforeAll(async () => {
   prod = await startServer((req, res) => {
     if (req.url === '/me') return reply(res, req.headers.authorization === `Bearer ${SECRET}` ? 200 : 401, `hello ${req.headers.authorization ?? ''}`);
     if (req.url === '/devops') return reply(res, 200, 'console');
+    // Echoes the credential it was sent in other forms: encoded in a redirect, base64 and upper case in the body.
+    if (req.url === '/echo') {
+      const sent = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+      return reply(res, 302, `seen ${Buffer.from(`user:${sent}`).toString('base64')} ${sent.toUpperCase()} ${encodeURIComponent(`${sent}/x`)}`, { location: `/login?next=${encodeURIComponent(`/cb?t=${sent}`)}&t64=${Buffer.from(sent).toString('base64url')}` });
+    }
     return reply(res, 200, 'OK');
   });
   const checks = [
@@ -71,6 +76,17 @@ describe('seal smoke', () => {
     expect(Object.keys(result)).toEqual(expect.arrayContaining(['started_at', 'finished_at', 'duration_ms', 'checks']));
     expect(run.stderr).toContain('Seal: 🔴 red');
     expect(run.stderr).toContain('    git revert -m 1 abc123');
+  });
+
+  it('a secret production echoes back encoded (URL-encoded, base64, base64url, upper case) is redacted from stdout, stderr and JUnit', async () => {
+    const echo = writeConfig('echo.yaml', { apps: { studio: { production_url: prod.url, checks: [{ name: 'echo', http: { path: '/echo', headers: { Authorization: 'Bearer ${SMOKE_TOKEN}' }, follow_redirects: false }, expect: { status: 200 } }] } } });
+    const junit = join(dir, 'echo-junit.xml');
+    const run = await runCli(['smoke', 'studio', '--config', echo, '--json', '--junit', junit], { env });
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(result.verdict).toBe('red');
+    const forms = [SECRET, SECRET.toUpperCase(), encodeURIComponent(`/cb?t=${SECRET}`), Buffer.from(SECRET).toString('base64url'), Buffer.from(`user:${SECRET}`).toString('base64').slice(8, -4)];
+    for (const text of [run.stdout, run.stderr, readFileSync(junit, 'utf8')]) for (const form of forms) expect(text).not.toContain(form);
+    expect(run.stdout).toContain('[REDACTED]');
   });
 
   it('a hostile --release and --merge-sha never become a command to paste: none is printed, and the warning says why', async () => {

@@ -32,6 +32,50 @@ describe('the redactor', () => {
     expect(createRedactor(['s3cr3t-value']).deep(input)).toEqual({ evidence: { headers: { 'set-cookie': REDACTED, server: 'nginx' }, body: `x ${REDACTED} y`, n: 5 }, list: [REDACTED] });
   });
 
+  describe('a secret in other forms', () => {
+    const secret = 'Tr0ub4dor&3/xyz+Q';
+    const r = createRedactor([secret]);
+    const forms: [string, string][] = [
+      ['upper case', secret.toUpperCase()],
+      ['lower case', secret.toLowerCase()],
+      ['percent-encoded', encodeURIComponent(secret)],
+      ['percent-encoded, lower-case hex', encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())],
+      ['form-encoded', new URLSearchParams({ q: secret }).toString().slice(2)],
+      ['base64', Buffer.from(secret).toString('base64')],
+      ['base64url', Buffer.from(secret).toString('base64url')],
+    ];
+    for (const [name, form] of forms) {
+      it(`${name}: ${form}`, () => {
+        const out = r.text(`location: https://x.example.com/cb?state=${form}&next=1 and ${form}`);
+        expect(out).not.toContain(form);
+        expect(out).toContain(REDACTED);
+      });
+    }
+
+    it('inside a longer base64 text, at every alignment (a Basic credential, a JSON blob)', () => {
+      for (const prefix of ['', 'u', 'us', 'user:']) {
+        for (const encoding of ['base64', 'base64url'] as const) {
+          const blob = Buffer.from(`${prefix}${secret}"}`).toString(encoding);
+          const out = r.text(`x-echo: ${blob}`);
+          // What is left of the blob cannot be decoded back to the secret.
+          const left = out.slice('x-echo: '.length).split(REDACTED).join('');
+          expect(Buffer.from(left, encoding).toString('latin1')).not.toContain(secret.slice(2, -2));
+          expect(out).toContain(REDACTED);
+        }
+      }
+    });
+
+    it('split by a shell at its metacharacters: each piece of 4 or more characters', () => {
+      // `sh -c "echo ${T}"` with T = "Tr0ub4dor&3/xyz+Q" runs `echo Tr0ub4dor` and then `3/xyz+Q`.
+      const out = r.text('Tr0ub4dor\nsh: 1: 3/xyz+Q: not found');
+      expect(out).toBe(`${REDACTED}\nsh: 1: ${REDACTED}: not found`);
+    });
+
+    it('leaves text that merely shares a few characters alone', () => {
+      expect(r.text('Tr0 ub4 dor xyz')).toBe('Tr0 ub4 dor xyz');
+    });
+  });
+
   it('leaves ordinary text alone', () => {
     const text = 'status 200, expected 404; body contains "Sign in"; https://example.com/a?page=2';
     expect(redactor.text(text)).toBe(text);

@@ -32,13 +32,62 @@ export interface Redactor {
   readonly deep: <T>(value: T) => T;
 }
 
+/** Shell metacharacters and blanks: a secret pasted into a `sh -c` script is split at these. */
+const SHELL_SPLIT = /[\s&;|<>()$`'"\\]+/;
+
+/** Below this many characters a piece of a secret is too common to scrub (as for whole secrets). */
+const MIN_PIECE = 4;
+
+/** Below this many characters a base64 fragment could match unrelated base64 data too easily. */
+const MIN_BASE64_CORE = 8;
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * What a secret looks like in base64 wherever it sits inside a longer encoded text: for each of
+ * the three byte alignments, the characters that depend on the secret's bytes alone. The few
+ * characters at either end that mix in neighbouring bytes stay (they hold under 6 bits of it).
+ */
+function base64Cores(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const cores: string[] = [Buffer.from(bytes).toString('base64'), Buffer.from(bytes).toString('base64url')];
+  for (let offset = 0; offset < 3; offset++) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    const core = encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6));
+    if (core.length >= MIN_BASE64_CORE) cores.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return cores;
+}
+
+/**
+ * The forms a secret value takes in what production sends back or a shell prints: itself in any
+ * letter case, percent-encoded (either hex case; `+` or `%20` for spaces), base64 and base64url
+ * (at any alignment), and, split at shell metacharacters, each piece of 4 or more characters.
+ */
+function secretPatterns(secrets: readonly string[]): { caseless: RegExp | null; exact: RegExp | null } {
+  const caseless = new Set<string>();
+  const exact = new Set<string>();
+  for (const secret of secrets) {
+    caseless.add(secret);
+    caseless.add(encodeURIComponent(secret));
+    caseless.add(new URLSearchParams({ s: secret }).toString().slice(2));
+    for (const piece of secret.split(SHELL_SPLIT)) if (piece.length >= MIN_PIECE && piece !== secret) caseless.add(piece);
+    for (const core of base64Cores(secret)) exact.add(core);
+  }
+  // Longest first: an alternation takes the first that matches, and a longer form holds shorter ones.
+  const build = (forms: Set<string>, flags: string): RegExp | null => (forms.size === 0 ? null : new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), flags));
+  return { caseless: build(caseless, 'gi'), exact: build(exact, 'g') };
+}
+
 /** Creates a redactor for the given secret values (longest first, so overlaps redact fully). */
 export function createRedactor(secrets: readonly string[]): Redactor {
   const known = [...new Set(secrets)].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
+  const patterns = secretPatterns(known);
 
   function text(value: string): string {
     let out = value;
-    for (const secret of known) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    if (patterns.caseless) out = out.replace(patterns.caseless, REDACTED);
+    if (patterns.exact) out = out.replace(patterns.exact, REDACTED);
     return out
       .replace(URL_USERINFO, `$1${REDACTED}@`)
       .replace(URL_PARAM, `$1${REDACTED}`)
