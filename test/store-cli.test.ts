@@ -134,7 +134,8 @@ describe('seal release and seal smoke on the embedded store', () => {
     await runCli(['release', 'record', 'studio', '--version', 'v7'], { env, timeoutMs: 60_000 });
     const runs = await Promise.all(Array.from({ length: 4 }, () => runCli(['smoke', 'studio', '--config', config, '--release', 'v7', '--json'], { env, timeoutMs: 90_000 })));
     const results = runs.map((r) => JSON.parse(r.stdout) as RunResult);
-    expect(results.map((r) => [r.verdict, r.warnings.filter((w) => !w.startsWith('a newer seal'))])).toEqual(Array(4).fill(['green', []]));
+    // A run waiting its turn for the store may print its verdict before it could read the ledger (at most 3 s): the release is the one it was given all the same.
+    expect(results.map((r) => [r.verdict, r.release?.version, r.warnings.filter((w) => !w.startsWith('a newer seal') && !/^the release and the rollback command are the run's own: the embedded store \(\S+\) could not be read within 3000 ms/.test(w))])).toEqual(Array(4).fill(['green', 'v7', []]));
     const ledger = await openDb({ databaseUrl: null, dataDir: env.SEAL_DATA_DIR });
     try {
       const history = await new Ledger(ledger.db).sealHistory('studio', 'v7');

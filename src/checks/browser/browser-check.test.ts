@@ -168,7 +168,8 @@ describe.skipIf(skip !== null)('browser checks (real Chromium)', () => {
   });
 
   it('runs several browser checks in parallel in one browser, each in its own context', async () => {
-    const checks = Array.from({ length: 6 }, (_, i) => ({ name: `p${i}`, browser: '/', expect: { title: 'Studio' } }));
+    // Six pages at once on a small CI machine can take longer than the default time: this test is about parallel contexts, not speed.
+    const checks = Array.from({ length: 6 }, (_, i) => ({ name: `p${i}`, browser: '/', timeout_ms: 30_000, expect: { title: 'Studio' } }));
     const before = prod.requests.length;
     const result = await run(checks, { concurrency: 6, browser_concurrency: 6 });
     expect(result.checks.map((c) => c.status)).toEqual(Array(6).fill('passed'));
