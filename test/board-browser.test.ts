@@ -15,6 +15,7 @@ import { openDb } from '../src/store/db.js';
 import { IncidentStore } from '../src/store/incidents.js';
 import { apps } from '../src/store/schema.js';
 import { TokenStore } from '../src/store/tokens.js';
+import { inspectConfig } from '../src/config/load.js';
 import { startServer, type RunningServer } from '../src/web/server.js';
 import { chromiumSkipReason } from './helpers/chromium.js';
 import { ROOT } from './helpers/cli.js';
@@ -54,7 +55,9 @@ describe.skipIf(skip !== null)('the board in Chromium', () => {
       ],
     });
     await seed.close();
-    server = await startServer({ host: '127.0.0.1', port: 0, public: false, store: { databaseUrl: null, dataDir: dir }, config: null, logger: pino({ level: 'silent' }), env: {}, evidenceRoot: dir });
+    // The server renders rollback commands from its own config only.
+    const { config } = inspectConfig('apps:\n  studio:\n    production_url: https://studio.example.com\n    rollback: "git revert -m 1 {merge_sha}"\n', 'seal.config.yaml', {});
+    server = await startServer({ host: '127.0.0.1', port: 0, public: false, store: { databaseUrl: null, dataDir: dir }, config, logger: pino({ level: 'silent' }), env: {}, evidenceRoot: dir });
     browser = await chromium.launch({ executablePath: await findChromium(process.env), headless: true, args: CHROMIUM_ARGS });
     await post('/api/releases', { app: 'studio', version: 'v3.2.0', sha: '1111111aaaaaaa' });
     await post('/api/releases/studio/v3.2.0/seals', runResult('studio'));
