@@ -40,8 +40,42 @@ export class UnknownAppError extends SealError {
  * lock timeout"), which says what happened without echoing the statement and its values.
  */
 export function errorMessage(error: unknown): string {
-  const own = error instanceof Error ? error.message : String(error);
+  const own = describeOne(error);
   const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
-  if (own.startsWith('Failed query:') && cause instanceof Error && cause.message) return cause.message;
-  return own;
+  if (own.startsWith('Failed query:') && cause !== undefined) return describeOne(cause);
+  // A cause that says more is kept ("cannot open the store: … (no space left on device)"), a few
+  // levels at most, by a loop: the chain came from elsewhere.
+  let told = own;
+  let next = cause;
+  for (let depth = 0; next !== undefined && next !== null && depth < 3; depth++) {
+    const said = describeOne(next);
+    if (said && !told.includes(said)) told = `${told} (${said})`;
+    next = next instanceof Error ? (next as { cause?: unknown }).cause : undefined;
+  }
+  return told;
+}
+
+/** The errno names the WebAssembly file system (PGlite's) throws as bare numbers. */
+const ERRNO_NAMES: Record<number, string> = { 51: 'ENOSPC: no space left on device', 44: 'ENOENT: no such file or directory', 2: 'EACCES: permission denied', 63: 'EPERM: operation not permitted', 69: 'EROFS: read-only file system', 29: 'EIO: input/output error', 48: 'ENOMEM: out of memory' };
+
+/** One error, never "[object Object]": its message, else its code, errno or name, else its JSON. */
+function describeOne(error: unknown): string {
+  if (typeof error === 'string') return error;
+  if (error === null || error === undefined || typeof error !== 'object') return String(error);
+  const fields = error as { message?: unknown; code?: unknown; errno?: unknown; name?: unknown };
+  const message = typeof fields.message === 'string' && fields.message.trim() ? fields.message : '';
+  const code = typeof fields.code === 'string' ? fields.code : '';
+  const errno = typeof fields.errno === 'number' ? (ERRNO_NAMES[fields.errno] ?? `errno ${fields.errno}`) : '';
+  const known = [code && !message.includes(code) && !errno.startsWith(code) ? code : '', message, errno && !message.includes(errno) ? errno : ''].filter(Boolean);
+  if (known.length > 0) return known.join(': ');
+  const name = typeof fields.name === 'string' && fields.name !== 'Error' ? fields.name : '';
+  let json: string;
+  try {
+    json = JSON.stringify(error) ?? '';
+  } catch {
+    // A cycle or a BigInt: nothing to show but its kind.
+    json = '';
+  }
+  const shown = json && json !== '{}' ? (json.length > 200 ? `${json.slice(0, 200)}…` : json) : '';
+  return [name, shown].filter(Boolean).join(' ') || `${Object.prototype.toString.call(error)} with no message`;
 }

@@ -1,6 +1,6 @@
 // End to end through the real ./bin/seal: exit codes, stdout/stderr discipline, files, secrets.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { RunResult } from '../src/runner/run-result.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -263,6 +263,22 @@ describe('every check kind through the built CLI (dist/, as users run it)', () =
     const result = JSON.parse(run.stdout) as { verdict: string; checks: { status: string; error: string | null }[]; blocked_requests: unknown[] };
     expect(result.checks[0], run.stderr).toMatchObject({ status: 'passed', error: null });
     expect(result.blocked_requests).toEqual([{ check: 'probe', method: 'POST', url: `${prod.url}/api` }]);
+  });
+
+  it.skipIf(chromiumMissing !== null)('on a full disk: the lost screenshot is a warning naming the check, the store\'s warning names the cause (never [object Object]), the verdict stands', async () => {
+    // A 1 MiB tmpfs, filled, as the data directory: in a user and mount namespace of the test's own.
+    const full = join(dir, 'full-disk');
+    mkdirSync(full, { recursive: true });
+    const config = writeConfig('full-disk.yaml', { apps: { studio: { production_url: prod.url, checks: [{ name: 'page', browser: '/up', expect: { text_contains: 'not on the page' } }] } } });
+    const inner = `mount -t tmpfs -o size=1m tmpfs ${full} && mkdir ${full}/data && (dd if=/dev/zero of=${full}/fill bs=64k count=64 2>/dev/null; true) && exec ${process.execPath} ${join(ROOT, 'bin/seal')} smoke studio --config ${config} --json`;
+    const run = await runCli([], { env: { SEAL_DATA_DIR: join(full, 'data'), SEAL_RECORD_TIMEOUT_MS: '10000' }, shell: `unshare -rm sh -c '${inner}'`, timeoutMs: 90_000 });
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(result.verdict).toBe('red');
+    expect(result.checks[0]?.status).toBe('failed');
+    expect(result.warnings).toContainEqual(expect.stringMatching(/^check "page": (the screenshot could not be kept|no screenshot or trace could be kept): .*(ENOSPC|no space)/i));
+    expect(run.stdout + run.stderr).not.toContain('[object Object]');
+    expect(run.stderr).toMatch(/warning: the seal was not recorded in the embedded store .*(ENOSPC|no space)/i);
   });
 
   it.skipIf(chromiumMissing !== null)('a browser check and a team spec run from the built CLI', async () => {

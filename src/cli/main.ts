@@ -1,4 +1,5 @@
 /** The `seal` command line. Commands are thin: they parse flags and call the core. */
+import { errorMessage } from '../errors.js';
 import { Command, Option } from 'commander';
 import type { IncidentFields } from '../incidents/edit.js';
 import type { ActionOptions, OpenOptions } from './commands/incident.js';
@@ -368,7 +369,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   // Last line of defence: a command must end with a message, never a stack trace.
-  io.stderr.write(`seal: ${(error as Error).message ?? String(error)}\n`);
+  io.stderr.write(`seal: ${errorMessage(error)}\n`);
   process.exitCode = 2;
 }
 // Every command has finished its work when parseAsync resolves (a long-running command must

@@ -4,6 +4,7 @@
  * failed delivery is a warning and a status stored with the run (shown on the release page).
  * Nothing here ever runs the rollback command; it is only text in the messages.
  */
+import { errorMessage } from '../errors.js';
 import type { AppConfig, SealConfig } from '../config/types.js';
 import type { RunResult } from '../runner/run-result.js';
 import type { DeliveryMemory } from '../store/deliveries.js';
@@ -96,5 +97,5 @@ export async function deliverSeal(plan: DeliveryPlan): Promise<DeliveryReport> {
 }
 
 function failure(error: unknown): DeliveryOutcome {
-  return { status: 'failed', detail: (error as Error).message ?? String(error), attempts: error instanceof DeliveryError ? error.attempts : 0 };
+  return { status: 'failed', detail: errorMessage(error), attempts: error instanceof DeliveryError ? error.attempts : 0 };
 }

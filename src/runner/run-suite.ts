@@ -11,7 +11,7 @@ import { createBrowserSession } from '../checks/browser/browser-session.js';
 import { EXECUTORS, PREPARE } from '../checks/registry.js';
 import type { CheckContext, RunResources } from '../checks/types.js';
 import type { AppConfig, CheckSpec } from '../config/types.js';
-import { SealError } from '../errors.js';
+import { SealError, errorMessage } from '../errors.js';
 import { startRunGuard, type RunGuard } from '../guard/guard.js';
 import { sandboxUnavailableReason } from '../guard/sandbox.js';
 import { createRedactor } from '../redact/redact.js';
@@ -105,7 +105,9 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
   const checks = results.flat();
   const verdict = decideVerdict(checks);
   const { rollback, warnings: rollbackWarnings } = rollbackOf(app.rollback, app.name, job.release, verdict, (text) => redactor.text(text));
-  const warnings = [...checkWarnings, ...rollbackWarnings];
+  // Evidence a check could not keep (a full disk): a warning on the run, naming the check.
+  const lostEvidence = checks.flatMap((c) => (Array.isArray(c.evidence.lost) ? (c.evidence.lost as unknown[]).filter((w): w is string => typeof w === 'string').map((w) => `check "${c.name}": ${w}`) : []));
+  const warnings = [...checkWarnings, ...lostEvidence, ...rollbackWarnings];
   const result: RunResult = {
     run_id: runId,
     app: app.name,
@@ -256,7 +258,7 @@ function withAbortGrace(work: Promise<AttemptOutcome>, signal: AbortSignal): Pro
  * SealError, whose message says what to do) or a bug in the checker.
  */
 function describeThrow(check: CheckSpec, error: unknown): string {
-  return error instanceof SealError ? error.message : `the ${check.kind} checker crashed: ${(error as Error).message ?? String(error)}`;
+  return error instanceof SealError ? error.message : `the ${check.kind} checker crashed: ${errorMessage(error)}`;
 }
 
 function stopReason(signal: AbortSignal): string {

@@ -1,4 +1,5 @@
 /** The screenshots a run result points at, as files to keep in the store or send to a server. */
+import { errorMessage } from '../errors.js';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { withWarning, type RunResult } from '../runner/run-result.js';
@@ -34,7 +35,7 @@ export async function keepEvidence(evidence: EvidenceStore, result: RunResult): 
     try {
       await evidence.put(result.run_id, image.name, await readFile(image.path));
     } catch (error) {
-      final = withWarning(final, `screenshot ${image.name} was not kept for the board: ${(error as Error).message}`);
+      final = withWarning(final, `screenshot ${image.name} was not kept for the board: ${errorMessage(error)}`);
     }
   }
   return final;

@@ -3,6 +3,7 @@
  * store, or a seal server ingesting a CI run): find the release being sealed (or record it),
  * complete the rollback command with what the ledger knows, and persist the run.
  */
+import { errorMessage } from '../errors.js';
 import { CI_SHA_VARIABLES, ciSha, type ReleaseFlags } from '../release/release-info.js';
 import { isRollbackWarning, rollbackOf } from '../runner/rollback.js';
 import { withWarning, type ReleaseInfo, type RunResult } from '../runner/run-result.js';
@@ -64,7 +65,7 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
     try {
       await ledger.updateNotes(result.app, release.version, (current) => upsertSealBlock(current, block));
     } catch (error) {
-      final = withWarning(final, `the release notes of ${result.app} ${release.version} were not updated: ${recording.redact((error as Error).message)}`);
+      final = withWarning(final, `the release notes of ${result.app} ${release.version} were not updated: ${recording.redact(errorMessage(error))}`);
     }
   }
   // A green seal proves the post-mortem actions whose smoke check passed in it. After the
@@ -74,7 +75,7 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
     try {
       credited = await new IncidentStore(ledger.db).creditProvedActions(result.app);
     } catch (error) {
-      final = withWarning(final, `post-mortem actions proved by this seal were not marked done: ${recording.redact((error as Error).message)}`);
+      final = withWarning(final, `post-mortem actions proved by this seal were not marked done: ${recording.redact(errorMessage(error))}`);
     }
   }
   if (!release) final = withWarning(final, `the seal was recorded in ${where} without a release: pass --release, record one with \`seal release record\`, or run in CI (${CI_SHA_VARIABLES.slice(0, 2).join(', ')}, …)`);

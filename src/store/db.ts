@@ -186,7 +186,7 @@ async function openEmbedded(dir: string, waitMs: number, template: string | null
   } catch (error) {
     await release().catch(() => undefined);
     if (error instanceof StoreError) throw error;
-    throw new StoreError(`cannot open the store (${describe}): ${(error as Error).message ?? String(error)}`, { cause: error });
+    throw new StoreError(`cannot open the store (${describe}): ${errorMessage(error)}`, { cause: error });
   }
 }
 
@@ -216,7 +216,7 @@ async function lockEmbedded(dir: string, waitMs: number, announce: boolean): Pro
           'It takes one writer at a time: to record from several processes at once, report to a seal server (--server URL) or use Postgres (DATABASE_URL).',
       );
     }
-    throw new StoreError(`cannot lock the embedded store (${dir}): ${(error as Error).message}`, { cause: error });
+    throw new StoreError(`cannot lock the embedded store (${dir}): ${errorMessage(error)}`, { cause: error });
   } finally {
     if (announce) rmSync(want, { force: true });
   }

@@ -4,6 +4,7 @@
  * what a user would see. Screenshot and trace on failure (screenshot always with
  * `screenshot: always`), stored in the run's evidence folder.
  */
+import { errorMessage } from '../../errors.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -186,19 +187,46 @@ async function navigationTimings(page: Page): Promise<Record<string, number>> {
 async function keepEvidence(context: BrowserContext, page: Page, spec: BrowserCheckSpec, safeName: string, dir: string, attempt: number, failed: boolean, evidence: Record<string, unknown>, timeLeft: () => number): Promise<void> {
   // The file name comes from the redacted check name: a secret must not end up in a path.
   const base = join(dir, `${fileNameOf(safeName)}${attempt > 1 ? `-attempt${attempt}` : ''}`);
+  try {
+    if (failed || spec.screenshot === 'always') mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    // No folder for the evidence (a full disk): said on the check, and the check's own outcome stands.
+    lost(evidence, `no screenshot or trace could be kept: ${errorMessage(error)}`);
+    await context.tracing.stop().catch(() => undefined);
+    return;
+  }
   if (failed || spec.screenshot === 'always') {
-    mkdirSync(dir, { recursive: true });
     // A full-page screenshot can hang (a page without a <body>): it gets half the time left,
     // then the visible part is taken instead.
-    const shot = (fullPage: boolean, timeout: number) => page.screenshot({ path: `${base}.png`, fullPage, timeout }).then(() => `${base}.png`, () => null);
+    let problem = '';
+    const shot = (fullPage: boolean, timeout: number) =>
+      page.screenshot({ path: `${base}.png`, fullPage, timeout }).then(
+        () => `${base}.png`,
+        (error: unknown) => {
+          problem = errorMessage(error).split('\n')[0] ?? '';
+          return null;
+        },
+      );
     evidence.screenshot = (await shot(true, Math.max(250, Math.min(5000, timeLeft() / 2)))) ?? (await shot(false, Math.max(250, timeLeft() - 100)));
+    // A screenshot that could not be kept (a full disk, a page that never painted) is said, not dropped silently.
+    if (evidence.screenshot === null) lost(evidence, `the screenshot could not be kept: ${problem}`);
   }
   if (failed) {
-    mkdirSync(dir, { recursive: true });
-    evidence.trace = await context.tracing.stop({ path: `${base}.trace.zip` }).then(() => `${base}.trace.zip`, () => null);
+    evidence.trace = await context.tracing.stop({ path: `${base}.trace.zip` }).then(
+      () => `${base}.trace.zip`,
+      (error: unknown) => {
+        lost(evidence, `the trace could not be kept: ${errorMessage(error).split('\n')[0] ?? ''}`);
+        return null;
+      },
+    );
   } else {
     await context.tracing.stop().catch(() => undefined);
   }
+}
+
+/** Notes on the check's evidence what could not be kept (the run lists it among its warnings). */
+function lost(evidence: Record<string, unknown>, what: string): void {
+  evidence.lost = [...(Array.isArray(evidence.lost) ? (evidence.lost as string[]) : []), what];
 }
 
 /** A file-name-safe, collision-free form of a check name ("a b" and "a-b" differ by the hash). */

@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { findChromium } from '../../checks/browser/find-chromium.js';
 import { loadConfig } from '../../config/load.js';
 import { startDemoApp } from '../../demo/demo-app.js';
-import { SealError } from '../../errors.js';
+import { SealError, errorMessage } from '../../errors.js';
 import { findPackageRoot } from '../../package-root.js';
 import { defaultEvidenceRoot } from '../../runner/run-suite.js';
 import { openDb, storeLocation } from '../../store/db.js';
@@ -53,7 +53,7 @@ export async function demoCommand(io: CliIo, { serve = true }: { serve?: boolean
     }
     return 0;
   } catch (error) {
-    io.stderr.write(`seal demo: ${(error as Error).message}\n`);
+    io.stderr.write(`seal demo: ${errorMessage(error)}\n`);
     return 2;
   } finally {
     await board?.server.close();

@@ -6,7 +6,7 @@
  */
 import { findConfigPath, loadConfig } from '../../config/load.js';
 import type { SealConfig } from '../../config/types.js';
-import { UnknownAppError } from '../../errors.js';
+import { UnknownAppError, errorMessage } from '../../errors.js';
 import { deliverSeal } from '../../notify/deliver.js';
 import { buildSealMessage } from '../../notify/message.js';
 import { createRedactor } from '../../redact/redact.js';
@@ -23,7 +23,7 @@ export async function notifyCommand(appName: string, version: string, options: {
     config = loadConfig(findConfigPath(options.config, io.env, io.cwd), io.env);
     if (!config.apps[appName]) throw new UnknownAppError(appName, Object.keys(config.apps), config.source);
   } catch (error) {
-    io.stderr.write(`seal: ${(error as Error).message}\n`);
+    io.stderr.write(`seal: ${errorMessage(error)}\n`);
     return 2;
   }
   const app = config.apps[appName];

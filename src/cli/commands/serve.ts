@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { pino } from 'pino';
 import { findConfigPath, loadConfig } from '../../config/load.js';
 import type { SealConfig } from '../../config/types.js';
-import { SealError } from '../../errors.js';
+import { SealError, errorMessage } from '../../errors.js';
 import { defaultEvidenceRoot } from '../../runner/run-suite.js';
 import { storeLocation } from '../../store/db.js';
 import { startServer } from '../../web/server.js';
@@ -48,7 +48,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIo): Promise<number
         `writes need a token${config ? `; smoke runs for ${Object.keys(config.apps).join(', ')}` : ''}). Ctrl-C stops it.\n`,
     );
   } catch (error) {
-    io.stderr.write(`seal serve: ${(error as Error).message}\n`);
+    io.stderr.write(`seal serve: ${errorMessage(error)}\n`);
     return 2;
   }
   await new Promise<void>((resolve) => {

@@ -69,7 +69,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     result = await runSuite({ app, release, secrets }, { listeners: [live], env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd), signal: interrupt.signal });
   } catch (error) {
     // Anything that stops the run before a verdict is still a verdict: error, with its reason.
-    result = errorResult(appName, release, createRedactor(secrets).text((error as Error).message ?? String(error)));
+    result = errorResult(appName, release, createRedactor(secrets).text(errorMessage(error)));
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -85,7 +85,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
       reporter.onRunFinish?.(shown);
     } catch (error) {
       // A reporter bug must not cost the verdict: say so, and keep going to the JSON and exit 0.
-      shown = withWarning(shown, `the terminal report failed: ${(error as Error).message ?? String(error)}`);
+      shown = withWarning(shown, `the terminal report failed: ${errorMessage(error)}`);
       io.stderr.write(`warning: ${shown.warnings.at(-1) ?? ''}\nSeal: ${shown.verdict}  ${shown.summary}\n`);
     }
     if (options.junit) {
@@ -93,7 +93,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
       try {
         writeFileSync(path, renderJunit(shown));
       } catch (error) {
-        shown = withWarning(shown, `could not write the JUnit report to ${path}: ${(error as Error).message}`);
+        shown = withWarning(shown, `could not write the JUnit report to ${path}: ${errorMessage(error)}`);
         io.stderr.write(`warning: ${shown.warnings.at(-1) ?? ''}\n`);
       }
     }
