@@ -40,19 +40,28 @@ export class UnknownAppError extends SealError {
  * lock timeout"), which says what happened without echoing the statement and its values.
  */
 export function errorMessage(error: unknown): string {
-  const own = describeOne(error);
-  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
-  if (own.startsWith('Failed query:') && cause !== undefined) return describeOne(cause);
+  const first = unwrapQuery(error);
+  let told = describeOne(first);
   // A cause that says more is kept ("cannot open the store: … (no space left on device)"), a few
   // levels at most, by a loop: the chain came from elsewhere.
-  let told = own;
-  let next = cause;
+  let next = causeOf(first);
   for (let depth = 0; next !== undefined && next !== null && depth < 3; depth++) {
-    const said = describeOne(next);
+    const link = unwrapQuery(next);
+    const said = describeOne(link);
     if (said && !told.includes(said)) told = `${told} (${said})`;
-    next = next instanceof Error ? (next as { cause?: unknown }).cause : undefined;
+    next = causeOf(link);
   }
   return told;
+}
+
+function causeOf(error: unknown): unknown {
+  return error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
+}
+
+/** The query builder's wrapper ("Failed query: <SQL> params: …") stands for its cause: the SQL and its values are never told. */
+function unwrapQuery(error: unknown): unknown {
+  const cause = causeOf(error);
+  return error instanceof Error && error.message.startsWith('Failed query:') && cause !== undefined ? cause : error;
 }
 
 /** The errno names the WebAssembly file system (PGlite's) throws as bare numbers. */
@@ -64,7 +73,8 @@ function describeOne(error: unknown): string {
   if (error === null || error === undefined || typeof error !== 'object') return String(error);
   const fields = error as { message?: unknown; code?: unknown; errno?: unknown; name?: unknown };
   const message = typeof fields.message === 'string' && fields.message.trim() ? fields.message : '';
-  const code = typeof fields.code === 'string' ? fields.code : '';
+  // System error codes (ENOSPC, ECONNREFUSED) say something; a database's SQLSTATE (55P03) does not, beside its message.
+  const code = typeof fields.code === 'string' && /^E[A-Z0-9_]+$/.test(fields.code) ? fields.code : '';
   const errno = typeof fields.errno === 'number' ? (ERRNO_NAMES[fields.errno] ?? `errno ${fields.errno}`) : '';
   const known = [code && !message.includes(code) && !errno.startsWith(code) ? code : '', message, errno && !message.includes(errno) ? errno : ''].filter(Boolean);
   if (known.length > 0) return known.join(': ');
