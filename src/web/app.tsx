@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context, type Next } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
@@ -14,7 +15,7 @@ import { streamSSE } from 'hono/streaming';
 import { incidentId } from '../store/incidents.js';
 import { createApiRoutes, problem } from './api/routes.js';
 import { requireToken, TOKEN_COOKIE, type AuthVariables } from './auth.js';
-import type { WebDeps } from './deps.js';
+import { DEFAULT_MAX_STREAMS, type WebDeps } from './deps.js';
 import { BOARD_CSS, BOARD_JS } from './pages/assets.js';
 import { renderBadge } from './pages/badge.js';
 import { DeploymentsPage } from './pages/deployments.js';
@@ -43,6 +44,15 @@ function safeNext(next: unknown): string {
   // Browsers drop tabs and newlines from URLs ("/\t/evil.example" is "//evil.example"): a path
   // with any control character, space or backslash is refused, as is one starting "//".
   return typeof next === 'string' && /^\/(?!\/)[^\p{Cc}\s\\]*$/u.test(next) ? next : '/deployments';
+}
+
+/** The client's address, as the socket has it (behind a reverse proxy: the proxy's); "unknown" without a socket (tests through app.request). */
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Builds the app. */
@@ -196,8 +206,31 @@ export function createApp(deps: WebDeps): Hono<Env> {
     });
   });
 
-  app.get('/events', (c) =>
-    streamSSE(c, async (stream) => {
+  // Live streams are counted per client address and in all: beyond either cap, 503 (a board
+  // falls back to reloading; EventSource retries after Retry-After).
+  const caps = deps.maxStreams ?? DEFAULT_MAX_STREAMS;
+  const open = { total: 0, byClient: new Map<string, number>() };
+  app.get('/events', (c) => {
+    const client = clientAddress(c);
+    const mine = open.byClient.get(client) ?? 0;
+    if (mine >= caps.perClient || open.total >= caps.total) {
+      const which = mine >= caps.perClient ? `${caps.perClient} live streams from one address` : `${caps.total} live streams in all`;
+      logger.warn({ path: c.req.path, status: 503, open: open.total }, 'live stream refused');
+      c.header('retry-after', '30');
+      return c.json({ error: `too many live streams: this server keeps at most ${which}; try again later` }, 503);
+    }
+    open.total++;
+    open.byClient.set(client, mine + 1);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      open.total--;
+      const left = (open.byClient.get(client) ?? 1) - 1;
+      if (left > 0) open.byClient.set(client, left);
+      else open.byClient.delete(client);
+    };
+    return streamSSE(c, async (stream) => {
       // One signal per stream: the client left, or the server is shutting down. Removed when the
       // stream ends, so closed streams leave nothing behind on the shared shutdown signal.
       const stop = new AbortController();
@@ -215,9 +248,10 @@ export function createApp(deps: WebDeps): Hono<Env> {
       } finally {
         unsubscribe();
         events.closed.removeEventListener('abort', onShutdown);
+        release();
       }
-    }),
-  );
+    });
+  });
 
   app.notFound((c) =>
     c.req.path.startsWith('/api/')

@@ -39,9 +39,18 @@ export interface WebDeps {
   /** The board's address for links in release notes (the app's board_url wins when it is in the server's config). */
   readonly boardBase?: (app: string) => string | null;
   readonly now?: () => Date;
+  /** Live streams (`/events`) open at once: per client address and in all (503 beyond). */
+  readonly maxStreams?: { readonly perClient: number; readonly total: number };
   /** Largest JSON body accepted (413 beyond). */
   readonly maxBodyBytes?: number;
 }
 
 /** Largest JSON body accepted by default: a run result of a big suite, with its excerpts. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Live streams by default: each holds a connection and about 80 KB. 500 from one address lets a
+ * whole office behind one NAT keep its boards open; 2,000 in all bounds the memory near 170 MB.
+ * `SEAL_MAX_STREAMS_PER_CLIENT` and `SEAL_MAX_STREAMS` change them.
+ */
+export const DEFAULT_MAX_STREAMS = { perClient: 500, total: 2000 } as const;

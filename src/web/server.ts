@@ -22,6 +22,7 @@ import { IncidentStore } from '../store/incidents.js';
 import { Ledger } from '../store/ledger.js';
 import { TokenStore } from '../store/tokens.js';
 import { createApp } from './app.js';
+import { DEFAULT_MAX_STREAMS } from './deps.js';
 import type { ReadAccess } from './auth.js';
 import { createSealEvents } from './events.js';
 import { createSmokeJobs, type SmokeJob } from './smoke-jobs.js';
@@ -115,6 +116,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     incidents,
     events,
     readAccess,
+    maxStreams: {
+      perClient: positiveFromEnv(options.env, 'SEAL_MAX_STREAMS_PER_CLIENT') ?? DEFAULT_MAX_STREAMS.perClient,
+      total: positiveFromEnv(options.env, 'SEAL_MAX_STREAMS') ?? DEFAULT_MAX_STREAMS.total,
+    },
     jobs,
     configuredApps: config ? Object.keys(config.apps) : [],
     logger,
@@ -178,4 +183,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return closing;
     },
   };
+}
+
+/** A whole number above 0 from the environment; undefined when unset; a clear error when it is anything else. */
+function positiveFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const text = env[name]?.trim();
+  if (!text) return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new SealError(`${name} must be a whole number above 0, got ${JSON.stringify(env[name])}`);
+  return value;
 }
