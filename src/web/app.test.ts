@@ -472,19 +472,32 @@ describe('a board that is not public (a non-loopback server without --public)', 
     await closed?.close();
   });
 
+  /** The sign-in form as a browser gets it: its CSRF value, in the form and in a cookie. */
+  async function loginForm(): Promise<{ csrf: string; cookie: string }> {
+    const form = await closed.app.request('/login?next=%2Fdeployments');
+    expect(form.status).toBe(200);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+    const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect(cookie).toBe(`seal_login_csrf=${csrf}`);
+    expect(form.headers.get('set-cookie')).toMatch(/HttpOnly.*SameSite=Strict|SameSite=Strict.*HttpOnly/);
+    return { csrf, cookie };
+  }
+  const signIn = async (fields: Record<string, string>, cookie: string) => closed.app.request('/login', { method: 'POST', headers: { cookie }, body: new URLSearchParams(fields) });
+
   it('sends a browser to the login form, and lets it in with a read token as an HttpOnly cookie', async () => {
     const page = await closed.app.request('/deployments?app=secret-app');
     expect(page.status).toBe(303);
     expect(page.headers.get('location')).toBe('/login?next=%2Fdeployments%3Fapp%3Dsecret-app');
-    const wrong = await closed.app.request('/login', { method: 'POST', body: new URLSearchParams({ token: 'seal_nope', next: '/deployments' }) });
+    const { csrf, cookie: csrfCookie } = await loginForm();
+    const wrong = await signIn({ token: 'seal_nope', next: '/deployments', csrf }, csrfCookie);
     expect(wrong.status).toBe(401);
     // A tab is dropped by browsers: "/\t/evil.example" would be "//evil.example".
-    const sneaky = await closed.app.request('/login', { method: 'POST', body: new URLSearchParams({ token: closed.readToken, next: '/\t/evil.example' }) });
+    const sneaky = await signIn({ token: closed.readToken, next: '/\t/evil.example', csrf }, csrfCookie);
     expect(sneaky.headers.get('location')).toBe('/deployments');
-    const login = await closed.app.request('/login', { method: 'POST', body: new URLSearchParams({ token: closed.readToken, next: '//evil.example.com/' }) });
+    const login = await signIn({ token: closed.readToken, next: '//evil.example.com/', csrf }, csrfCookie);
     expect(login.status).toBe(303);
     expect(login.headers.get('location')).toBe('/deployments');
-    const cookie = login.headers.get('set-cookie') ?? '';
+    const cookie = (login.headers.getSetCookie?.() ?? [login.headers.get('set-cookie') ?? '']).find((c) => c.startsWith('seal_token=')) ?? '';
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
     const board = await closed.app.request('/deployments?app=secret-app', { headers: { cookie: cookie.split(';')[0] as string } });
@@ -493,6 +506,25 @@ describe('a board that is not public (a non-loopback server without --public)', 
     // Behind a proxy that adds its own Basic auth, the cookie still signs the browser in.
     const proxied = await closed.app.request('/deployments', { headers: { cookie: cookie.split(';')[0] as string, authorization: 'Basic dXNlcjpwYXNz' } });
     expect(proxied.status).toBe(200);
+  });
+
+  it('refuses a sign-in posted without the form\'s CSRF value (login CSRF from another site), or with another one', async () => {
+    const { csrf, cookie } = await loginForm();
+    // Another site's form: no cookie (SameSite=Strict keeps it home), or a value of its own.
+    for (const [fields, jar] of [[{ token: closed.readToken, next: '/deployments' }, ''], [{ token: closed.readToken, next: '/deployments', csrf }, ''], [{ token: closed.readToken, next: '/deployments', csrf: 'forged' }, cookie]] as const) {
+      const answer = await signIn(fields, jar);
+      expect(answer.status).toBe(403);
+      expect(await answer.text()).toContain('This sign-in form expired or did not come from this board');
+      expect(answer.headers.getSetCookie?.().some((c) => c.startsWith('seal_token=')) ?? false).toBe(false);
+    }
+  });
+
+  it('a write token cannot sign in to the board: it is for CI', async () => {
+    const { csrf, cookie } = await loginForm();
+    const answer = await signIn({ token: closed.writeToken, next: '/deployments', csrf }, cookie);
+    expect(answer.status).toBe(403);
+    expect(await answer.text()).toMatch(/is a write token, for CI: sign in with a read token/);
+    expect(answer.headers.getSetCookie?.().some((c) => c.startsWith('seal_token=')) ?? false).toBe(false);
   });
 
   it('refuses the API, badges and live updates without a token, but not /healthz or the API description', async () => {

@@ -3,15 +3,16 @@
  * The seal server as a Hono app: the board, badges, live updates and the JSON API.
  * `createApp(deps)` never listens: tests call `app.request()`; server.ts serves it.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context, type Next } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
-import { setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import { streamSSE } from 'hono/streaming';
+import { errorMessage } from '../errors.js';
 import { incidentId } from '../store/incidents.js';
 import { createApiRoutes, problem } from './api/routes.js';
 import { requireToken, TOKEN_COOKIE, type AuthVariables } from './auth.js';
@@ -44,6 +45,16 @@ function safeNext(next: unknown): string {
   // Browsers drop tabs and newlines from URLs ("/\t/evil.example" is "//evil.example"): a path
   // with any control character, space or backslash is refused, as is one starting "//".
   return typeof next === 'string' && /^\/(?!\/)[^\p{Cc}\s\\]*$/u.test(next) ? next : '/deployments';
+}
+
+/** The cookie that holds the sign-in form's CSRF value (scoped to /login). */
+const LOGIN_CSRF_COOKIE = 'seal_login_csrf';
+
+/** Equal texts, compared in constant time. */
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** The client's address, as the socket has it (behind a reverse proxy: the proxy's); "unknown" without a socket (tests through app.request). */
@@ -113,26 +124,42 @@ export function createApp(deps: WebDeps): Hono<Env> {
   app.get('/favicon.ico', (c) => c.body(null, 204, { 'cache-control': 'public, max-age=86400' }));
 
   if (deps.readAccess === 'token') {
-    app.get('/login', (c) => c.html(<LoginPage next={safeNext(c.req.query('next'))} failed={false} />));
+    // Sign-in is protected against login CSRF by a double-submit value: the form carries it, and
+    // a SameSite=Strict cookie scoped to /login holds it too; a form posted from another site
+    // has no cookie (or the wrong value) and is refused.
+    const secureCookie = (c: Context): boolean => new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+    const loginForm = (c: Context<Env, string>, next: string, problem: string | null, status: 200 | 401 | 403) => {
+      const csrf = randomBytes(18).toString('base64url');
+      setCookie(c, LOGIN_CSRF_COOKIE, csrf, { httpOnly: true, sameSite: 'Strict', path: '/login', secure: secureCookie(c), maxAge: 3600 });
+      return c.html(<LoginPage next={next} problem={problem} csrf={csrf} />, status);
+    };
+    app.get('/login', (c) => loginForm(c, safeNext(c.req.query('next')), null, 200));
     app.post('/login', bodyLimit({ maxSize: 16 * 1024, onError: (c) => problem(c, 413, 'the form is too large') }), async (c) => {
       let form: Record<string, unknown>;
       try {
         form = await c.req.parseBody();
       } catch (error) {
         // A client's mistake: a 400 through onError, without a stack in the log.
-        throw new HTTPException(400, { message: `the form cannot be read: ${(error as Error).message}` });
+        throw new HTTPException(400, { message: `the form cannot be read: ${errorMessage(error)}` });
       }
       const next = safeNext(form.next);
+      const expected = getCookie(c, LOGIN_CSRF_COOKIE) ?? '';
+      if (!expected || typeof form.csrf !== 'string' || !sameText(form.csrf, expected)) {
+        return loginForm(c, next, 'This sign-in form expired or did not come from this board: sign in again.', 403);
+      }
       const token = typeof form.token === 'string' ? await tokens.verify(form.token.trim()) : null;
-      if (!token) return c.html(<LoginPage next={next} failed={true} />, 401);
+      if (!token) return loginForm(c, next, 'That token is malformed, unknown or revoked.', 401);
+      // A write token is for CI: one leaked from a browser could record seals. The board takes read tokens only.
+      if (token.scope !== 'read') return loginForm(c, next, `Token ${token.id} (${token.name}) is a write token, for CI: sign in with a read token (seal token create --name NAME --scope read).`, 403);
       setCookie(c, TOKEN_COOKIE, (form.token as string).trim(), {
         httpOnly: true,
         sameSite: 'Strict',
         path: '/',
         // Behind a TLS-terminating proxy the request itself is plain http.
-        secure: new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https',
+        secure: secureCookie(c),
         maxAge: 30 * 86_400,
       });
+      deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login' });
       return c.redirect(next, 303);
     });
     const read = requireToken(tokens, 'read', { cookie: true, loginRedirect: true });
