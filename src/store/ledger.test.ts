@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, postgresSkipReason } from '../../test/helpers/postgres.js';
 import { runResult } from '../../test/helpers/run-results.js';
@@ -187,6 +188,26 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       await expect(evidence.put(run.run_id, 'one-too-many.png', png)).rejects.toThrow('already has 20 evidence files');
       expect(await evidence.names(run.run_id)).toHaveLength(20);
       expect(await evidence.get(run.run_id, 'missing.png')).toBeNull();
+    });
+
+    it('board sessions: a random id for the cookie, stored hashed, ending when they expire or their token is revoked', async () => {
+      let clock = Date.parse('2026-11-30T12:00:00Z');
+      const tokens = new TokenStore(store.db, () => clock);
+      const made = await tokens.create('wallboard', 'read');
+      const session = await tokens.createSession(made.info.id, 60_000);
+      expect(session.id).toMatch(/^seal_s_[A-Za-z0-9_-]{43}$/);
+      expect(await tokens.verifySession(session.id)).toEqual({ id: made.info.id, name: 'wallboard', scope: 'read' });
+      // Only the hash is stored: the id is nowhere in the table.
+      const rows = await store.db.execute(sql`SELECT id_hash, token_id FROM board_sessions`);
+      expect(JSON.stringify(rows)).not.toContain(session.id);
+      expect(await tokens.verifySession(`seal_s_${'x'.repeat(43)}`)).toBeNull();
+      expect(await tokens.verifySession(made.token)).toBeNull();
+      clock += 60_000 + VERIFIED_TTL_MS + 1;
+      expect(await tokens.verifySession(session.id)).toBeNull();
+      const second = await tokens.createSession(made.info.id, 60_000);
+      expect(await tokens.verifySession(second.id)).not.toBeNull();
+      await tokens.revoke(made.info.id);
+      expect(await tokens.verifySession(second.id)).toBeNull();
     });
 
     it('creates tokens shown once (only a hash stored), verifies them, and revokes them by id or name', async () => {

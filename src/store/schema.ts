@@ -127,6 +127,20 @@ export const apiTokens = pgTable('api_tokens', {
   revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'string' }),
 });
 
+/**
+ * Board sign-ins: the browser's cookie holds a random session id, never a token. Only the id's
+ * hash is kept; a session ends when it expires or when its token is revoked.
+ */
+export const boardSessions = pgTable('board_sessions', {
+  /** SHA-256 of the session id, hex. */
+  idHash: text('id_hash').primaryKey(),
+  tokenId: text('token_id')
+    .notNull()
+    .references(() => apiTokens.id, { onDelete: 'cascade' }),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'string' }).notNull(),
+});
+
 /** The last post of each notifier about each release: what a re-seal edits instead of posting again. */
 export const notifierPosts = pgTable(
   'notifier_posts',

@@ -4,9 +4,9 @@
  * the token is created, and never stored.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { LedgerDb } from './db.js';
-import { apiTokens } from './schema.js';
+import { apiTokens, boardSessions } from './schema.js';
 
 /** What a token may do: `write` reports seals and releases (and reads); `read` views the board. */
 export type TokenScope = 'read' | 'write';
@@ -39,6 +39,12 @@ const TOUCH_EVERY_MS = 60_000;
 export const VERIFIED_TTL_MS = 5_000;
 
 const hashOf = (secret: string): Buffer => createHash('sha256').update(secret).digest();
+
+/** A board session id, as the cookie holds it: `seal_s_` and 43 random base64url characters. */
+const SESSION_SHAPE = /^seal_s_[A-Za-z0-9_-]{43}$/;
+
+/** How long a board sign-in lasts. */
+export const SESSION_TTL_MS = 7 * 86_400_000;
 const iso = (value: string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
 /** Tokens in the ledger's database. */
@@ -75,6 +81,36 @@ export class TokenStore {
   }
 
   /** Revokes a token by id or name; returns how many were revoked. */
+  /**
+   * Signs a browser in with a verified token: a random session id for its cookie (never the
+   * token). Only the id's hash is stored; expired sessions are cleared as new ones are made.
+   */
+  async createSession(tokenId: string, ttlMs = SESSION_TTL_MS): Promise<{ id: string; expiresAt: Date }> {
+    const id = `seal_s_${randomBytes(32).toString('base64url')}`;
+    const expiresAt = new Date(this.now() + ttlMs);
+    await this.db.delete(boardSessions).where(lt(boardSessions.expiresAt, new Date(this.now()).toISOString()));
+    await this.db.insert(boardSessions).values({ idHash: hashOf(id).toString('hex'), tokenId, expiresAt: expiresAt.toISOString() });
+    return { id, expiresAt };
+  }
+
+  /** The token behind a board session, or null when the session is malformed, unknown, expired or its token revoked. */
+  async verifySession(presented: string): Promise<VerifiedToken | null> {
+    if (!SESSION_SHAPE.test(presented)) return null;
+    const cached = this.verified.get(presented);
+    if (cached && cached.until > this.now()) return cached.token;
+    const [row] = await this.db
+      .select({ id: apiTokens.id, name: apiTokens.name, scope: apiTokens.scope })
+      .from(boardSessions)
+      .innerJoin(apiTokens, eq(apiTokens.id, boardSessions.tokenId))
+      .where(and(eq(boardSessions.idHash, hashOf(presented).toString('hex')), gt(boardSessions.expiresAt, new Date(this.now()).toISOString()), isNull(apiTokens.revokedAt)))
+      .limit(1);
+    if (!row) return null;
+    const token: VerifiedToken = { id: row.id, name: row.name, scope: row.scope };
+    if (this.verified.size >= 1000) this.verified.clear();
+    this.verified.set(presented, { token, until: this.now() + VERIFIED_TTL_MS });
+    return token;
+  }
+
   async revoke(idOrName: string): Promise<number> {
     // Revoked here: this process forgets what it verified at once.
     this.verified.clear();

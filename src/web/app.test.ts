@@ -500,6 +500,12 @@ describe('a board that is not public (a non-loopback server without --public)', 
     const cookie = (login.headers.getSetCookie?.() ?? [login.headers.get('set-cookie') ?? '']).find((c) => c.startsWith('seal_token=')) ?? '';
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
+    // The cookie holds a session id, never the token (nor its secret).
+    expect(cookie).toMatch(/^seal_token=seal_s_[A-Za-z0-9_-]{43};/);
+    expect(cookie).not.toContain(closed.readToken);
+    expect(cookie).not.toContain(closed.readToken.slice(-43));
+    // A token pasted into the cookie by hand is not a session.
+    expect((await closed.app.request('/deployments', { headers: { cookie: `seal_token=${closed.readToken}` } })).status).toBe(303);
     const board = await closed.app.request('/deployments?app=secret-app', { headers: { cookie: cookie.split(';')[0] as string } });
     expect(board.status).toBe(200);
     expect(await board.text()).toContain('secret-app');
@@ -517,6 +523,18 @@ describe('a board that is not public (a non-loopback server without --public)', 
       expect(await answer.text()).toContain('This sign-in form expired or did not come from this board');
       expect(answer.headers.getSetCookie?.().some((c) => c.startsWith('seal_token=')) ?? false).toBe(false);
     }
+  });
+
+  it('a session ends when its token is revoked', async () => {
+    const extra = await closed.tokens.create('wallboard-2', 'read');
+    const { csrf, cookie: csrfCookie } = await loginForm();
+    const login = await signIn({ token: extra.token, next: '/deployments', csrf }, csrfCookie);
+    const session = (login.headers.getSetCookie?.() ?? []).find((c) => c.startsWith('seal_token='))?.split(';')[0] ?? '';
+    expect((await closed.app.request('/deployments', { headers: { cookie: session } })).status).toBe(200);
+    expect(await closed.tokens.revoke(extra.info.id)).toBe(1);
+    const after = await closed.app.request('/deployments', { headers: { cookie: session } });
+    expect(after.status).toBe(303);
+    expect(after.headers.get('location')).toBe('/login?next=%2Fdeployments');
   });
 
   it('a write token cannot sign in to the board: it is for CI', async () => {

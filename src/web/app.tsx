@@ -151,13 +151,15 @@ export function createApp(deps: WebDeps): Hono<Env> {
       if (!token) return loginForm(c, next, 'That token is malformed, unknown or revoked.', 401);
       // A write token is for CI: one leaked from a browser could record seals. The board takes read tokens only.
       if (token.scope !== 'read') return loginForm(c, next, `Token ${token.id} (${token.name}) is a write token, for CI: sign in with a read token (seal token create --name NAME --scope read).`, 403);
-      setCookie(c, TOKEN_COOKIE, (form.token as string).trim(), {
+      // The cookie holds a session id, never the token: stored hashed, expiring, ended with its token.
+      const session = await tokens.createSession(token.id);
+      setCookie(c, TOKEN_COOKIE, session.id, {
         httpOnly: true,
         sameSite: 'Strict',
         path: '/',
         // Behind a TLS-terminating proxy the request itself is plain http.
         secure: secureCookie(c),
-        maxAge: 30 * 86_400,
+        expires: session.expiresAt,
       });
       deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login' });
       return c.redirect(next, 303);

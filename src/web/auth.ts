@@ -29,8 +29,11 @@ function bearerOf(c: Context): string | null {
 /** Requires a token of `scope` (a write token may also read); answers 401/403 JSON, or sends a browser to the login form. */
 export function requireToken(tokens: TokenStore, scope: TokenScope, { cookie = false, loginRedirect = false } = {}): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async function checkToken(c, next) {
-    const presented = bearerOf(c) ?? (cookie ? (getCookie(c, TOKEN_COOKIE) ?? null) : null);
-    const token = presented ? await tokens.verify(presented) : null;
+    // A bearer token, or (for pages) the board's session cookie, which holds a session id, never a token.
+    const bearer = bearerOf(c);
+    const session = bearer === null && cookie ? (getCookie(c, TOKEN_COOKIE) ?? null) : null;
+    const presented = bearer ?? session;
+    const token = bearer ? await tokens.verify(bearer) : session ? await tokens.verifySession(session) : null;
     if (!token) {
       if (loginRedirect && c.req.method === 'GET') {
         const url = new URL(c.req.url);
