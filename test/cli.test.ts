@@ -265,6 +265,39 @@ describe('every check kind through the built CLI (dist/, as users run it)', () =
     expect(result.blocked_requests).toEqual([{ check: 'probe', method: 'POST', url: `${prod.url}/api` }]);
   });
 
+  it.skipIf(chromiumMissing !== null)('a secret in a browser check\'s URL is in no byte under the run\'s evidence folder, Playwright\'s trace unpacked included', async () => {
+    const data = join(dir, 'trace-data');
+    const config = writeConfig('trace-secret.yaml', { apps: { studio: { production_url: prod.url, checks: [{ name: 'page', browser: '/up?token=${SMOKE_TOKEN}', expect: { text_contains: 'not on the page' } }] } } });
+    const run = await runCli(['smoke', 'studio', '--config', config, '--json'], { env: { ...env, SEAL_DATA_DIR: data }, timeoutMs: 90_000 });
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(result.checks[0]?.status).toBe('failed');
+    const trace = result.checks[0]?.evidence.trace as string;
+    expect(trace.endsWith('.trace.zip')).toBe(true);
+    const { unzipSync } = await import('fflate');
+    // Every file of the run's evidence, and every entry of every zip in it.
+    const stack = [result.evidence_dir as string];
+    let seen = 0;
+    while (stack.length > 0) {
+      const path = stack.pop() as string;
+      for (const name of readdirSync(path, { withFileTypes: true })) {
+        const full = join(path, name.name);
+        if (name.isDirectory()) stack.push(full);
+        else {
+          const bytes = readFileSync(full);
+          const all = [bytes, ...(name.name.endsWith('.zip') ? Object.values(unzipSync(bytes)).map((e) => Buffer.from(e)) : [])];
+          for (const part of all) {
+            seen++;
+            expect(part.toString('latin1')).not.toContain(SECRET);
+            expect(part.toString('latin1')).not.toContain(encodeURIComponent(SECRET));
+          }
+        }
+      }
+    }
+    // The trace really was unpacked and looked into (it has a dozen entries or more).
+    expect(seen).toBeGreaterThan(5);
+    expect(Object.keys(unzipSync(readFileSync(trace)))).toContain('trace.trace');
+  });
+
   it.skipIf(chromiumMissing !== null)('on a full disk: the lost screenshot is a warning naming the check, the store\'s warning names the cause (never [object Object]), the verdict stands', async () => {
     // A 1 MiB tmpfs, filled, as the data directory: in a user and mount namespace of the test's own.
     const full = join(dir, 'full-disk');

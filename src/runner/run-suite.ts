@@ -17,6 +17,7 @@ import { sandboxUnavailableReason } from '../guard/sandbox.js';
 import { createRedactor } from '../redact/redact.js';
 import type { RunListener } from './listener.js';
 import { rollbackOf } from './rollback.js';
+import { redactEvidenceFolder } from '../redact/evidence-files.js';
 import { blockedOf, type AttemptOutcome, type CheckResult, type ReleaseInfo, type RunResult } from './run-result.js';
 import { decideVerdict, summarize } from './verdict.js';
 
@@ -102,12 +103,15 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
     await (await shared.guard?.catch(() => null))?.stop();
   }
 
+  // Files Playwright wrote (traces, reports) never saw the redactor: they pass through it now,
+  // before anything reports the run or keeps its folder.
+  const evidenceNotes = existsSync(resources.evidenceDir) ? redactEvidenceFolder(resources.evidenceDir, redactor, job.secrets).map((n) => redactor.text(n)) : [];
   const checks = results.flat();
   const verdict = decideVerdict(checks);
   const { rollback, warnings: rollbackWarnings } = rollbackOf(app.rollback, app.name, job.release, verdict, (text) => redactor.text(text));
   // Evidence a check could not keep (a full disk): a warning on the run, naming the check.
   const lostEvidence = checks.flatMap((c) => (Array.isArray(c.evidence.lost) ? (c.evidence.lost as unknown[]).filter((w): w is string => typeof w === 'string').map((w) => `check "${c.name}": ${w}`) : []));
-  const warnings = [...checkWarnings, ...lostEvidence, ...rollbackWarnings];
+  const warnings = [...checkWarnings, ...lostEvidence, ...evidenceNotes, ...rollbackWarnings];
   const result: RunResult = {
     run_id: runId,
     app: app.name,
