@@ -265,6 +265,17 @@ describe('every check kind through the built CLI (dist/, as users run it)', () =
     expect(result.blocked_requests).toEqual([{ check: 'probe', method: 'POST', url: `${prod.url}/api` }]);
   });
 
+  it('a secret that a shell splits at its "&" (sh -c "echo ${T}") is redacted piece by piece', async () => {
+    const split = 'Tr0ub4dor&3/xyz+Q';
+    const config = writeConfig('shell-split.yaml', { apps: { studio: { production_url: prod.url, network_sandbox: 'off', checks: [{ name: 'echo', exec: { command: ['sh', '-c', 'echo ${SPLIT_SECRET}'] }, expect: { stdout_contains: 'never printed' } }] } } });
+    const run = await runCli(['smoke', 'studio', '--config', config, '--json'], { env: { ...env, SPLIT_SECRET: split } });
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(result.checks[0]?.status).toBe('failed');
+    // The shell ran `echo Tr0ub4dor` and then tried `3/xyz+Q` as a command: both halves were printed.
+    expect(JSON.stringify(result.checks[0]?.evidence)).toContain('[REDACTED]');
+    for (const piece of ['Tr0ub4dor', '3/xyz+Q']) expect(run.stdout + run.stderr).not.toContain(piece);
+  });
+
   it.skipIf(chromiumMissing !== null)('a secret in a browser check\'s URL is in no byte under the run\'s evidence folder, Playwright\'s trace unpacked included', async () => {
     const data = join(dir, 'trace-data');
     const config = writeConfig('trace-secret.yaml', { apps: { studio: { production_url: prod.url, checks: [{ name: 'page', browser: '/up?token=${SMOKE_TOKEN}', expect: { text_contains: 'not on the page' } }] } } });
