@@ -468,6 +468,23 @@ describe('the demo (npm start)', () => {
     expect(stopped.stderr).not.toContain('warning');
   });
 
+  it('--port is taken at its word (a port in use is a clear error); a taken default port falls back to a free one, said so', async () => {
+    const taken = await startServer((_req, res) => reply(res, 200, 'taken'));
+    try {
+      const strict = await runCli(['demo', '--port', String(taken.port)], { env: { SEAL_DATA_DIR: freshDir() }, timeoutMs: 60_000 });
+      expect(strict.code).toBe(2);
+      expect(strict.stderr).toContain(`seal demo: port ${taken.port} on 127.0.0.1 is already in use: pick another with --port`);
+      const bad = await runCli(['demo', '--port', 'x'], { env: { SEAL_DATA_DIR: freshDir() }, timeoutMs: 60_000 });
+      expect(bad.stderr).toContain('--port must be a port number from 0 to 65535, got "x"');
+      const demo = await startServeCli([], { command: ['demo'], env: { SEAL_DATA_DIR: freshDir(), SEAL_PORT: String(taken.port) }, ready: /Ctrl-C stops the demo/, timeoutMs: 120_000 });
+      const stopped = await demo.stop();
+      expect(stopped.stderr).toContain(`Port ${taken.port} is in use (another demo?): the board is on port ${new URL(demo.url).port} instead. Choose one with --port.`);
+      expect(new URL(demo.url).port).not.toBe(String(taken.port));
+    } finally {
+      await taken.close();
+    }
+  });
+
   it('with --no-serve, seals a green release and a red one against its bundled app and exits 0', async () => {
     const run = await runCli(['demo', '--no-serve'], { env: { SEAL_DATA_DIR: freshDir() } });
     expect(run.code).toBe(0);

@@ -360,9 +360,10 @@ program
   .command('demo')
   .description('start a demo production app, seal two releases of it, and serve the board (what `npm start` runs)')
   .option('--no-serve', 'seal into the local store and exit, without the board')
-  .action(async (options: { serve: boolean }) => {
+  .option('--port <port>', 'the board\'s port (default SEAL_PORT or 4400; when that is taken, any free port, said so)')
+  .action(async (options: { serve: boolean; port?: string }) => {
     const { demoCommand } = await import('./commands/demo.js');
-    process.exitCode = await demoCommand(io, { serve: options.serve });
+    process.exitCode = await demoCommand(io, { serve: options.serve, ...(options.port !== undefined ? { port: options.port } : {}) });
   });
 
 try {

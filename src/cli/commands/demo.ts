@@ -1,6 +1,6 @@
 /**
  * `seal demo` (what `npm start` runs): a demo production app, the board served on
- * http://127.0.0.1:4400 (SEAL_PORT; any free port when taken), a green seal then a red one
+ * http://127.0.0.1:4400 (--port, or SEAL_PORT; any free port when that is taken, said so), a green seal then a red one
  * reported to it as a CI job would, and the board left running until Ctrl-C. `--no-serve`
  * seals into the local store and exits instead.
  */
@@ -21,7 +21,7 @@ import { DEFAULT_PORT, parsePort } from './serve.js';
 import { smokeCommand } from './smoke.js';
 
 /** Runs the demo; returns the exit code. */
-export async function demoCommand(io: CliIo, { serve = true }: { serve?: boolean } = {}): Promise<number> {
+export async function demoCommand(io: CliIo, { serve = true, port }: { serve?: boolean; port?: string } = {}): Promise<number> {
   const demoConfig = join(findPackageRoot(), 'examples', 'demo', 'seal.config.yaml');
   const demo = await startDemoApp(randomBytes(16).toString('hex'));
   const env: NodeJS.ProcessEnv = { ...io.env, SEAL_DEMO_URL: demo.url, SEAL_DEMO_TOKEN: demo.token };
@@ -32,7 +32,7 @@ export async function demoCommand(io: CliIo, { serve = true }: { serve?: boolean
   let board: DemoBoard | null = null;
   try {
     if (serve) {
-      board = await startBoard({ ...io, env }, demoConfig);
+      board = await startBoard({ ...io, env }, demoConfig, port);
       env.SEAL_TOKEN = board.token;
       say(`Board: ${board.server.url}/deployments (open it now: it updates live as each seal lands)`);
     }
@@ -70,7 +70,7 @@ interface DemoBoard {
 }
 
 /** Starts the board on the demo's store, with a token for the demo's own seals (revoked when it stops). */
-async function startBoard(io: CliIo, demoConfig: string): Promise<DemoBoard> {
+async function startBoard(io: CliIo, demoConfig: string, asked: string | undefined): Promise<DemoBoard> {
   const store = storeLocation(io.env, io.cwd);
   const seed = await openDb(store);
   let created: Awaited<ReturnType<TokenStore['create']>>;
@@ -89,14 +89,17 @@ async function startBoard(io: CliIo, demoConfig: string): Promise<DemoBoard> {
     env: io.env,
     evidenceRoot: defaultEvidenceRoot(io.env, io.cwd),
   };
+  // --port is taken at its word (a port in use is an error); otherwise SEAL_PORT or 4400, and any
+  // free port when that one is taken (another demo?), said out loud.
+  if (asked !== undefined) return { server: await startServer({ ...options, port: parsePort(asked, '--port') }), token: created.token, tokenId: created.info.id };
   const port = io.env.SEAL_PORT ? parsePort(io.env.SEAL_PORT, 'SEAL_PORT') : DEFAULT_PORT;
   let server: RunningServer;
   try {
     server = await startServer({ ...options, port });
   } catch (error) {
-    // Port 4400 taken (another demo?): any free port will do.
     if (!(error instanceof SealError && error.message.includes('already in use'))) throw error;
     server = await startServer({ ...options, port: 0 });
+    io.stderr.write(`\nPort ${port} is in use (another demo?): the board is on port ${new URL(server.url).port} instead. Choose one with --port.\n`);
   }
   return { server, token: created.token, tokenId: created.info.id };
 }
