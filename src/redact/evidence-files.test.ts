@@ -41,7 +41,7 @@ describe('redactEvidenceFolder', () => {
     writeFileSync(join(nested, 'trace.zip'), trace);
     writeFileSync(join(dir, 'report.json'), JSON.stringify({ title: `opens ${SECRET.toUpperCase()}`, b64: Buffer.from(SECRET).toString('base64') }));
     writeFileSync(join(dir, 'shot.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2]));
-    const notes = redactEvidenceFolder(dir, createRedactor([SECRET]), [SECRET]);
+    const notes = redactEvidenceFolder(dir, createRedactor([SECRET]));
     expect(notes).toEqual([]);
     for (const bytes of everyByte(dir)) {
       const latin1 = bytes.toString('latin1');
@@ -58,7 +58,7 @@ describe('redactEvidenceFolder', () => {
   it('removes what it cannot redact, and says so: a zip that does not unpack', () => {
     const dir = mkdtempSync(join(tmpdir(), 'seal-evidence-'));
     writeFileSync(join(dir, 'broken.trace.zip'), Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.from(SECRET)]));
-    const notes = redactEvidenceFolder(dir, createRedactor([SECRET]), [SECRET]);
+    const notes = redactEvidenceFolder(dir, createRedactor([SECRET]));
     expect(notes).toEqual([expect.stringMatching(/^evidence broken\.trace\.zip was removed: it could not be redacted \(/)]);
     expect(readdirSync(dir)).toEqual([]);
   });

@@ -22,9 +22,9 @@ const IMAGE = /\.(png|jpe?g|gif|webp|avif|bmp|ico)$/i;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Redacts every file under `dir`; returns notes for what it had to remove (relative paths). */
-export function redactEvidenceFolder(dir: string, redactor: Redactor, secrets: readonly string[]): string[] {
+export function redactEvidenceFolder(dir: string, redactor: Redactor): string[] {
   const notes: string[] = [];
-  const masks = maskForms(secrets);
+  const masks = redactor.forms.map((form) => Buffer.from(form));
   const stack: { path: string; depth: number }[] = [{ path: dir, depth: 0 }];
   let files = 0;
   while (stack.length > 0) {
@@ -47,10 +47,9 @@ export function redactEvidenceFolder(dir: string, redactor: Redactor, secrets: r
         remove(full, `more than ${MAX_FILES} evidence files`);
         continue;
       }
+      if (IMAGE.test(entry.name)) continue;
       try {
-        const size = statSync(full).size;
-        if (IMAGE.test(entry.name)) continue;
-        if (size > MAX_BYTES) {
+        if (statSync(full).size > MAX_BYTES) {
           remove(full, `larger than ${MAX_BYTES / 1024 / 1024} MiB, too large to redact`);
           continue;
         }
@@ -69,18 +68,6 @@ export function redactEvidenceFolder(dir: string, redactor: Redactor, secrets: r
     rmSync(path, { recursive: true, force: true });
     notes.push(`evidence ${relative(dir, path)} was removed: ${why}`);
   }
-}
-
-/** The forms a secret is masked in inside binary data (byte for byte, so offsets stay valid). */
-function maskForms(secrets: readonly string[]): Buffer[] {
-  const forms = new Set<string>();
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    forms.add(secret);
-    forms.add(encodeURIComponent(secret));
-    forms.add(Buffer.from(secret).toString('base64'));
-  }
-  return [...forms].map((f) => Buffer.from(f));
 }
 
 /** Text (valid UTF-8) through the redactor; anything else with the secrets masked. Returns the input itself when nothing changed. */

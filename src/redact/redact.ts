@@ -30,6 +30,8 @@ export interface Redactor {
    * headers); the copy is bounded in depth and size (bounded-copy.ts), with markers for what was cut.
    */
   readonly deep: <T>(value: T) => T;
+  /** Every form of the secret values it looks for, longest first (masked byte for byte in binary evidence). */
+  readonly forms: readonly string[];
 }
 
 /** Shell metacharacters and blanks: a secret pasted into a `sh -c` script is split at these. */
@@ -64,7 +66,7 @@ function base64Cores(secret: string): string[] {
  * letter case, percent-encoded (either hex case; `+` or `%20` for spaces), base64 and base64url
  * (at any alignment), and, split at shell metacharacters, each piece of 4 or more characters.
  */
-function secretPatterns(secrets: readonly string[]): { caseless: RegExp | null; exact: RegExp | null } {
+function secretForms(secrets: readonly string[]): { caseless: Set<string>; exact: Set<string> } {
   const caseless = new Set<string>();
   const exact = new Set<string>();
   for (const secret of secrets) {
@@ -74,15 +76,19 @@ function secretPatterns(secrets: readonly string[]): { caseless: RegExp | null; 
     for (const piece of secret.split(SHELL_SPLIT)) if (piece.length >= MIN_PIECE && piece !== secret) caseless.add(piece);
     for (const core of base64Cores(secret)) exact.add(core);
   }
-  // Longest first: an alternation takes the first that matches, and a longer form holds shorter ones.
-  const build = (forms: Set<string>, flags: string): RegExp | null => (forms.size === 0 ? null : new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), flags));
-  return { caseless: build(caseless, 'gi'), exact: build(exact, 'g') };
+  return { caseless, exact };
+}
+
+/** Longest first: an alternation takes the first that matches, and a longer form holds shorter ones. */
+function alternation(forms: Set<string>, flags: string): RegExp | null {
+  return forms.size === 0 ? null : new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), flags);
 }
 
 /** Creates a redactor for the given secret values (longest first, so overlaps redact fully). */
 export function createRedactor(secrets: readonly string[]): Redactor {
   const known = [...new Set(secrets)].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
-  const patterns = secretPatterns(known);
+  const forms = secretForms(known);
+  const patterns = { caseless: alternation(forms.caseless, 'gi'), exact: alternation(forms.exact, 'g') };
 
   function text(value: string): string {
     let out = value;
@@ -101,5 +107,5 @@ export function createRedactor(secrets: readonly string[]): Redactor {
     return boundedCopy(value, DATA_LIMITS, rules);
   }
 
-  return { text, deep };
+  return { text, deep, forms: [...forms.caseless, ...forms.exact].sort((a, b) => b.length - a.length) };
 }

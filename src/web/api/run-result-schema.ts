@@ -43,7 +43,7 @@ const check = z.object({
   blocked_requests: z.array(blockedRequest).max(10_000).default([]),
 });
 
-/** A run result as a server receives it; `rollback_template` lets the server complete the rollback command from its ledger. */
+/** A run result as a server receives it; `rollback_template` (sent by older reporters) is accepted and ignored. */
 export const ingestSchema = z.object({
   run_id: z.uuid(),
   app: text(200).min(1),
@@ -66,9 +66,9 @@ export const ingestSchema = z.object({
   release_flags: z.object({ sha: text(200).nullable().optional(), merge_sha: text(200).nullable().optional(), previous_version: text(200).nullable().optional() }).optional(),
 });
 
-/** The run result, template and flags of a validated body. */
-export function splitIngest(body: z.infer<typeof ingestSchema>): { result: RunResult; rollbackTemplate: string | null; flags: ReleaseFlags } {
-  const { rollback_template: template, release_flags: given, ...result } = body;
+/** The run result and flags of a validated body. */
+// rollback_template is accepted and dropped: the server renders rollback commands from its own config.
+export function splitIngest({ rollback_template: _template, release_flags: given, ...result }: z.infer<typeof ingestSchema>): { result: RunResult; flags: ReleaseFlags } {
   const flags = { ...(given?.sha ? { sha: given.sha } : {}), ...(given?.merge_sha ? { mergeSha: given.merge_sha } : {}), ...(given?.previous_version ? { previousVersion: given.previous_version } : {}) };
-  return { result, rollbackTemplate: template ?? null, flags };
+  return { result, flags };
 }
