@@ -4,6 +4,9 @@
  * the problem, never a 500, and no stack trace in the log.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
@@ -85,3 +88,36 @@ describe('a NUL or a broken encoding in the request target', () => {
     }
   });
 });
+
+describe('board sign-in through curl, a real cookie-keeping client', () => {
+  it('the form\'s CSRF value and cookie let a read token in (the cookie then holds a session, not the token); a post without them, or a write token, is a 403', async () => {
+    const board = await createWebFixture({ readAccess: 'token' });
+    const boardServer = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: board.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+    });
+    const jar = join(mkdtempSync(join(tmpdir(), 'seal-jar-')), 'cookies.txt');
+    const at = `http://127.0.0.1:${(boardServer.address() as AddressInfo).port}`;
+    const post = async (fields: string[], cookies: string[]) => {
+      const { stdout } = await run('curl', ['-sS', '--max-time', '10', '-o', '/dev/null', '-D', '-', ...cookies, ...fields.flatMap((f) => ['--data-urlencode', f]), `${at}/login`]);
+      return { status: Number(/^HTTP\/[\d.]+ (\d+)/.exec(stdout)?.[1]), headers: stdout };
+    };
+    try {
+      const { stdout: form } = await run('curl', ['-sS', '--max-time', '10', '-c', jar, `${at}/login?next=%2Fdeployments`]);
+      const csrf = /name="csrf" value="([^"]+)"/.exec(form)?.[1] ?? '';
+      expect(csrf).toMatch(/^[A-Za-z0-9_-]{24}$/);
+      // Another site's form: no cookie of ours goes with it.
+      expect((await post([`token=${board.readToken}`, `csrf=${csrf}`], [])).status).toBe(403);
+      expect((await post([`token=${board.writeToken}`, `csrf=${csrf}`], ['-b', jar])).status).toBe(403);
+      const signedIn = await post([`token=${board.readToken}`, `csrf=${csrf}`, 'next=/deployments'], ['-b', jar, '-c', jar]);
+      expect(signedIn.status).toBe(303);
+      expect(signedIn.headers).toMatch(/set-cookie: seal_token=seal_s_[A-Za-z0-9_-]{43};/i);
+      expect(readFileSync(jar, 'utf8')).not.toContain(board.readToken);
+      const { stdout: page } = await run('curl', ['-sS', '--max-time', '10', '-b', jar, '-o', '/dev/null', '-w', '%{http_code}', `${at}/deployments`]);
+      expect(page).toBe('200');
+    } finally {
+      await new Promise((resolve) => boardServer.close(resolve));
+      await board.close();
+    }
+  });
+});
+
