@@ -39,6 +39,18 @@ program
     process.exitCode = await smokeCommand(app, options, io);
   });
 
+program
+  .command('init')
+  .description('write a first seal.config.yaml for an app, checks that hold today, ready for `seal smoke`')
+  .argument('[url]', 'the production URL (looked at with two GETs: /up and the page)')
+  .option('--app <name>', 'app name (default: from the URL\'s host, e.g. studio for https://studio.example.com)')
+  .addOption(configOption())
+  .option('--force', 'replace an existing config file')
+  .action(async (url: string | undefined, options: { app?: string; config?: string; force?: boolean }) => {
+    const { initCommand } = await import('./commands/init.js');
+    process.exitCode = await initCommand(url, options, io);
+  });
+
 const config = program.command('config').description('validate the config or print its JSON Schema');
 config
   .command('check')

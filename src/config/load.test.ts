@@ -177,6 +177,12 @@ describe('warnings do not invalidate the config', () => {
     expect(report.config).not.toBeNull();
     expect(warnings).toEqual(['apps.acme.checks[0].http.headers.Authorization: a credential written in the config file; use ${VAR} so it stays out of the repository']);
   });
+
+  it('does not call an unset ${VAR} a credential written in the file: the one problem is the unset variable', () => {
+    const { errors, warnings } = problems(app([{ name: 'a', http: { path: '/', headers: { Authorization: 'Bearer ${NOT_SET_TOKEN}' } } }]));
+    expect(warnings).toEqual([]);
+    expect(errors).toEqual(['apps.acme.checks[0].http.headers.Authorization: environment variable NOT_SET_TOKEN is not set']);
+  });
 });
 
 describe('defaults and overrides', () => {

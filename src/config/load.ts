@@ -54,7 +54,8 @@ export function inspectConfig(text: string, source: string, env: NodeJS.ProcessE
   const diagnostics: Diagnostic[] = [...interpolated.diagnostics, ...schemaDiagnostics];
   if (!raw) return finish(null, diagnostics);
 
-  const interpolatedPaths = new Set(interpolated.substitutions.map((sub) => JSON.stringify(sub.path)));
+  // A value written as ${VAR} is not a credential in the file, set or not (an unset one is its own error).
+  const interpolatedPaths = new Set([...interpolated.substitutions, ...interpolated.diagnostics].map((sub) => JSON.stringify(sub.path)));
   diagnostics.push(...lintConfig(raw, interpolatedPaths));
   for (const sub of tooShort) {
     diagnostics.push({ level: 'warning', path: sub.path, message: `the value of ${sub.name} is shorter than 4 characters and cannot be redacted from output` });
