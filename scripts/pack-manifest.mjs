@@ -21,7 +21,8 @@ if (mode === 'restore') {
 } else if (mode === 'strip') {
   restore();
   const text = readFileSync(manifest, 'utf8');
-  const { scripts: _scripts, devDependencies: _dev, allowScripts: _allow, ...shipped } = JSON.parse(text);
+  const shipped = JSON.parse(text);
+  for (const key of ['scripts', 'devDependencies', 'allowScripts']) delete shipped[key];
   writeFileSync(saved, text);
   writeFileSync(manifest, `${JSON.stringify(shipped, null, 2)}\n`);
 } else {

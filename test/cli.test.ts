@@ -502,3 +502,27 @@ describe('the demo (npm start)', () => {
     expect(run.stderr).toContain('- home renders  0 ms  SEAL_CHROMIUM=/nonexistent/chromium is not an executable file');
   });
 });
+
+describe('--help', () => {
+  /** The subcommands a help text lists (commander's own `help` left out). */
+  const subcommands = (help: string): string[] =>
+    [...(help.split('\nCommands:\n')[1]?.split('\n\n')[0] ?? '').matchAll(/^ {2}(\S+)/gm)].map((m) => m[1] ?? '').filter((name) => name !== 'help');
+
+  it('ends with examples for every command and subcommand, each one a seal command', async () => {
+    const queue: string[][] = [[]];
+    const seen: string[] = [];
+    while (queue.length > 0 && seen.length < 100) {
+      const path = queue.shift() ?? [];
+      const run = await runCli([...path, '--help']);
+      expect(run.code, path.join(' ')).toBe(0);
+      const examples = /\nExamples:\n((?: {2}\$ seal .+\n)+)$/.exec(run.stdout);
+      expect(examples?.[1], `seal ${path.join(' ')} --help ends with no examples:\n${run.stdout.slice(-300)}`).toBeTruthy();
+      for (const line of examples?.[1]?.trimEnd().split('\n') ?? []) if (path.length > 0) expect(line, path.join(' ')).toContain(`$ seal ${path.join(' ')}`);
+      seen.push(path.join(' '));
+      for (const sub of subcommands(run.stdout)) queue.push([...path, sub]);
+    }
+    // Every command is reached: the top level, groups and their subcommands.
+    expect(seen).toEqual(expect.arrayContaining(['', 'init', 'smoke', 'release list', 'incident export', 'token revoke', 'outbox flush', 'demo']));
+    expect(seen.length).toBeGreaterThan(30);
+  }, 120_000);
+});

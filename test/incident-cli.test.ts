@@ -203,14 +203,16 @@ describe('seal incident, from a red seal to a published post-mortem', () => {
     const list = json<{ incidents: { id: number; outage: string; open_actions: number }[] }>(await seal('incident', 'list', '--app', 'booking', '--json'));
     expect(list.incidents.map((i) => i.id)).toEqual([id + 1, id]);
     expect(list.incidents[1]).toMatchObject({ outage: '2h 54m', open_actions: 1 });
-    expect((await seal('incident', 'list')).stderr).toContain(`#${id}  SEV1  published  booking v4.2.0  Patients could not book appointments  (outage 2h 54m; 1 open action)`);
-    const shown = (await seal('incident', 'show', String(id))).stderr;
+    const listed = await seal('incident', 'list');
+    expect(listed.stdout).toMatch(/^ID +SEV +STATUS +RELEASE +OPENED +OUTAGE +ACTIONS +TITLE\n/);
+    expect(listed.stdout).toMatch(new RegExp(`^#${id} +SEV1 +published +booking v4\\.2\\.0 +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC +2h 54m +1 open +Patients could not book appointments$`, 'm'));
+    const shown = (await seal('incident', 'show', String(id))).stdout;
     expect(shown).toContain('  outage 2h 54m; detected after 17m; resolved after 15h 16m; merge to impact 2h 12m');
     expect(shown).toContain('  1. [done] Add a smoke check that books and cancels an appointment (detect; Priya Patel; due');
-    expect((await seal('release', 'show', 'booking', 'v4.2.0')).stderr).toContain('  merged      2026-11-20T03:02:00.000Z');
+    expect((await seal('release', 'show', 'booking', 'v4.2.0')).stdout).toContain('  merged      2026-11-20 03:02 UTC');
     const stats = await seal('stats', 'booking', '--days', '3650', '--json');
     // v4.2.0 failed (red, and two incidents); v4.1.0 and v4.2.1 did not. Recovery: the incident's own milestones.
     expect(json(stats)).toMatchObject({ deployments: 3, failed_deployments: 1, failed_deployment_recovery: { median: '2h 54m', recovered: 1, unrecovered: 0 } });
-    expect((await seal('stats', 'booking', '--days', '3650')).stderr).toContain('failed-deployment recovery time  2h 54m median (1 recovered)');
+    expect((await seal('stats', 'booking', '--days', '3650')).stdout).toMatch(/^ {2}failed-deployment recovery time +2h 54m +median; 1 recovered$/m);
   });
 });

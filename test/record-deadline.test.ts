@@ -95,6 +95,8 @@ describe.skipIf(skip !== null)('recording on Postgres ends within SEAL_RECORD_TI
     // `seal outbox list` shows it (without opening the store); once the lock is gone, flush records it.
     const list = await runCli(['outbox', 'list', '--json'], { env: env(), timeoutMs: 30_000 });
     expect((JSON.parse(list.stdout) as { entries: { run_id: string; release: string }[] }).entries).toMatchObject([{ run_id: result.run_id, release: 'v2' }]);
+    const text = await runCli(['outbox', 'list'], { env: env(), timeoutMs: 30_000 });
+    expect(text.stdout).toMatch(new RegExp(`^WRITTEN +APP +RELEASE +VERDICT +RUN +FOR\n\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC +locked +v2 +green +${result.run_id} +this machine's store\n$`));
     const flush = await runCli(['outbox', 'flush', '--json'], { env: env(), timeoutMs: 30_000 });
     expect(flush.code).toBe(0);
     expect(JSON.parse(flush.stdout)).toMatchObject({ recorded: [{ run_id: result.run_id, app: 'locked', release: 'v2', verdict: 'green' }], failed: [] });

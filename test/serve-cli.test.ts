@@ -214,6 +214,9 @@ describe('seal serve and seal token', () => {
     expect((await runCli(['token', 'create', '--name', 'x', '--scope', 'admin'], { env, timeoutMs: 60_000 })).stderr).toContain('--scope must be write or read');
     expect((await runCli(['token', 'revoke', 'deploy-bot'], { env, timeoutMs: 60_000 })).code).toBe(0);
     expect((await runCli(['token', 'revoke', 'deploy-bot'], { env, timeoutMs: 60_000 })).code).toBe(1);
+    const text = await runCli(['token', 'list'], { env, timeoutMs: 60_000 });
+    expect(text.stdout).toMatch(new RegExp(`^ID +SCOPE +NAME +CREATED +STATE\n${id} +write +deploy-bot +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC +revoked \\d{4}-`));
+    expect(text.stdout).not.toContain(secret.slice(`seal_${id}_`.length));
     const server = await startServeCli([], { env });
     try {
       const refused = await fetch(`${server.url}/api/releases`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: '{"app":"a","version":"v1"}' });

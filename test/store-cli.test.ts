@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../src/runner/run-result.js';
 import { openDb } from '../src/store/db.js';
 import { Ledger } from '../src/store/ledger.js';
+import { displayWidth } from '../src/cli/text.js';
 import { ROOT, runCli } from './helpers/cli.js';
 import { reply, startServer, type TestServer } from './helpers/servers.js';
 
@@ -45,8 +46,24 @@ describe('seal release and seal smoke on the embedded store', () => {
     const shown = await runCli(['release', 'show', 'studio', 'v3.3.0', '--json'], { env, timeoutMs: 60_000 });
     expect(JSON.parse(shown.stdout)).toMatchObject({ smoke_seal: { status: 'green', summary: '1/1 passed', run_id: run.run_id }, seal_history: [{ run_id: run.run_id, status: 'green' }] });
     const listed = await runCli(['release', 'list', 'studio'], { env, timeoutMs: 60_000 });
-    expect(listed.stderr).toMatch(/v3\.3\.0 +bbb222 +2026-11-21T13:05:00\.000Z +🟢 green/);
-    expect(listed.stderr).toMatch(/v3\.2\.0 +aaa111 +- +… pending/);
+    expect(listed.stdout).toMatch(/v3\.3\.0 +bbb222 +2026-11-21 13:05 UTC +🟢 green/);
+    expect(listed.stdout).toMatch(/v3\.2\.0 +aaa111 +- +… pending/);
+    // Aligned on a terminal: every row's SEAL and CHECKED columns start at the header's (emoji two columns wide).
+    const [header = '', ...rows] = listed.stdout.trimEnd().split('\n');
+    for (const line of rows) {
+      const badgeAt = line.search(/🟢|…/);
+      expect(displayWidth(line.slice(0, badgeAt)), line).toBe(header.indexOf('SEAL'));
+      const checkedAt = line.length - line.slice(badgeAt).replace(/^(🟢 green|… pending) +/, '').length;
+      expect(displayWidth(line.slice(0, checkedAt)), line).toBe(header.indexOf('CHECKED'));
+    }
+    // Local time where TZ says so; JSON stays UTC.
+    const kolkata = await runCli(['release', 'list', 'studio'], { env: { ...env, TZ: 'Asia/Kolkata' }, timeoutMs: 60_000 });
+    expect(kolkata.stdout).toMatch(/v3\.3\.0 +bbb222 +2026-11-21 18:35 \+05:30 +🟢 green/);
+    // The listing is for pipes: grep finds the green release, and stderr holds nothing of it.
+    const grep = await runCli([], { env, shell: `"${process.execPath}" "${ROOT}bin/seal" release list studio | grep green`, timeoutMs: 60_000 });
+    expect(grep.code).toBe(0);
+    expect(grep.stdout).toMatch(/^v3\.3\.0 .*🟢 green/);
+    expect(grep.stdout.split('\n').filter(Boolean)).toHaveLength(1);
   });
 
   it('without --release, seals the latest release; a red seal prints the rollback from the ledger\'s merge sha', async () => {
@@ -69,7 +86,8 @@ describe('seal release and seal smoke on the embedded store', () => {
     const json = await runCli(['stats', 'studio', '--days', '7', '--json'], { env, timeoutMs: 60_000 });
     expect(JSON.parse(json.stdout)).toMatchObject({ app: 'studio', days: 7, deployments: 2, sealed: 2, green: 1, red: 1, error: 0, seal_pass_rate: 0.5, change_failure_rate: 0.5 });
     const text = await runCli(['stats', 'studio'], { env, timeoutMs: 60_000 });
-    expect(text.stderr).toContain('change failure rate  50.0 %');
+    expect(text.stdout).toMatch(/^ {2}change failure rate +50\.0 % +1 of 2 deployments failed/m);
+    expect(text.stdout).toMatch(/^ {2}seal pass rate +50\.0 %$/m);
     const bad = await runCli(['stats', 'studio', '--days', 'forever'], { env, timeoutMs: 60_000 });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--days must be a number of days');

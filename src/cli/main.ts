@@ -5,6 +5,7 @@ import type { IncidentFields } from '../incidents/edit.js';
 import type { ActionOptions, OpenOptions } from './commands/incident.js';
 import type { RecordOptions } from './commands/release.js';
 import type { SmokeOptions } from './commands/smoke.js';
+import { EXAMPLES } from './examples.js';
 import { processIo } from './io.js';
 
 // Commands load their modules only when they run: `seal --version` should not pay for zod and undici.
@@ -377,6 +378,13 @@ program
     const { demoCommand } = await import('./commands/demo.js');
     process.exitCode = await demoCommand(io, { serve: options.serve, ...(options.port !== undefined ? { port: options.port } : {}) });
   });
+
+// Every --help ends with examples: walk the tree, so that a command without any is noticed by its test.
+(function addExamples(command: Command, name: string): void {
+  const lines = EXAMPLES[name];
+  if (lines) command.addHelpText('after', `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}`);
+  for (const sub of command.commands) addExamples(sub, name ? `${name} ${sub.name()}` : sub.name());
+})(program, '');
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
 /**
  * `seal incident …`: blameless post-mortems from the command line. Every change is checked
- * before it is stored and stored whole (nothing half-saved). Human output on stderr, `--json`
+ * before it is stored and stored whole (nothing half-saved). Listings and `show` print on stdout, messages on stderr; `--json`
  * puts one document on stdout. Exit 0 on success, 1 when there is no such incident (or `check`
  * finds errors), 2 on bad input or an unusable store.
  */
@@ -19,6 +19,8 @@ import { Ledger } from '../../store/ledger.js';
 import type { LedgerDb } from '../../store/db.js';
 import type { CliIo } from '../io.js';
 import { withStore } from '../store.js';
+import { localTime, table } from '../text.js';
+import { oneLine } from '../../notify/message.js';
 
 /** Options every incident command takes. */
 interface Common {
@@ -163,11 +165,25 @@ export function incidentListCommand(options: Common & { app?: string }, io: CliI
       overdue_actions: i.actions.filter((a) => isOverdue(a, today)).length,
       created_at: i.created_at,
     }));
-    if (options.json) io.stdout.write(`${JSON.stringify({ incidents: rows })}\n`);
-    if (rows.length === 0) io.stderr.write(`no incidents${options.app ? ` of ${options.app}` : ''} (seal incident open <app> --release V --title T)\n`);
-    for (const r of rows) {
-      io.stderr.write(`#${r.id}  SEV${r.severity}  ${r.status.padEnd(9)}  ${r.app}${r.release ? ` ${r.release}` : ''}  ${r.title}  (outage ${r.outage}; ${r.open_actions} open action${r.open_actions === 1 ? '' : 's'}${r.overdue_actions ? `, ${r.overdue_actions} OVERDUE` : ''})\n`);
+    if (options.json) {
+      io.stdout.write(`${JSON.stringify({ incidents: rows })}\n`);
+      return 0;
     }
+    if (rows.length === 0) {
+      io.stderr.write(`no incidents${options.app ? ` of ${options.app}` : ''} (seal incident open <app> --release V --title T)\n`);
+      return 0;
+    }
+    const cells = rows.map((r) => [
+      `#${r.id}`,
+      `SEV${r.severity}`,
+      r.status,
+      `${r.app}${r.release ? ` ${r.release}` : ''}`,
+      localTime(r.created_at),
+      r.outage,
+      `${r.open_actions} open${r.overdue_actions ? `, ${r.overdue_actions} OVERDUE` : ''}`,
+      oneLine(r.title, 120),
+    ]);
+    io.stdout.write(`${table(['ID', 'SEV', 'STATUS', 'RELEASE', 'OPENED', 'OUTAGE', 'ACTIONS', 'TITLE'], cells)}\n`);
     return 0;
   });
 }
@@ -189,14 +205,17 @@ export function incidentShowCommand(id: string, options: Common, io: CliIo): Pro
     const today = localToday();
     const durations = incidentDurations(incident);
     const check = checkIncident(incident, today, { forPublishing: true });
-    if (options.json) io.stdout.write(`${JSON.stringify({ incident, durations, check })}\n`);
+    if (options.json) {
+      io.stdout.write(`${JSON.stringify({ incident, durations, check })}\n`);
+      return 0;
+    }
     const lines = [
       `#${incident.id} ${incident.title}`,
-      `  ${incident.app}${incident.release ? ` ${incident.release}` : ''}, severity ${incident.severity}, ${incident.status}, opened ${incident.created_at}`,
+      `  ${incident.app}${incident.release ? ` ${incident.release}` : ''}, severity ${incident.severity}, ${incident.status}, opened ${localTime(incident.created_at)}`,
       `  outage ${durations.timeToMitigate.text}; detected after ${durations.timeToDetect.text}; resolved after ${durations.timeToResolve.text}; merge to impact ${durations.mergeToImpact.text}`,
       incident.impact ? `  impact: ${incident.impact.users ?? 'unknown'} users, ${incident.impact.support_calls ?? 'unknown'} support calls` : '  impact: not recorded',
-      'timeline (UTC):',
-      ...incident.timeline.map((e) => `  ${e.at}  ${e.milestone ? `${e.milestone.toUpperCase()}: ` : ''}${e.text}`),
+      'timeline:',
+      ...incident.timeline.map((e) => `  ${localTime(e.at)}  ${e.milestone ? `${e.milestone.toUpperCase()}: ` : ''}${e.text}`),
       `whys (${incident.whys.length}):`,
       ...incident.whys.map((w, i) => `  ${i + 1}. ${w.answer}${w.children?.length ? ` (+${w.children.length} branch${w.children.length === 1 ? '' : 'es'})` : ''}`),
       `root cause: ${incident.root_cause ?? '-'}`,
@@ -205,7 +224,7 @@ export function incidentShowCommand(id: string, options: Common, io: CliIo): Pro
       `check: ${check.errors.length} error${check.errors.length === 1 ? '' : 's'} before publishing, ${check.warnings.length} warning${check.warnings.length === 1 ? '' : 's'} (seal incident check ${incident.id})`,
       '',
     ];
-    io.stderr.write(lines.join('\n'));
+    io.stdout.write(lines.join('\n'));
     return 0;
   });
 }

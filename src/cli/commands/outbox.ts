@@ -8,6 +8,7 @@ import { flushOutbox, listOutbox, outboxDir, takeFromOutbox } from '../../seal/o
 import { describeStore, openDb, storeLocation } from '../../store/db.js';
 import { Ledger } from '../../store/ledger.js';
 import type { CliIo } from '../io.js';
+import { localTime, table } from '../text.js';
 
 /** `seal outbox list [--json]`: exit 0 (an empty outbox included). */
 export function outboxListCommand(options: { json?: boolean }, io: CliIo): number {
@@ -15,9 +16,13 @@ export function outboxListCommand(options: { json?: boolean }, io: CliIo): numbe
   const found = listOutbox(dataDir);
   const entries = found.flatMap((f) => ('entry' in f ? [{ file: f.file, run_id: f.entry.run.run_id, app: f.entry.run.app, release: f.entry.flags.release ?? f.entry.run.release?.version ?? null, verdict: f.entry.run.verdict, finished_at: f.entry.run.finished_at, written_at: f.entry.written_at, for: f.entry.server ?? 'this machine\'s store' }] : []));
   const broken = found.flatMap((f) => ('broken' in f ? [{ file: f.file, error: f.broken }] : []));
-  if (options.json) io.stdout.write(`${JSON.stringify({ outbox: outboxDir(dataDir), entries, broken })}\n`);
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify({ outbox: outboxDir(dataDir), entries, broken })}\n`);
+    return 0;
+  }
   if (entries.length === 0 && broken.length === 0) io.stderr.write(`The outbox (${outboxDir(dataDir)}) is empty: every seal made here was recorded.\n`);
-  for (const e of entries) io.stderr.write(`${e.written_at}  ${e.app} ${e.release ?? '(no release)'}  ${e.verdict}  run ${e.run_id}  for ${e.for}\n`);
+  const rows = entries.map((e) => [localTime(e.written_at, { seconds: true }), e.app, e.release ?? '(no release)', e.verdict, e.run_id, e.for]);
+  if (rows.length > 0) io.stdout.write(`${table(['WRITTEN', 'APP', 'RELEASE', 'VERDICT', 'RUN', 'FOR'], rows)}\n`);
   for (const b of broken) io.stderr.write(`cannot read ${b.file}: ${b.error}\n`);
   return 0;
 }

@@ -1,6 +1,6 @@
 /**
- * `seal release record|list|show` and `seal stats`: the ledger from the command line. Human
- * output on stderr, `--json` puts one document on stdout. Exit 0 on success, 1 when the ledger
+ * `seal release record|list|show` and `seal stats`: the ledger from the command line. What was
+ * asked for goes to stdout (a table, or with `--json` one document), progress and hints to stderr. Exit 0 on success, 1 when the ledger
  * has no such release, 2 on bad input or an unusable store.
  */
 import { readFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import type { SmokeSeal } from '../../store/schema.js';
 import { oneLine } from '../../notify/message.js';
 import { VERDICT_BADGE } from '../../reporters/terminal.js';
 import type { CliIo } from '../io.js';
+import { localTime, table } from '../text.js';
 import { withStore } from '../store.js';
 
 /** Flags of `seal release record`. */
@@ -61,8 +62,9 @@ export function releaseListCommand(app: string, options: { json?: boolean; limit
       io.stderr.write(`no releases of ${app} recorded yet (seal release record ${app} --version V)\n`);
       return 0;
     }
-    const rows = releases.map((r) => [r.version, r.sha?.slice(0, 12) ?? '-', r.deployed_at ?? '-', BADGE[r.smoke_seal?.status ?? 'pending'], r.smoke_seal?.checked_at ?? '-', oneLine(r.smoke_seal?.summary ?? '', 160)]);
-    io.stderr.write(`${table(['VERSION', 'SHA', 'DEPLOYED', 'SEAL', 'CHECKED', 'SUMMARY'], rows)}\n`);
+    if (options.json) return 0;
+    const rows = releases.map((r) => [r.version, r.sha?.slice(0, 12) ?? '-', localTime(r.deployed_at), BADGE[r.smoke_seal?.status ?? 'pending'], localTime(r.smoke_seal?.checked_at), oneLine(r.smoke_seal?.summary ?? '', 160)]);
+    io.stdout.write(`${table(['VERSION', 'SHA', 'DEPLOYED', 'SEAL', 'CHECKED', 'SUMMARY'], rows)}\n`);
     return 0;
   });
 }
@@ -78,9 +80,13 @@ export function releaseShowCommand(app: string, version: string, options: { json
       return 1;
     }
     const history = await ledger.sealHistory(app, version);
-    if (options.json) io.stdout.write(`${JSON.stringify({ ...release, seal_history: history })}\n`);
-    io.stderr.write(renderRelease(release, history.length));
-    for (const entry of history) io.stderr.write(`  ${entry.finished_at}  ${BADGE[entry.status]}  ${oneLine(entry.summary, 160)}  (run ${entry.run_id})\n`);
+    if (options.json) {
+      io.stdout.write(`${JSON.stringify({ ...release, seal_history: history })}\n`);
+      return 0;
+    }
+    io.stdout.write(renderRelease(release, history.length));
+    const rows = history.map((entry) => [localTime(entry.finished_at, { seconds: true }), BADGE[entry.status], entry.run_id, oneLine(entry.summary, 160)]);
+    if (rows.length > 0) io.stdout.write(`${table(['FINISHED', 'SEAL', 'RUN', 'SUMMARY'], rows).replace(/^/gm, '  ')}\n`);
     return 0;
   });
 }
@@ -91,16 +97,20 @@ export function statsCommand(app: string, options: { json?: boolean; days?: stri
     const days = options.days === undefined ? 30 : Number(options.days);
     if (!Number.isFinite(days) || days <= 0 || days > 3650) throw new SealError(`--days must be a number of days from 1 to 3650, got ${options.days}`);
     const stats = await ledger.stats(app, new Date(Date.now() - days * 86_400_000).toISOString());
-    if (options.json) io.stdout.write(`${JSON.stringify({ ...stats, days })}\n`);
+    if (options.json) {
+      io.stdout.write(`${JSON.stringify({ ...stats, days })}\n`);
+      return 0;
+    }
     const pct = (value: number | null): string => (value === null ? 'n/a' : `${(value * 100).toFixed(1)} %`);
-    io.stderr.write(
-      `${app}, last ${days} days (since ${stats.since}):\n` +
-        `  deployments          ${stats.deployments} (${stats.sealed} sealed)\n` +
-        `  seal runs            ${stats.green + stats.red + stats.error} (🟢 ${stats.green}  🔴 ${stats.red}  ⚪ ${stats.error})\n` +
-        `  seal pass rate       ${pct(stats.seal_pass_rate)}\n` +
-        `  change failure rate  ${pct(stats.change_failure_rate)} (${stats.failed_deployments} of ${stats.deployments} deployments failed: seal red or an incident)\n` +
-        `  failed-deployment recovery time  ${stats.failed_deployment_recovery.median} median (${stats.failed_deployment_recovery.recovered} recovered${stats.failed_deployment_recovery.unrecovered ? `, ${stats.failed_deployment_recovery.unrecovered} not yet` : ''})\n`,
-    );
+    const recovery = stats.failed_deployment_recovery;
+    const rows = [
+      ['deployments', String(stats.deployments), `${stats.sealed} sealed`],
+      ['seal runs', String(stats.green + stats.red + stats.error), `${stats.green} green, ${stats.red} red, ${stats.error} error`],
+      ['seal pass rate', pct(stats.seal_pass_rate), ''],
+      ['change failure rate', pct(stats.change_failure_rate), `${stats.failed_deployments} of ${stats.deployments} deployments failed: seal red or an incident`],
+      ['failed-deployment recovery time', recovery.median, `median; ${recovery.recovered} recovered${recovery.unrecovered ? `, ${recovery.unrecovered} not yet` : ''}`],
+    ];
+    io.stdout.write(`${app}, last ${days} days (since ${localTime(stats.since)}):\n${table(['METRIC', 'VALUE', ''], rows, ['left', 'right']).replace(/^/gm, '  ')}\n`);
     return 0;
   });
 }
@@ -127,19 +137,14 @@ function renderRelease(r: ReleaseRecord, runs: number): string {
     `  sha         ${r.sha ?? '-'}`,
     `  merge sha   ${r.merge_sha ?? '-'}`,
     `  branch      ${r.branch ?? '-'}`,
-    `  merged      ${r.merged_at ?? '-'}`,
-    `  deployed    ${r.deployed_at ?? '-'}`,
+    `  merged      ${localTime(r.merged_at)}`,
+    `  deployed    ${localTime(r.deployed_at)}`,
     `  previous    ${r.previous_version ?? '-'}`,
-    `  recorded    ${r.created_at}`,
-    `  seal        ${BADGE[seal?.status ?? 'pending']}${seal ? `  ${oneLine(seal.summary, 160)}  (${seal.checked_at}, run ${seal.run_id})` : ''}`,
+    `  recorded    ${localTime(r.created_at)}`,
+    `  seal        ${BADGE[seal?.status ?? 'pending']}${seal ? `  ${oneLine(seal.summary, 160)}  (checked ${localTime(seal.checked_at)}, run ${seal.run_id})` : ''}`,
     `  notes       ${r.notes === null ? '-' : `${r.notes.length} characters`}`,
     `seal history (${runs}):`,
     '',
   ].join('\n');
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...(r[i] ?? '')].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
-}

@@ -3,8 +3,9 @@
  * printed once, on stdout, and only its hash is stored.
  */
 import { SealError } from '../../errors.js';
-import { TokenStore, type TokenInfo, type TokenScope } from '../../store/tokens.js';
+import { TokenStore, type TokenScope } from '../../store/tokens.js';
 import type { CliIo } from '../io.js';
+import { localTime, table } from '../text.js';
 import { withStore } from '../store.js';
 
 function withTokens(io: CliIo, work: (tokens: TokenStore) => Promise<number>): Promise<number> {
@@ -36,9 +37,16 @@ export function tokenCreateCommand(options: { name: string; scope?: string; json
 export function tokenListCommand(options: { json?: boolean }, io: CliIo): Promise<number> {
   return withTokens(io, async (tokens) => {
     const list = await tokens.list();
-    if (options.json) io.stdout.write(`${JSON.stringify({ tokens: list })}\n`);
-    if (list.length === 0) io.stderr.write('no tokens yet (seal token create --name NAME)\n');
-    for (const t of list) io.stderr.write(`${describe(t)}\n`);
+    if (options.json) {
+      io.stdout.write(`${JSON.stringify({ tokens: list })}\n`);
+      return 0;
+    }
+    if (list.length === 0) {
+      io.stderr.write('no tokens yet (seal token create --name NAME)\n');
+      return 0;
+    }
+    const rows = list.map((t) => [t.id, t.scope, t.name, localTime(t.created_at), t.revoked_at ? `revoked ${localTime(t.revoked_at)}` : t.last_used_at ? `last used ${localTime(t.last_used_at)}` : 'never used']);
+    io.stdout.write(`${table(['ID', 'SCOPE', 'NAME', 'CREATED', 'STATE'], rows)}\n`);
     return 0;
   });
 }
@@ -54,9 +62,4 @@ export function tokenRevokeCommand(idOrName: string, io: CliIo): Promise<number>
     io.stderr.write(`revoked ${revoked} token${revoked === 1 ? '' : 's'}: a running seal server refuses ${revoked === 1 ? 'it' : 'them'} (401) within 5 s\n`);
     return 0;
   });
-}
-
-function describe(t: TokenInfo): string {
-  const state = t.revoked_at ? `revoked ${t.revoked_at}` : t.last_used_at ? `last used ${t.last_used_at}` : 'never used';
-  return `${t.id}  ${t.scope.padEnd(5)}  ${t.name}  (created ${t.created_at}; ${state})`;
 }
