@@ -76,6 +76,8 @@ export const githubSchema = z.strictObject({
   repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected "owner/name"'),
   token: z.string({ error: 'expected a token (use ${GITHUB_TOKEN})' }).min(1),
   api_url: url('GitHub API').optional().describe('Default https://api.github.com (GitHub Enterprise: https://host/api/v3).'),
+  release_notes: z.boolean({ error: 'expected true or false' }).optional().describe('Put the seal block in the body of the GitHub release tagged with the version (default true).'),
+  commit_status: z.boolean({ error: 'expected true or false' }).optional().describe('Set the commit status smoke-seal/<app> on the release\'s sha: success, failure or error, linking to the release page (default false; the token needs "Commit statuses: write").'),
   timeout_ms: timeout,
 });
 export type GithubConfig = z.infer<typeof githubSchema>;

@@ -322,6 +322,50 @@ describe('GitHub Releases', () => {
   });
 });
 
+describe('GitHub commit statuses', () => {
+  let github: FakeGithub;
+  const SHA = 'abc1234def5678901234567890abcdef12345678';
+  beforeAll(async () => {
+    github = await startFakeGithub('acme/studio', 'ghp_status_token');
+    github.commits.add(SHA);
+  });
+  afterAll(() => github?.close());
+  const app = (extra: Record<string, unknown> = {}) => ({ github: { repo: 'acme/studio', token: 'ghp_status_token', api_url: github.apiUrl, commit_status: true, release_notes: false, ...extra } });
+  const onSha = (result: RunResult, sha: string): RunResult => ({ ...result, release: { ...result.release, version: result.release?.version ?? 'v', sha, merge_sha: null } });
+
+  it('sets smoke-seal/<app> on the release\'s sha: success, then failure, then error, each with the summary and the release page', async () => {
+    const greenReport = await sealAndDeliver(onSha(green('checkout', 'v7'), SHA), {}, app());
+    expect(greenReport.outcomes).toEqual([{ target: 'GitHub commit status (acme/studio)', outcome: { status: 'delivered', detail: `commit status smoke-seal/checkout success on ${SHA.slice(0, 12)}`, attempts: 1 } }]);
+    await sealAndDeliver(onSha(red('checkout', 'v7'), SHA), {}, app());
+    await sealAndDeliver(onSha(runResult('checkout', { verdict: 'error', summary: 'could not verify: every check errored', release: { version: 'v7', sha: SHA, merge_sha: null } }), SHA), {}, app());
+    const set = github.statuses.get(SHA) ?? [];
+    expect(set.map((s) => [s.context, s.state])).toEqual([['smoke-seal/checkout', 'success'], ['smoke-seal/checkout', 'failure'], ['smoke-seal/checkout', 'error']]);
+    expect(set[0]).toMatchObject({ description: expect.stringMatching(/^green: /), target_url: 'https://seal.example.com/releases/checkout/v7' });
+    // With release_notes: false, no GitHub release is looked for.
+    expect(greenReport.warnings).toEqual([]);
+  });
+
+  it('keeps the description within GitHub\'s 140 characters', async () => {
+    const long = green('long-summary', 'v1', { summary: `${'a very long summary '.repeat(20)}` });
+    const report = await sealAndDeliver(onSha(long, SHA.slice(0, 12)), {}, app());
+    expect(report.outcomes[0]?.outcome.status).toBe('delivered');
+    const last = github.statuses.get(SHA)?.at(-1);
+    expect(last?.context).toBe('smoke-seal/long-summary');
+    expect(last?.description?.length).toBeLessThanOrEqual(140);
+  });
+
+  it('a commit GitHub does not have, no sha, a sha that is not one, or a bad token: a warning or a skip that says which', async () => {
+    const unknown = await sealAndDeliver(onSha(green('nosuch', 'v1'), 'ffffffffffffffffffffffffffffffffffffffff'), {}, app());
+    expect(unknown.warnings).toEqual(['notifier GitHub commit status (acme/studio) failed: GitHub answered 422 No commit found for SHA: ffffffffffffffffffffffffffffffffffffffff']);
+    const none = await sealAndDeliver(runResult('nosha', { release: { version: 'v1', sha: null, merge_sha: null } }), {}, app());
+    expect(none.outcomes[0]?.outcome).toMatchObject({ status: 'skipped', detail: expect.stringContaining('the release has no sha') });
+    const odd = await sealAndDeliver(onSha(green('oddsha', 'v1'), '../../x'), {}, app());
+    expect(odd.warnings[0]).toContain('"../../x" is not a commit sha');
+    const denied = await sealAndDeliver(onSha(green('denied', 'v1'), SHA), {}, app({ token: 'wrong' }));
+    expect(denied.warnings[0]).toContain('GitHub answered 401 Bad credentials: check the token');
+  });
+});
+
 describe('the release notes in the ledger, and the rollback command', () => {
   it('many re-seals leave one seal block in the notes, the rest as recorded', async () => {
     const notes = '# v2\n\nThe notes, as written.\n';

@@ -9,6 +9,7 @@ import type { AppConfig, SealConfig } from '../config/types.js';
 import type { RunResult } from '../runner/run-result.js';
 import type { DeliveryMemory } from '../store/deliveries.js';
 import { DEFAULT_DELIVERY_MS } from './config.js';
+import { setCommitStatus } from './github/status.js';
 import { syncGithubRelease } from './github/sync.js';
 import { DeliveryError } from './http.js';
 import { buildSealMessage } from './message.js';
@@ -80,7 +81,7 @@ export async function deliverSeal(plan: DeliveryPlan): Promise<DeliveryReport> {
   });
   const github = plan.app.github;
   const version = result.release?.version;
-  if (github && version && plan.current) {
+  if (github && version && plan.current && github.release_notes !== false) {
     jobs.push(
       (async () => {
         const started = now();
@@ -88,6 +89,17 @@ export async function deliverSeal(plan: DeliveryPlan): Promise<DeliveryReport> {
         const outcome = { ...raw, detail: plan.redact(raw.detail) };
         await store.record(result.run_id, 'github', outcome, now() - started).catch(() => undefined);
         return { target: `GitHub release (${github.repo})`, outcome };
+      })(),
+    );
+  }
+  if (github?.commit_status && plan.current) {
+    jobs.push(
+      (async () => {
+        const started = now();
+        const raw = await setCommitStatus(github, message, started + (github.timeout_ms ?? DEFAULT_DELIVERY_MS)).catch((error: unknown) => failure(error));
+        const outcome = { ...raw, detail: plan.redact(raw.detail) };
+        await store.record(result.run_id, 'github-status', outcome, now() - started).catch(() => undefined);
+        return { target: `GitHub commit status (${github.repo})`, outcome };
       })(),
     );
   }

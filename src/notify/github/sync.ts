@@ -12,7 +12,13 @@ import type { DeliveryOutcome } from '../types.js';
 /** GitHub's limit on a release body. */
 export const GITHUB_BODY_LIMIT = 125_000;
 
-function explain(answer: Answer): string {
+/** Headers of every GitHub API call. */
+export function githubHeaders(config: GithubConfig): Record<string, string> {
+  return { authorization: `Bearer ${config.token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'smoke-seal' };
+}
+
+/** What a GitHub answer that is not the one hoped for means, in a sentence. */
+export function explainGithub(answer: Answer, what = 'write releases'): string {
   const message = (answer.json as { message?: unknown } | null)?.message;
   const text = typeof message === 'string' ? message : answer.text.slice(0, 200);
   if (answer.status === 401) return `GitHub answered 401 ${text}: check the token`;
@@ -20,7 +26,7 @@ function explain(answer: Answer): string {
     const reset = Number(answer.headers.get('x-ratelimit-reset'));
     return `GitHub's rate limit is used up${Number.isFinite(reset) ? ` until ${new Date(reset * 1000).toISOString()}` : ''}`;
   }
-  if (answer.status === 403) return `GitHub answered 403 ${text}: the token may not write releases of this repository`;
+  if (answer.status === 403) return `GitHub answered 403 ${text}: the token may not ${what} of this repository`;
   return `GitHub answered ${answer.status} ${text}`;
 }
 
@@ -33,11 +39,11 @@ export function fitReleaseBody(body: string | null, message: SealMessage): strin
 /** Updates the GitHub release tagged `version`. */
 export async function syncGithubRelease(config: GithubConfig, version: string, message: SealMessage, deadline: number): Promise<DeliveryOutcome> {
   const api = (config.api_url ?? 'https://api.github.com').replace(/\/+$/, '');
-  const headers = { authorization: `Bearer ${config.token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'smoke-seal' };
+  const headers = githubHeaders(config);
   const found = await exchange(`${api}/repos/${config.repo}/releases/tags/${encodeURIComponent(version)}`, { method: 'GET', headers }, { deadline, describe: 'GitHub' });
   let attempts = found.attempts;
   if (found.answer.status === 404) return { status: 'failed', detail: `no GitHub release tagged ${version} in ${config.repo}`, attempts };
-  if (found.answer.status !== 200) return { status: 'failed', detail: explain(found.answer), attempts };
+  if (found.answer.status !== 200) return { status: 'failed', detail: explainGithub(found.answer), attempts };
   const release = found.answer.json as { id?: unknown; body?: unknown };
   if (typeof release.id !== 'number') return { status: 'failed', detail: 'GitHub answered without a release id', attempts };
   const body = typeof release.body === 'string' ? release.body : null;
@@ -46,6 +52,6 @@ export async function syncGithubRelease(config: GithubConfig, version: string, m
   if (next === body) return { status: 'unchanged', detail: `release ${version} already carries this seal`, attempts };
   const updated = await exchange(`${api}/repos/${config.repo}/releases/${release.id}`, { method: 'PATCH', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ body: next }) }, { deadline, describe: 'GitHub' });
   attempts += updated.attempts;
-  if (updated.answer.status !== 200) return { status: 'failed', detail: explain(updated.answer), attempts };
+  if (updated.answer.status !== 200) return { status: 'failed', detail: explainGithub(updated.answer), attempts };
   return { status: 'delivered', detail: `updated the body of release ${version} (${next.length} characters)`, attempts };
 }
