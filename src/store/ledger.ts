@@ -3,7 +3,7 @@
  * drizzle database only (db.ts knows the driver), so the same code runs on the embedded store
  * and on Postgres, and the same contract tests run against both.
  */
-import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { RunResult } from '../runner/run-result.js';
 import type { LedgerDb } from './db.js';
 import { formatDuration } from '../incidents/durations.js';
@@ -46,6 +46,25 @@ export interface ReleasePage {
   readonly releases: readonly (Omit<ReleaseRecord, 'notes'> & { readonly id: number })[];
   /** Pass as `before` for the next page; null on the last page. */
   readonly next: number | null;
+}
+
+/** A seal as the board filters by it: a verdict, or not sealed yet. */
+export type BoardVerdict = SmokeSeal['status'] | 'pending';
+
+/** What a board row shows beside the release: from its current seal's run, and its incidents. */
+export interface BoardDetails {
+  readonly duration_ms: number | null;
+  readonly failing: string[];
+  readonly incidents: { readonly id: number; readonly severity: number; readonly title: string }[];
+}
+
+/** One app on the board's overview. */
+export interface AppOverview {
+  readonly app: string;
+  /** The app's latest release and its seal (what its badge shows). */
+  readonly latest: { readonly version: string; readonly smoke_seal: SmokeSeal | null } | null;
+  /** Its last seal runs, oldest first. */
+  readonly runs: { readonly run_id: string; readonly verdict: SmokeSeal['status']; readonly version: string | null; readonly finished_at: string; readonly duration_ms: number }[];
 }
 
 /** A stored run: its result as recorded, and the release it sealed. */
@@ -126,6 +145,7 @@ export function withoutNul<T>(value: T): T {
 }
 
 const iso = (value: string | null): string | null => (value === null ? null : new Date(value).toISOString());
+const anyIso = (value: string | Date): string => (value instanceof Date ? value : new Date(value)).toISOString();
 
 function missing(release: { app: string; version: string }): never {
   throw new Error(`release ${release.app} ${release.version} vanished while being recorded`);
@@ -253,15 +273,73 @@ export class Ledger {
     return this.selectReleases(app, null, limit);
   }
 
-  /** Releases of every app (or one), newest recorded first, `limit` at a time from `before` (an id). */
-  async pageReleases({ app, before, limit = 50 }: { app?: string | null; before?: number | null; limit?: number } = {}): Promise<ReleasePage> {
+  /** Releases of every app (or one, or those whose seal is `verdict`), newest recorded first, `limit` at a time from `before` (an id). */
+  async pageReleases({ app, verdict, before, limit = 50 }: { app?: string | null; verdict?: BoardVerdict | null; before?: number | null; limit?: number } = {}): Promise<ReleasePage> {
     const where: SQL[] = [];
     if (app) where.push(eq(apps.name, app));
+    if (verdict === 'pending') where.push(isNull(releases.smokeSeal));
+    else if (verdict) where.push(sql`${releases.smokeSeal}->>'status' = ${verdict}`);
     if (before) where.push(lt(releases.id, before));
     // One more than asked tells whether an older page exists.
     const rows = await this.releaseQuery(where.length > 0 ? and(...where) : undefined, limit + 1, 'id', { notes: false });
     const page = rows.slice(0, limit).map(({ notes: _notes, ...release }) => release);
     return { releases: page, next: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
+  }
+
+  /**
+   * What the board's rows add to a page of releases: each current seal's run time and failing
+   * check names, and the incidents opened on each release. Three queries for the whole page.
+   */
+  async boardDetails(page: ReleasePage['releases']): Promise<Map<number, BoardDetails>> {
+    const runIds = page.flatMap((r) => (r.smoke_seal && isRunId(r.smoke_seal.run_id) ? [r.smoke_seal.run_id] : []));
+    const releaseIds = page.map((r) => r.id);
+    const out = new Map<number, BoardDetails>(page.map((r) => [r.id, { duration_ms: null, failing: [], incidents: [] }]));
+    if (releaseIds.length === 0) return out;
+    const [runs, failing, opened] = await Promise.all([
+      runIds.length === 0 ? [] : this.db.select({ runId: sealRuns.runId, startedAt: sealRuns.startedAt, finishedAt: sealRuns.finishedAt }).from(sealRuns).where(inArray(sealRuns.runId, runIds)),
+      runIds.length === 0
+        ? []
+        : this.db.select({ runId: checkResults.runId, name: checkResults.name }).from(checkResults).where(and(inArray(checkResults.runId, runIds), inArray(checkResults.status, ['failed', 'error']))).orderBy(asc(checkResults.runId), asc(checkResults.position)),
+      this.db.select({ releaseId: incidents.releaseId, id: incidents.id, severity: incidents.severity, title: incidents.title }).from(incidents).where(inArray(incidents.releaseId, releaseIds)).orderBy(asc(incidents.id)),
+    ]);
+    const byRun = new Map(page.flatMap((r) => (r.smoke_seal ? [[r.smoke_seal.run_id, r.id] as const] : [])));
+    for (const run of runs) {
+      const entry = out.get(byRun.get(run.runId) ?? -1);
+      if (entry) out.set(byRun.get(run.runId) ?? -1, { ...entry, duration_ms: Math.max(0, Date.parse(run.finishedAt) - Date.parse(run.startedAt)) });
+    }
+    for (const check of failing) out.get(byRun.get(check.runId) ?? -1)?.failing.push(check.name);
+    for (const incident of opened) out.get(incident.releaseId ?? -1)?.incidents.push({ id: incident.id, severity: incident.severity, title: incident.title });
+    return out;
+  }
+
+  /**
+   * Each app's (or one app's) state for the board's overview: its latest release and that
+   * release's seal, and its last `runs` seal runs, oldest first (one indexed read per app).
+   */
+  async appOverview({ app = null, apps: most = 50, runs = 30 }: { app?: string | null; apps?: number; runs?: number } = {}): Promise<AppOverview[]> {
+    type Row = { name: string; version: string | null; smoke_seal: SmokeSeal | string | null; run_id: string | null; verdict: SmokeSeal['status'] | null; started_at: string | Date | null; finished_at: string | Date | null; run_version: string | null };
+    const answer = await this.db.execute<Row>(sql`
+      SELECT a.name, cur.version, cur.smoke_seal, r.run_id, r.verdict, r.started_at, r.finished_at, rel.version AS run_version
+      FROM (SELECT id, name FROM apps ${app === null ? sql`` : sql`WHERE name = ${app}`} ORDER BY name LIMIT ${most}) a
+      LEFT JOIN LATERAL (SELECT version, smoke_seal FROM releases WHERE app_id = a.id ORDER BY id DESC LIMIT 1) cur ON true
+      LEFT JOIN LATERAL (SELECT run_id, verdict, started_at, finished_at, release_id FROM seal_runs WHERE app_id = a.id ORDER BY finished_at DESC LIMIT ${runs}) r ON true
+      LEFT JOIN releases rel ON rel.id = r.release_id
+      ORDER BY a.name, r.finished_at`);
+    const byApp = new Map<string, AppOverview>();
+    for (const row of (answer as { rows: Row[] }).rows) {
+      let entry = byApp.get(row.name);
+      if (!entry) {
+        const seal = typeof row.smoke_seal === 'string' ? (JSON.parse(row.smoke_seal) as SmokeSeal) : row.smoke_seal;
+        entry = { app: row.name, latest: row.version === null ? null : { version: row.version, smoke_seal: seal }, runs: [] };
+        byApp.set(row.name, entry);
+      }
+      if (row.run_id && row.verdict && row.started_at && row.finished_at) {
+        // A raw query: node-postgres answers timestamps as Dates, PGlite too, or as text.
+        const finished = anyIso(row.finished_at);
+        entry.runs.push({ run_id: row.run_id, verdict: row.verdict, version: row.run_version, finished_at: finished, duration_ms: Math.max(0, Date.parse(finished) - Date.parse(anyIso(row.started_at))) });
+      }
+    }
+    return [...byApp.values()];
   }
 
   /** The release's id (for what is kept per release), or null. */

@@ -332,10 +332,9 @@ describe('the board', () => {
     const rows = [...html.matchAll(/<tr data-app="many" data-version="(m\d+)" data-status="(\w+)"/g)].map((m) => `${m[1]}:${m[2]}`);
     expect(rows.slice(0, 4)).toEqual(['m55:green', 'm54:red', 'm53:error', 'm52:pending']);
     expect(rows).toHaveLength(50);
-    expect(html).toContain('🟢 green');
-    expect(html).toContain('🔴 red');
-    expect(html).toContain('⚪ error');
-    expect(html).toContain('◌ pending');
+    // Icon, colour and word; no emoji anywhere (they are empty boxes where no emoji font is installed).
+    for (const status of ['green', 'red', 'error', 'pending']) expect(html).toMatch(new RegExp(`<span class="badge badge-${status}" title="[^"]*"><svg class="icon tone-\\w+"[^>]*>.*?</svg><span>${status}</span></span>`));
+    expect(html).not.toMatch(/\p{Extended_Pictographic}/u);
     const older = /href="(\/deployments\?app=many&amp;before=\d+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
     expect(older).toBeDefined();
     const page2 = await (await request(older as string)).text();
@@ -346,9 +345,38 @@ describe('the board', () => {
     expect(all).toContain('<option value="many">many</option>');
   });
 
-  it('answers an unknown app with 404 and a bad cursor with 400', async () => {
+  it('answers an unknown app with 404 and a bad cursor or verdict with 400', async () => {
     expect((await request('/deployments?app=ghost')).status).toBe(404);
     expect((await request('/deployments?before=abc')).status).toBe(400);
+    const bad = await request('/deployments?verdict=purple');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('&quot;verdict&quot; must be one of green, red, error, pending, got &quot;purple&quot;');
+  });
+
+  it('filters by verdict, shows run time, failing checks and the incident of a red row, and an overview with each app\'s last seals', async () => {
+    for (let i = 1; i <= 3; i++) await postRelease({ app: 'filtered', version: `f${i}` });
+    await postSeal('filtered', 'f1', runResult('filtered', { started_at: '2026-11-30T10:00:00.000Z', finished_at: '2026-11-30T10:00:01.250Z' }));
+    const red = redRun('filtered', { started_at: '2026-11-30T11:00:00.000Z', finished_at: '2026-11-30T11:00:00.400Z' });
+    await postSeal('filtered', 'f2', red);
+    const incident = await web.incidents.create({
+      app: 'filtered', release: 'f2', title: 'Devops page exposed', severity: 1, status: 'draft', summary: '', timeline: [], impact: null, whys: [], root_cause: null,
+      contributing_factors: [], lessons: { went_well: [], went_wrong: [], lucky: [] }, people: [], supporting: [], actions: [],
+    });
+    const reds = await (await request('/deployments?app=filtered&verdict=red')).text();
+    expect([...reds.matchAll(/<tr data-app="filtered" data-version="(f\d)"/g)].map((m) => m[1])).toEqual(['f2']);
+    const row = /<tr data-app="filtered" data-version="f2"[\s\S]*?<\/tr>/.exec(reds)?.[0] ?? '';
+    expect(row).toContain('<td data-label="Run time" class="num">400 ms</td>');
+    expect(row).toMatch(/<td data-label="Failing" class="failing"><span>devops hidden <a class="incident-link" href="\/incidents\/\d+" title="Devops page exposed">incident #\d+ \(SEV1\)<\/a><\/span><\/td>/);
+    expect(row).toContain(`href="/incidents/${incident.id}"`);
+    const pending = await (await request('/deployments?app=filtered&verdict=pending')).text();
+    expect([...pending.matchAll(/<tr data-app="filtered" data-version="(f\d)"/g)].map((m) => m[1])).toEqual(['f3']);
+    expect((await (await request('/deployments?app=filtered&verdict=error')).text())).toContain('No error releases of filtered here.');
+    // The overview: the app's current seal (its latest release, f3, not sealed) and a bar per seal, oldest first.
+    const card = /<div class="app-card" data-app="filtered">[\s\S]*?<\/svg><\/div>/.exec(reds)?.[0] ?? '';
+    expect(card).toContain('badge-pending');
+    const bars = [...card.matchAll(/<rect class="bar-(\w+)"[^>]*><title>([^<]*)<\/title>/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(bars).toEqual(['green f1: green, 1.3 s, 2026-11-30 10:00 UTC', 'red f2: red, 400 ms, 2026-11-30 11:00 UTC']);
+    expect(card).toContain('aria-label="last 2 seals: 1 green, 1 red, 0 error; bar height is run time (slowest 1.3 s)"');
   });
 
   it('shows a red release: checks with assertions, evidence, blocked writes, history, and the rollback command with a copy button', async () => {
@@ -372,6 +400,40 @@ describe('the board', () => {
     expect(earlier).not.toContain('rollback-command');
     expect((await request(`/releases/page/v1?run=${randomUUID()}`)).status).toBe(404);
     expect((await request('/releases/page/v404')).status).toBe(404);
+  });
+
+  it('shows evidence readably: a JSON body indented, headers as tables, a timings bar, no empty sections; and "Deployed" as on the list', async () => {
+    await postRelease({ app: 'readable', version: 'v1' });
+    const run = runResult('readable', { verdict: 'red', summary: "0/1 passed; 'health' failed", rollback: null, warnings: ['the rollback command needs {merge_sha}: pass --merge-sha (or record them with `seal release record`) to print it', 'a slow store'] }, [
+      {
+        name: 'health',
+        status: 'failed',
+        evidence: {
+          request: { method: 'GET', url: 'https://readable.example.com/api/health', headers: { accept: 'application/json' } },
+          response: { status: 503, headers: { 'content-type': 'application/json; charset=utf-8', 'retry-after': '30' }, body_bytes: 38, body_truncated: false, body_excerpt: '{"status":"down","db":{"ok":false}}' },
+          timings: { dns_ms: 3, connect_ms: 8, tls_ms: 21, first_byte_ms: 80, download_ms: 2, total_ms: 82 },
+          redirects: [],
+        },
+      },
+    ]);
+    await postSeal('readable', 'v1', run);
+    const html = await (await request('/releases/readable/v1')).text();
+    expect(html).toContain('<pre>{\n  &quot;status&quot;: &quot;down&quot;,\n  &quot;db&quot;: {\n    &quot;ok&quot;: false\n  }\n}</pre>');
+    expect(html).toContain('Response body · JSON · 38 bytes');
+    expect(html).toMatch(/<table class="headers"><caption>Response headers<\/caption><tbody><tr><th scope="row">content-type<\/th><td>application\/json; charset=utf-8<\/td><\/tr><tr><th scope="row">retry-after<\/th><td>30<\/td>/);
+    // DNS 3, connect 8, TLS 21, waiting 80 - 32 = 48, download 2: each a segment of the bar, said in words too.
+    expect([...html.matchAll(/<rect class="timing-(\w+)"[^>]*><title>([^<]*)<\/title>/g)].map((m) => m[2])).toEqual(['DNS: 3 ms', 'connect: 8 ms', 'TLS: 21 ms', 'waiting for the first byte: 48 ms', 'download: 2 ms']);
+    expect(html).toContain('<strong>total 82 ms</strong>');
+    expect(html).not.toContain('<dt>redirects</dt>');
+    expect(html).not.toMatch(/<dt>(request|response|timings)<\/dt>/);
+    // The rollback panel says why there is no command, once; the other warning is listed.
+    expect(html.split('the rollback command needs {merge_sha}')).toHaveLength(2);
+    expect(html).toContain('<p>No command to copy: the rollback command needs {merge_sha}');
+    expect(html).toContain('<li>a slow store</li>');
+    // "Deployed": never deployed_at here, so the time it was recorded, said so, on the page and on the list.
+    expect(html).toMatch(/<dt>Deployed<\/dt><dd>\d{4}-\d\d-\d\d \d\d:\d\d UTC \([^)]*\) <span class="muted">\(recorded\)<\/span><\/dd>/);
+    const board = await (await request('/deployments?app=readable')).text();
+    expect(board).toMatch(/<td data-label="Deployed"><span><time [^>]*>[^<]*<\/time> <span class="muted">\(recorded\)<\/span><\/span><\/td>/);
   });
 
   it('escapes everything production sent: titles, bodies, headers, console text, names, summaries', async () => {

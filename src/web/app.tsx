@@ -19,7 +19,7 @@ import { requireToken, TOKEN_COOKIE, type AuthVariables } from './auth.js';
 import { DEFAULT_MAX_STREAMS, type WebDeps } from './deps.js';
 import { BOARD_CSS, BOARD_JS } from './pages/assets.js';
 import { renderBadge } from './pages/badge.js';
-import { DeploymentsPage } from './pages/deployments.js';
+import { BOARD_VERDICTS, DeploymentsPage } from './pages/deployments.js';
 import { IncidentPage, IncidentsPage } from './pages/incidents.js';
 import { Page } from './pages/layout.js';
 import { LoginPage } from './pages/login.js';
@@ -179,9 +179,13 @@ export function createApp(deps: WebDeps): Hono<Env> {
     const before = c.req.query('before');
     const beforeId = before ? Number(before) : null;
     if (beforeId !== null && (!Number.isSafeInteger(beforeId) || beforeId < 1)) return c.html(<ErrorPage status={400} message={`"before" must be a release id from an "Older" link, got ${JSON.stringify(before)}`} />, 400);
-    const [page, apps] = await Promise.all([ledger.pageReleases({ app, before: beforeId, limit: PAGE_SIZE }), ledger.appNames()]);
+    const asked = c.req.query('verdict') || null;
+    const verdict = asked === null ? null : BOARD_VERDICTS.find((v) => v === asked);
+    if (verdict === undefined) return c.html(<ErrorPage status={400} message={`"verdict" must be one of ${BOARD_VERDICTS.join(', ')}, got ${JSON.stringify(asked)}`} />, 400);
+    const [page, apps, overview] = await Promise.all([ledger.pageReleases({ app, verdict, before: beforeId, limit: PAGE_SIZE }), ledger.appNames(), ledger.appOverview({ app })]);
     if (app !== null && !apps.includes(app)) return c.html(<ErrorPage status={404} message={`No app ${JSON.stringify(app)} in the ledger.`} />, 404);
-    return c.html(<DeploymentsPage page={page} apps={apps} app={app} paged={beforeId !== null} now={now()} />);
+    const details = await ledger.boardDetails(page.releases);
+    return c.html(<DeploymentsPage page={page} details={details} overview={overview} apps={apps} app={app} verdict={verdict} paged={beforeId !== null} now={now()} />);
   });
 
   app.get('/releases/:app/:version', async (c) => {

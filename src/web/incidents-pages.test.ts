@@ -56,8 +56,8 @@ describe('GET /incidents', () => {
     expect(newest).toContain('in review');
     expect(newest).toContain('href="/releases/list-app/v5.0.0"');
     expect(newest).toContain('Second outage');
-    expect(newest).toContain('<td>2h 54m</td>');
-    expect(newest).toContain('<td>3</td>');
+    expect(newest).toContain('<td data-label="Outage">2h 54m</td>');
+    expect(newest).toContain('<td data-label="Open actions">3</td>');
     expect(row(html, 'incident', first.id)).toContain('SEV2');
     expect(await page('/deployments')).toContain('<a href="/incidents">Incidents</a>');
   });

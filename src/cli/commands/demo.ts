@@ -43,7 +43,7 @@ export async function demoCommand(io: CliIo, { serve = true, port }: { serve?: b
     say('Now release v1.1.0 ships with a regression: /devops is exposed and /api/health reports "degraded".');
     await smokeCommand('demo', { config: demoConfig, release: 'v1.1.0', sha: 'b4c5d6e', mergeSha: '5e4d3c2', previousVersion: 'v1.0.0', skipKinds, server }, { ...io, env });
     say(`Writes that reached the demo app during both seals: ${demo.writes()} (its page-view beacon was answered by the guard).`);
-    say('That is smoke-seal: a verdict with evidence for every release, and on red the exact rollback command.\nNext: copy examples/demo/seal.config.yaml to seal.config.yaml, point production_url at your app, and run ./bin/seal smoke <app>.');
+    say('That is smoke-seal: a verdict with evidence for every release, and on red the exact rollback command.\nNext, your own app: ./bin/seal init https://your.app.example --app NAME, then ./bin/seal smoke NAME (README: Use it on your app).');
     if (board) {
       say(`The board is still serving at ${board.server.url}/deployments (both releases with every check and its evidence, and the red one's rollback command). Ctrl-C stops the demo.`);
       await new Promise<void>((resolve) => {

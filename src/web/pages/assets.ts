@@ -22,8 +22,33 @@ main { padding: 1rem; max-width: 80rem; margin: 0 auto; }
 h1 { font-size: 1.4rem; margin: .2rem 0; } h2 { font-size: 1.1rem; margin-top: 1.5rem; }
 .bar { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; justify-content: space-between; }
 .muted { color: var(--muted); }
-.badge { display: inline-block; white-space: nowrap; padding: .05rem .5rem; border-radius: 1rem; font-size: .85rem; font-weight: 600; border: 1px solid currentColor; }
+.badge { display: inline-flex; align-items: center; gap: .3rem; white-space: nowrap; padding: .05rem .5rem .05rem .3rem; border-radius: 1rem; font-size: .85rem; font-weight: 600; border: 1px solid currentColor; }
 .badge-green { color: var(--green); } .badge-red { color: var(--red); } .badge-error { color: var(--grey); } .badge-pending { color: var(--amber); }
+svg.icon { width: 1em; height: 1em; flex: none; vertical-align: -.15em; fill: currentColor; }
+svg.icon .mark { fill: none; stroke: var(--bg); stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
+svg.icon .ring { fill: none; stroke: currentColor; stroke-width: 1.6; } svg.icon .hand { fill: none; stroke: currentColor; stroke-width: 1.6; stroke-linecap: round; }
+.tone-green { color: var(--green); } .tone-red { color: var(--red); } .tone-grey { color: var(--grey); } .tone-amber { color: var(--amber); }
+.status { font-size: .8rem; font-weight: 600; text-transform: uppercase; letter-spacing: .03em; }
+.status-passed { color: var(--green); } .status-failed { color: var(--red); } .status-error, .status-skipped { color: var(--grey); } .status-flaky { color: var(--amber); }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+section.overview { display: grid; grid-template-columns: repeat(auto-fill, minmax(17rem, 1fr)); gap: .75rem; margin: 1rem 0; }
+.app-card { border: 1px solid var(--line); border-radius: 8px; padding: .6rem .75rem; display: flex; flex-direction: column; gap: .35rem; min-width: 0; }
+.app-head { display: flex; justify-content: space-between; align-items: center; gap: .5rem; } .app-name { font-weight: 700; font-size: 1.05rem; overflow-wrap: anywhere; }
+svg.seal-chart { max-width: 100%; height: auto; }
+.bar-green { fill: var(--green); } .bar-red { fill: var(--red); } .bar-error { fill: var(--grey); }
+form.filter { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; }
+td.num { white-space: nowrap; } td.failing { color: var(--red); overflow-wrap: anywhere; } td.failing .muted { color: var(--muted); }
+a.incident-link { display: inline-block; margin-left: .3rem; color: var(--red); font-weight: 600; white-space: nowrap; }
+figure.timings { margin: .4rem 0; } figure.timings svg { display: block; border-radius: 3px; }
+figure.timings figcaption { display: flex; flex-wrap: wrap; gap: .2rem .9rem; font-size: .85rem; color: var(--muted); }
+.swatch { display: inline-block; width: .7rem; height: .7rem; border-radius: 2px; margin-right: .25rem; vertical-align: -.05rem; }
+.timing-track { fill: var(--soft); }
+.timing-dns { fill: #8250df; background: #8250df; } .timing-connect { fill: #bf8700; background: #bf8700; } .timing-tls { fill: #0969da; background: #0969da; }
+.timing-wait { fill: #1a7f37; background: #1a7f37; } .timing-download { fill: #57606a; background: #57606a; }
+table.headers { margin: .4rem 0; font-size: .9rem; } table.headers caption { text-align: left; font-weight: 600; padding: .2rem 0; }
+table.headers th { font-weight: 500; color: var(--muted); width: 14rem; overflow-wrap: anywhere; } table.headers td { overflow-wrap: anywhere; }
+.exchange .url, .url { overflow-wrap: break-word; word-break: normal; }
+details.body > summary { cursor: pointer; color: var(--muted); }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 td.summary, td.url { overflow-wrap: anywhere; }
@@ -54,15 +79,16 @@ ul.timeline, ol.whys { padding-left: 1.5rem; } ol.whys ul { margin: .2rem 0; }
 table.impact th, table.metrics th { width: 18rem; font-weight: 600; }
 form.login { display: flex; flex-direction: column; gap: .75rem; max-width: 24rem; }
 @media (max-width: 700px) {
-  table.releases thead { display: none; }
-  table.releases tr { display: block; border-bottom: 1px solid var(--line); padding: .5rem 0; }
-  table.releases td { display: flex; gap: .75rem; border: 0; padding: .15rem 0; }
-  table.releases td::before { min-width: 5.5rem; color: var(--muted); }
-  table.releases td:nth-child(1)::before { content: "Seal"; } table.releases td:nth-child(2)::before { content: "App"; }
-  table.releases td:nth-child(3)::before { content: "Version"; } table.releases td:nth-child(4)::before { content: "Commit"; }
-  table.releases td:nth-child(5)::before { content: "Deployed"; } table.releases td:nth-child(6)::before { content: "Checked"; }
-  table.releases td:nth-child(7)::before { content: "Summary"; }
+  main { padding: .75rem; }
+  header.top { flex-wrap: wrap; gap: .5rem 1rem; }
+  table.cards thead { display: none; }
+  table.cards, table.cards tbody { display: block; }
+  table.cards tr { display: block; border: 1px solid var(--line); border-radius: 8px; padding: .5rem .75rem; margin: .5rem 0; }
+  table.cards td { display: flex; gap: .75rem; border: 0; padding: .15rem 0; min-width: 0; }
+  table.cards td > * { min-width: 0; }
+  table.cards td::before { content: attr(data-label); flex: none; width: 5.5rem; color: var(--muted); }
   table.assertions td:nth-child(3), table.assertions th:nth-child(3) { display: none; }
+  table.headers th { width: 40%; }
 }
 `;
 

@@ -1,50 +1,130 @@
 /** @jsxImportSource hono/jsx */
-/** `/deployments`: every release newest first, with its seal; filter by app; paginated. */
-import type { ReleasePage } from '../../store/ledger.js';
-import { formatAgo, formatUtc, releasePath } from './format.js';
+/**
+ * `/deployments`: each app's current seal with a chart of its last seals, then every release
+ * newest first with its seal, run time, failing checks and incidents; filter by app and
+ * verdict; paginated.
+ */
+import type { AppOverview, BoardDetails, BoardVerdict, ReleasePage } from '../../store/ledger.js';
+import { sealChart } from './chart.js';
+import { formatAgo, formatDuration, formatUtc, releasePath } from './format.js';
 import { html } from 'hono/html';
-import { AppFilter, Page, sealBadge } from './layout.js';
+import { Page, sealBadge } from './layout.js';
 
 /** What the page shows. */
 export interface DeploymentsView {
   readonly page: ReleasePage;
+  readonly details: ReadonlyMap<number, BoardDetails>;
+  readonly overview: readonly AppOverview[];
   readonly apps: readonly string[];
   readonly app: string | null;
+  readonly verdict: BoardVerdict | null;
   /** Whether this is an older page (a link back to the newest is shown). */
   readonly paged: boolean;
   readonly now: Date;
 }
+
+/** The verdicts the filter offers. */
+export const BOARD_VERDICTS: readonly BoardVerdict[] = ['green', 'red', 'error', 'pending'];
 
 function when(iso: string | null, now: Date) {
   if (!iso) return html`<span class="muted">-</span>`;
   return html`<time datetime="${iso}" title="${formatUtc(iso)}">${formatAgo(iso, now)}</time>`;
 }
 
+/** "Deployed": when it reached production, or (said so) when it was recorded, the same on every page. */
+export function deployedCell(release: { deployed_at: string | null; created_at: string }, now: Date) {
+  return release.deployed_at ? when(release.deployed_at, now) : html`<span>${when(release.created_at, now)} <span class="muted">(recorded)</span></span>`;
+}
+
+/** A release page link's text is the incident, so a red row leads to its post-mortem. */
+function incidentLinks(incidents: BoardDetails['incidents']) {
+  return incidents.map((i) => html` <a class="incident-link" href="/incidents/${i.id}" title="${i.title}">incident #${i.id} (SEV${i.severity})</a>`);
+}
+
 /**
  * One row. A tagged template rather than JSX: the board renders hundreds of rows a second and
  * this is about twice as fast (measured); `html` escapes every value all the same.
  */
-function releaseRow(r: DeploymentsView['page']['releases'][number], now: Date) {
+function releaseRow(r: DeploymentsView['page']['releases'][number], detail: BoardDetails | undefined, now: Date) {
   const status = r.smoke_seal?.status ?? 'pending';
-  return html`<tr data-app="${r.app}" data-version="${r.version}" data-status="${status}"><td>${sealBadge(r.smoke_seal)}</td><td><a href="/deployments?app=${encodeURIComponent(r.app)}">${r.app}</a></td><td><a class="version" href="${releasePath(r.app, r.version)}">${r.version}</a></td><td><code>${r.sha ? r.sha.slice(0, 12) : '-'}</code></td><td>${when(r.deployed_at ?? r.created_at, now)}</td><td>${when(r.smoke_seal?.checked_at ?? null, now)}</td><td class="summary">${r.smoke_seal?.summary ?? 'not sealed yet'}</td></tr>`;
+  const failing = detail?.failing ?? [];
+  const shownFailing = failing.slice(0, 5).join(', ') + (failing.length > 5 ? ` and ${failing.length - 5} more` : '');
+  return html`<tr data-app="${r.app}" data-version="${r.version}" data-status="${status}"><td data-label="Seal">${sealBadge(r.smoke_seal)}</td><td data-label="App"><a href="/deployments?app=${encodeURIComponent(r.app)}">${r.app}</a></td><td data-label="Version"><a class="version" href="${releasePath(r.app, r.version)}">${r.version}</a></td><td data-label="Commit"><code>${r.sha ? r.sha.slice(0, 12) : '-'}</code></td><td data-label="Deployed">${deployedCell(r, now)}</td><td data-label="Checked">${when(r.smoke_seal?.checked_at ?? null, now)}</td><td data-label="Run time" class="num">${detail?.duration_ms == null ? html`<span class="muted">-</span>` : formatDuration(detail.duration_ms)}</td><td data-label="Failing" class="failing"><span>${failing.length > 0 ? shownFailing : html`<span class="muted">-</span>`}${incidentLinks(detail?.incidents ?? [])}</span></td><td data-label="Summary" class="summary">${r.smoke_seal?.summary ?? 'not sealed yet'}</td></tr>`;
+}
+
+function Overview({ overview, now }: { overview: readonly AppOverview[]; now: Date }) {
+  if (overview.length === 0) return null;
+  return (
+    <section class="overview" aria-label="Apps">
+      {overview.map((o) => {
+        const last = o.runs.at(-1);
+        return (
+          <div class="app-card" data-app={o.app}>
+            <div class="app-head">
+              <a class="app-name" href={`/deployments?app=${encodeURIComponent(o.app)}`}>{o.app}</a>
+              {sealBadge(o.latest?.smoke_seal ?? null)}
+            </div>
+            <div class="muted">
+              {o.latest ? <a href={releasePath(o.app, o.latest.version)}>{o.latest.version}</a> : 'no release'}
+              {' · '}
+              {last ? <>last checked {when(last.finished_at, now)}</> : 'never checked'}
+            </div>
+            {sealChart(o.app, o.runs)}
+          </div>
+        );
+      })}
+    </section>
+  );
+}
+
+function Filters({ apps, app, verdict }: { apps: readonly string[]; app: string | null; verdict: BoardVerdict | null }) {
+  return (
+    <form method="get" action="/deployments" class="filter">
+      <label>
+        App{' '}
+        <select name="app">
+          <option value="">All apps</option>
+          {apps.map((name) => (
+            <option value={name} selected={name === app}>{name}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Seal{' '}
+        <select name="verdict">
+          <option value="">Any seal</option>
+          {BOARD_VERDICTS.map((v) => (
+            <option value={v} selected={v === verdict}>{v}</option>
+          ))}
+        </select>
+      </label>
+      <button type="submit">Show</button>
+    </form>
+  );
 }
 
 /** The board. */
-export function DeploymentsPage({ page, apps, app, paged, now }: DeploymentsView) {
-  const query = (extra: Record<string, string>) => `/deployments?${new URLSearchParams({ ...(app ? { app } : {}), ...extra }).toString()}`;
+export function DeploymentsPage({ page, details, overview, apps, app, verdict, paged, now }: DeploymentsView) {
+  const query = (extra: Record<string, string>) => `/deployments?${new URLSearchParams({ ...(app ? { app } : {}), ...(verdict ? { verdict } : {}), ...extra }).toString()}`;
+  const title = `${app ? `${app}: ` : ''}${verdict ? `${verdict} ` : ''}deployments`;
   return (
-    <Page title={app ? `${app} deployments` : 'Deployments'} live={app ?? '*'}>
+    <Page title={title} live={app ?? '*'}>
       <div class="bar">
-        <h1>{app ? `${app}: deployments` : 'Deployments'}</h1>
-        <AppFilter action="/deployments" apps={apps} app={app} />
+        <h1>{title.charAt(0).toUpperCase() + title.slice(1)}</h1>
+        <Filters apps={apps} app={app} verdict={verdict} />
       </div>
+      <Overview overview={overview} now={now} />
       {page.releases.length === 0 ? (
-        <p class="empty">
-          No releases recorded yet. Record one with <code>seal release record APP --version V</code>, or report a seal with{' '}
-          <code>seal smoke APP --server URL</code>.
-        </p>
+        verdict || paged ? (
+          <p class="empty">No {verdict ? `${verdict} ` : ''}releases{app ? ` of ${app}` : ''} here. <a href="/deployments">Show every release</a></p>
+        ) : (
+          <p class="empty">
+            No releases recorded yet. Record one with <code>seal release record APP --version V</code>, or report a seal with{' '}
+            <code>seal smoke APP --server URL</code>.
+          </p>
+        )
       ) : (
-        <table class="releases">
+        <table class="releases cards">
           <thead>
             <tr>
               <th>Seal</th>
@@ -53,11 +133,13 @@ export function DeploymentsPage({ page, apps, app, paged, now }: DeploymentsView
               <th>Commit</th>
               <th>Deployed</th>
               <th>Checked</th>
+              <th>Run time</th>
+              <th>Failing</th>
               <th>Summary</th>
             </tr>
           </thead>
           <tbody>
-            {page.releases.map((r) => releaseRow(r, now))}
+            {page.releases.map((r) => releaseRow(r, details.get(r.id), now))}
           </tbody>
         </table>
       )}

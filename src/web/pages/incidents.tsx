@@ -50,7 +50,7 @@ export function IncidentsPage({ incidents, apps, app, now }: IncidentsView) {
         </p>
       ) : (
         <div class="wide">
-          <table class="incidents">
+          <table class="incidents cards">
             <thead>
               <tr><th>#</th><th>Severity</th><th>Status</th><th>App</th><th>Release</th><th>Title</th><th>Outage</th><th>Open actions</th><th>Overdue</th></tr>
             </thead>
@@ -59,15 +59,15 @@ export function IncidentsPage({ incidents, apps, app, now }: IncidentsView) {
                 const overdue = i.actions.filter((a) => isOverdue(a, today)).length;
                 return (
                   <tr data-incident={String(i.id)}>
-                    <td><a href={incidentPath(i.id)}>#{i.id}</a></td>
-                    <td>SEV{i.severity}</td>
-                    <td>{i.status}</td>
-                    <td><a href={`/incidents?app=${encodeURIComponent(i.app)}`}>{i.app}</a></td>
-                    <td><ReleaseLink incident={i} /></td>
-                    <td class="summary"><a href={incidentPath(i.id)}>{i.title}</a></td>
-                    <td>{incidentDurations(i).timeToMitigate.text}</td>
-                    <td>{i.actions.filter((a) => a.status === 'open').length}</td>
-                    <td>{overdue > 0 ? <span class="overdue">{overdue} overdue</span> : <span class="muted">0</span>}</td>
+                    <td data-label="#"><a href={incidentPath(i.id)}>#{i.id}</a></td>
+                    <td data-label="Severity">SEV{i.severity}</td>
+                    <td data-label="Status">{i.status}</td>
+                    <td data-label="App"><a href={`/incidents?app=${encodeURIComponent(i.app)}`}>{i.app}</a></td>
+                    <td data-label="Release"><ReleaseLink incident={i} /></td>
+                    <td data-label="Title" class="summary"><a href={incidentPath(i.id)}>{i.title}</a></td>
+                    <td data-label="Outage">{incidentDurations(i).timeToMitigate.text}</td>
+                    <td data-label="Open actions">{i.actions.filter((a) => a.status === 'open').length}</td>
+                    <td data-label="Overdue">{overdue > 0 ? <span class="overdue">{overdue} overdue</span> : <span class="muted">0</span>}</td>
                   </tr>
                 );
               })}

@@ -3,13 +3,12 @@
 import type { Child } from 'hono/jsx';
 import { html, raw } from 'hono/html';
 import type { SmokeSeal } from '../../store/schema.js';
+import { icon } from './icons.js';
 
-const BADGE_LABEL = { green: '🟢 green', red: '🔴 red', error: '⚪ error', pending: '◌ pending' } as const;
-
-/** The badge of a seal, or of a release nobody has sealed yet (a template: the board renders many). */
+/** The badge of a seal, or of a release nobody has sealed yet (a template: the board renders many): icon, colour and word. */
 export function sealBadge(seal: SmokeSeal | null) {
   const status = seal?.status ?? 'pending';
-  return html`<span class="badge badge-${status}" title="${seal ? `${status}: ${seal.summary}` : 'not sealed yet'}">${BADGE_LABEL[status]}</span>`;
+  return html`<span class="badge badge-${status}" title="${seal ? `${status}: ${seal.summary}` : 'not sealed yet'}">${icon(status)}<span>${status}</span></span>`;
 }
 
 /** The badge as a component. */

@@ -4,13 +4,14 @@
  * and evidence, the writes the guard blocked and, on red, the exact rollback command. Everything
  * from production is text in the page, escaped by JSX, capped in size.
  */
-import { basename } from 'node:path';
 import { isRollbackWarning } from '../../runner/rollback.js';
 import { blockedOf, describeBlocked, type CheckResult, type RunResult } from '../../runner/run-result.js';
 import type { DeliveryRecord } from '../../store/deliveries.js';
 import type { Incident } from '../../incidents/model.js';
 import type { ReleaseRecord, SealHistoryEntry } from '../../store/ledger.js';
 import { capText, evidenceText, formatAgo, formatDuration, formatUtc, releasePath } from './format.js';
+import { EvidenceView } from './evidence.js';
+import { icon, type IconName } from './icons.js';
 import { Page, SealBadge } from './layout.js';
 
 /** What the page shows. */
@@ -28,7 +29,6 @@ export interface ReleaseView {
   readonly now: Date;
 }
 
-const STATUS_ICON: Record<CheckResult['status'], string> = { passed: '✅', failed: '❌', flaky: '⚠️', error: '⚪', skipped: '⏭' };
 
 /** Blocked writes shown on a check's row (the rest are counted). */
 const SHOWN_BLOCKED = 20;
@@ -39,7 +39,7 @@ function Check({ check, run, images }: { check: CheckResult; run: RunResult; ima
   return (
     <details class={`check check-${check.status}`} open={bad || blocked.length > 0}>
       <summary>
-        <span class="icon" aria-label={check.status}>{STATUS_ICON[check.status]}</span> <strong>{check.name}</strong>{' '}
+        {icon(check.status)} <strong>{check.name}</strong> <span class={`status status-${check.status}`}>{check.status}</span>{' '}
         <span class="muted">{check.kind} · {formatDuration(check.duration_ms)}{check.attempts > 1 ? ` · ${check.attempts} attempts` : ''}</span>
         {blocked.length > 0 ? <> <span class="blocked-writes">{describeBlocked(blocked.length)}</span></> : null}
       </summary>
@@ -63,7 +63,7 @@ function Check({ check, run, images }: { check: CheckResult; run: RunResult; ima
           <tbody>
             {check.assertions.map((a) => (
               <tr class={a.ok ? 'ok' : 'not-ok'}>
-                <td>{a.ok ? '✅' : '❌'}</td>
+                <td>{icon(a.ok ? 'passed' : 'failed')}<span class="visually-hidden">{a.ok ? 'ok' : 'not ok'}</span></td>
                 <td>{a.label}{a.message ? <div class="muted">{capText(a.message, 1000)}</div> : null}</td>
                 <td><code>{evidenceText(a.expected, 500)}</code></td>
                 <td><code>{evidenceText(a.actual, 500)}</code></td>
@@ -72,59 +72,14 @@ function Check({ check, run, images }: { check: CheckResult; run: RunResult; ima
           </tbody>
         </table>
       ) : null}
-      <Evidence evidence={check.evidence} run={run} images={images} name={check.name} />
+      <EvidenceView check={check} run={run} images={images} />
     </details>
   );
 }
 
-function Image({ path, run, images, alt }: { path: unknown; run: RunResult; images: readonly string[]; alt: string }) {
-  if (typeof path !== 'string') return null;
-  const name = basename(path);
-  if (images.includes(name)) {
-    const src = `/runs/${run.run_id}/evidence/${encodeURIComponent(name)}`;
-    return <a href={src}><img class="shot" src={src} alt={alt} loading="lazy" /></a>;
-  }
-  return <p class="muted">Screenshot on the machine that ran the seal: <code>{path}</code></p>;
-}
-
-function Evidence({ evidence, run, images, name }: { evidence: CheckResult['evidence']; run: RunResult; images: readonly string[]; name: string }) {
-  const entries = Object.entries(evidence)
-    .filter(([key]) => key !== 'screenshot' && key !== 'trace' && key !== 'attachments')
-    .flatMap(([key, value]) => splitLongText(key, value));
-  const attachments = Array.isArray(evidence.attachments) ? (evidence.attachments as { name?: unknown; path?: unknown; content_type?: unknown }[]) : [];
-  return (
-    <div class="evidence">
-      <Image path={evidence.screenshot} run={run} images={images} alt={`screenshot of ${name}`} />
-      {attachments.filter((a) => typeof a.content_type === 'string' && a.content_type.startsWith('image/')).map((a) => (
-        <Image path={a.path} run={run} images={images} alt={`${String(a.name)} of ${name}`} />
-      ))}
-      {typeof evidence.trace === 'string' ? (
-        <p class="muted">Playwright trace on the machine that ran the seal: <code>npx playwright show-trace {evidence.trace}</code></p>
-      ) : null}
-      {entries.length > 0 ? (
-        <dl>
-          {entries.map(([key, value]) => (
-            <>
-              <dt>{key}</dt>
-              <dd><pre>{evidenceText(value)}</pre></dd>
-            </>
-          ))}
-        </dl>
-      ) : null}
-    </div>
-  );
-}
-
-/** Long text inside an evidence object (a response body excerpt) gets its own block instead of a JSON string with escapes. */
-function splitLongText(key: string, value: unknown): [string, unknown][] {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [[key, value]];
-  const rest: Record<string, unknown> = {};
-  const long: [string, unknown][] = [];
-  for (const [field, inner] of Object.entries(value)) {
-    if (typeof inner === 'string' && (inner.length > 120 || inner.includes('\n'))) long.push([`${key}.${field}`, inner]);
-    else rest[field] = inner;
-  }
-  return [[key, rest], ...long];
+/** The run's warnings, less the one the rollback panel of a red run shows. */
+function otherWarnings(run: RunResult): readonly string[] {
+  return run.verdict === 'red' && !run.rollback && !run.reported_rollback ? run.warnings.filter((w) => !isRollbackWarning(w)) : run.warnings;
 }
 
 function Rollback({ run }: { run: RunResult }) {
@@ -148,14 +103,14 @@ function Rollback({ run }: { run: RunResult }) {
           <blockquote class="reported-rollback">{run.reported_rollback.command}</blockquote>
         </>
       ) : (
-        <p>The rollback command is incomplete: {run.warnings.find(isRollbackWarning) ?? 'the app has no rollback template value for this release'}.</p>
+        <p>No command to copy: {run.warnings.find(isRollbackWarning) ?? 'the app has no rollback template, or no value for one of its placeholders, for this release'}.</p>
       )}
     </section>
   );
 }
 
 /** The release page. */
-const DELIVERY_ICON: Record<DeliveryRecord['status'], string> = { delivered: '✅', unchanged: '➖', failed: '❌', skipped: '⏭' };
+const DELIVERY_ICON: Record<DeliveryRecord['status'], IconName> = { delivered: 'delivered', unchanged: 'unchanged', failed: 'failed', skipped: 'skipped' };
 
 function Deliveries({ deliveries }: { deliveries: readonly DeliveryRecord[] }) {
   if (deliveries.length === 0) return <p class="muted">No notifier was told of this run (see notify: in the config).</p>;
@@ -165,7 +120,7 @@ function Deliveries({ deliveries }: { deliveries: readonly DeliveryRecord[] }) {
       <tbody>
         {deliveries.map((d) => (
           <tr data-target={d.target} data-status={d.status}>
-            <td>{DELIVERY_ICON[d.status]}</td>
+            <td>{icon(DELIVERY_ICON[d.status])}<span class="visually-hidden">{d.status}</span></td>
             <td>{d.target}</td>
             <td class="summary">{capText(d.detail, 1000)}</td>
             <td>{d.attempts}</td>
@@ -190,7 +145,7 @@ export function ReleasePage({ release, history, run, images, deliveries, inciden
         <dt>Commit</dt><dd><code>{release.sha ?? '-'}</code></dd>
         <dt>Merge commit</dt><dd><code>{release.merge_sha ?? '-'}</code></dd>
         <dt>Branch</dt><dd>{release.branch ?? '-'}</dd>
-        <dt>Deployed</dt><dd>{release.deployed_at ? formatUtc(release.deployed_at) : `- (recorded ${formatUtc(release.created_at)})`}</dd>
+        <dt>Deployed</dt><dd>{release.deployed_at ? `${formatUtc(release.deployed_at)} (${formatAgo(release.deployed_at, now)})` : <>{formatUtc(release.created_at)} ({formatAgo(release.created_at, now)}) <span class="muted">(recorded)</span></>}</dd>
         <dt>Previous</dt><dd>{release.previous_version ? <a href={releasePath(release.app, release.previous_version)}>{release.previous_version}</a> : '-'}</dd>
         <dt>Checked</dt><dd>{release.smoke_seal ? `${formatUtc(release.smoke_seal.checked_at)} (${formatAgo(release.smoke_seal.checked_at, now)})` : 'not sealed yet'}</dd>
       </dl>
@@ -211,8 +166,9 @@ export function ReleasePage({ release, history, run, images, deliveries, inciden
           ) : null}
           <p class={`summary verdict-${run.verdict}`}>{run.summary}</p>
           <Rollback run={run} />
-          {run.warnings.length > 0 ? (
-            <ul class="warnings">{run.warnings.map((w) => <li>{capText(w, 2000)}</li>)}</ul>
+          {/* The rollback panel says its own warning; the list does not say it again. */}
+          {otherWarnings(run).length > 0 ? (
+            <ul class="warnings">{otherWarnings(run).map((w) => <li>{capText(w, 2000)}</li>)}</ul>
           ) : null}
           <h2>Checks</h2>
           <p class="muted">Against <code>{run.base_url}</code> · {formatDuration(run.duration_ms)} · run {run.run_id}</p>
