@@ -51,7 +51,7 @@ table.headers th { font-weight: 500; color: var(--muted); width: 14rem; overflow
 details.body > summary { cursor: pointer; color: var(--muted); }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-td.summary, td.url { overflow-wrap: anywhere; }
+td.summary { overflow-wrap: anywhere; } td.url { overflow-wrap: break-word; }
 tr.fresh { animation: fresh 3s ease-out; }
 @keyframes fresh { from { background: var(--soft); } }
 .pages { display: flex; gap: 1rem; margin-top: 1rem; }

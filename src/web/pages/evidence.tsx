@@ -22,6 +22,21 @@ function headerOf(headers: unknown, name: string): string | null {
   return null;
 }
 
+/**
+ * A URL with line-break chances after `/` and `.` and before `?`, `&`, `=` and a port's `:`, so
+ * that a narrow screen wraps it between its parts, not inside a host name or a port.
+ */
+export function BreakableUrl({ url }: { url: string }) {
+  const parts = url.split(/(?<=\/(?!\/))|(?<=\.)|(?=[?&=])|(?=:\d)/);
+  return (
+    <span class="url">
+      {parts.map((part, i) => (
+        <>{i > 0 ? <wbr /> : null}{part}</>
+      ))}
+    </span>
+  );
+}
+
 /** The body as people read it: JSON indented, anything else as the text it is. */
 export function prettyBody(body: string, contentType: string | null): { text: string; kind: string } {
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -110,7 +125,7 @@ function HttpExchange({ evidence }: { evidence: Evidence }) {
   return (
     <div class="exchange">
       <p>
-        <code>{typeof request.method === 'string' ? request.method : 'GET'}</code> <span class="url">{typeof request.url === 'string' ? capText(request.url, 2000) : ''}</span>
+        <code>{typeof request.method === 'string' ? request.method : 'GET'}</code> {typeof request.url === 'string' ? <BreakableUrl url={capText(request.url, 2000)} /> : null}
         {response ? <> → <strong>{typeof response.status === 'number' ? String(response.status) : '?'}</strong></> : null}
       </p>
       <TimingsBar timings={evidence.timings} />

@@ -10,7 +10,7 @@ import type { DeliveryRecord } from '../../store/deliveries.js';
 import type { Incident } from '../../incidents/model.js';
 import type { ReleaseRecord, SealHistoryEntry } from '../../store/ledger.js';
 import { capText, evidenceText, formatAgo, formatDuration, formatUtc, releasePath } from './format.js';
-import { EvidenceView } from './evidence.js';
+import { BreakableUrl, EvidenceView } from './evidence.js';
 import { icon, type IconName } from './icons.js';
 import { Page, SealBadge } from './layout.js';
 
@@ -49,7 +49,7 @@ function Check({ check, run, images }: { check: CheckResult; run: RunResult; ima
           <p class="muted">Answered by the read-only guard itself (204), never sent to production: what this check saw after them came from the guard.</p>
           <ul>
             {blocked.slice(0, SHOWN_BLOCKED).map((b) => (
-              <li><code>{b.method}</code> <span class="url">{capText(b.url, 500)}</span>{b.location ? <span class="muted"> · {capText(b.location, 300)}</span> : null}{b.reason ? <span class="muted"> · {capText(b.reason, 300)}</span> : null}</li>
+              <li><code>{b.method}</code> <BreakableUrl url={capText(b.url, 500)} />{b.location ? <span class="muted"> · {capText(b.location, 300)}</span> : null}{b.reason ? <span class="muted"> · {capText(b.reason, 300)}</span> : null}</li>
             ))}
           </ul>
           {blocked.length > SHOWN_BLOCKED ? <p class="muted">… and {blocked.length - SHOWN_BLOCKED} more.</p> : null}
@@ -183,7 +183,7 @@ export function ReleasePage({ release, history, run, images, deliveries, inciden
               <thead><tr><th>Check</th><th>Method</th><th>URL</th></tr></thead>
               <tbody>
                 {run.blocked_requests.slice(0, 200).map((b) => (
-                  <tr><td>{b.check}{b.location ? <div class="muted">{capText(b.location, 300)}</div> : null}</td><td>{b.method}</td><td class="url">{capText(b.url, 500)}</td></tr>
+                  <tr><td>{b.check}{b.location ? <div class="muted">{capText(b.location, 300)}</div> : null}</td><td>{b.method}</td><td><BreakableUrl url={capText(b.url, 500)} /></td></tr>
                 ))}
               </tbody>
             </table>
