@@ -177,7 +177,7 @@ describe('seal incident, from a red seal to a published post-mortem', () => {
     const unaddressed = await seal('incident', 'why', String(id), 'A sixth why nobody acts on');
     expect(unaddressed.code).toBe(2);
     expect(unaddressed.stderr).toContain('the post-mortem is published and must stay complete: publishing needs at least one action addressing the last why (#6');
-  });
+  }, 120_000);
 
   it('credits the scenario action when its check passes in a later green seal, and never by hand', async () => {
     const byHand = await seal('incident', 'done', String(id), '1');

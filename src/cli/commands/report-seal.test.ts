@@ -67,9 +67,10 @@ describe('reportSeal', () => {
   it('a server that never comes: a warning naming it and the time allowed, within that time', async () => {
     const probe = await startTestServer((_req, res) => void res.end());
     await probe.close();
+    // Refused at once on an idle machine; on a loaded one the 1.2 s may run out first, and the warning says that instead.
     const outcome = await reportSeal(runResult('studio'), { server: probe.url, token, rollbackTemplate: 'git revert -m 1 {merge_sha}', flags: { release: 'v1' }, env: {}, budgetMs: 1200 });
     expect(outcome.result.verdict).toBe('green');
     expect(outcome.result.warnings).toHaveLength(1);
-    expect(outcome.result.warnings[0]).toMatch(new RegExp(`^the seal was not reported to the seal server at ${probe.url.replace(/[.]/g, '\\.')}: (ECONNREFUSED|no time left)`));
+    expect(outcome.result.warnings[0]).toMatch(new RegExp(`^the seal was not reported to the seal server at ${probe.url.replace(/[.]/g, '\\.')}: (ECONNREFUSED|no time left|no answer in time; reporting may take 1200 ms in all)`));
   });
 });
