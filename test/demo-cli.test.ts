@@ -76,6 +76,8 @@ describe('--help', () => {
       expect(run.code, path.join(' ')).toBe(0);
       const examples = /\nExamples:\n((?: {2}\$ seal .+\n)+)$/.exec(run.stdout);
       expect(examples?.[1], `seal ${path.join(' ')} --help ends with no examples:\n${run.stdout.slice(-300)}`).toBeTruthy();
+      // One or two: a help page, not a manual.
+      expect(examples?.[1]?.trimEnd().split('\n').length, path.join(' ')).toBeLessThanOrEqual(2);
       for (const line of examples?.[1]?.trimEnd().split('\n') ?? []) if (path.length > 0) expect(line, path.join(' ')).toContain(`$ seal ${path.join(' ')}`);
       seen.push(path.join(' '));
       for (const sub of subcommands(run.stdout)) queue.push([...path, sub]);

@@ -34,5 +34,5 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'incident set': ['seal incident set 3 --status in-review', 'seal incident set 3 --factor "Release freeze the next day" --went-well "Detected by the seal in 4 minutes"'],
   'incident check': ['seal incident check 3'],
   'incident export': ['seal incident export 3 --output postmortem.md', 'seal incident export 3 --format json'],
-  demo: ['seal demo', 'seal demo --port 4500', 'seal demo --no-serve'],
+  demo: ['seal demo --port 4500', 'seal demo --no-serve   # seal the two demo releases and exit'],
 };
