@@ -368,6 +368,10 @@ describe('the board', () => {
     expect(row).toContain('<td data-label="Run time" class="num">400 ms</td>');
     expect(row).toMatch(/<td data-label="Failing" class="failing"><span>devops hidden <a class="incident-link" href="\/incidents\/\d+" title="Devops page exposed">incident #\d+ \(SEV1\)<\/a><\/span><\/td>/);
     expect(row).toContain(`href="/incidents/${incident.id}"`);
+    // The form says what is shown, and works without JavaScript (a GET of the same query).
+    expect(reds).toContain('<select name="verdict"><option value="">Any seal</option><option value="green">green</option><option value="red" selected="">red</option>');
+    expect(reds).toContain('<option value="filtered" selected="">filtered</option>');
+    expect(await (await request('/incidents')).text()).not.toContain('name="verdict"');
     const pending = await (await request('/deployments?app=filtered&verdict=pending')).text();
     expect([...pending.matchAll(/<tr data-app="filtered" data-version="(f\d)"/g)].map((m) => m[1])).toEqual(['f3']);
     expect((await (await request('/deployments?app=filtered&verdict=error')).text())).toContain('No error releases of filtered here.');

@@ -8,7 +8,7 @@ import type { AppOverview, BoardDetails, BoardVerdict, ReleasePage } from '../..
 import { sealChart } from './chart.js';
 import { formatAgo, formatDuration, formatUtc, releasePath } from './format.js';
 import { html } from 'hono/html';
-import { Page, sealBadge } from './layout.js';
+import { ListFilter, Page, sealBadge } from './layout.js';
 
 /** What the page shows. */
 export interface DeploymentsView {
@@ -77,32 +77,6 @@ function Overview({ overview, now }: { overview: readonly AppOverview[]; now: Da
   );
 }
 
-function Filters({ apps, app, verdict }: { apps: readonly string[]; app: string | null; verdict: BoardVerdict | null }) {
-  return (
-    <form method="get" action="/deployments" class="filter">
-      <label>
-        App{' '}
-        <select name="app">
-          <option value="">All apps</option>
-          {apps.map((name) => (
-            <option value={name} selected={name === app}>{name}</option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Seal{' '}
-        <select name="verdict">
-          <option value="">Any seal</option>
-          {BOARD_VERDICTS.map((v) => (
-            <option value={v} selected={v === verdict}>{v}</option>
-          ))}
-        </select>
-      </label>
-      <button type="submit">Show</button>
-    </form>
-  );
-}
-
 /** The board. */
 export function DeploymentsPage({ page, details, overview, apps, app, verdict, paged, now }: DeploymentsView) {
   const query = (extra: Record<string, string>) => `/deployments?${new URLSearchParams({ ...(app ? { app } : {}), ...(verdict ? { verdict } : {}), ...extra }).toString()}`;
@@ -111,7 +85,7 @@ export function DeploymentsPage({ page, details, overview, apps, app, verdict, p
     <Page title={title} live={app ?? '*'}>
       <div class="bar">
         <h1>{title.charAt(0).toUpperCase() + title.slice(1)}</h1>
-        <Filters apps={apps} app={app} verdict={verdict} />
+        <ListFilter action="/deployments" apps={apps} app={app} verdicts={BOARD_VERDICTS} verdict={verdict} />
       </div>
       <Overview overview={overview} now={now} />
       {page.releases.length === 0 ? (

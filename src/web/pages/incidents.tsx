@@ -9,7 +9,7 @@ import { BLAMELESS_STATEMENT } from '../../incidents/export.js';
 import { incidentDurations, isOverdue, localDate as localDay, type ActionItem, type Incident, type Why } from '../../incidents/model.js';
 import type { StoredIncident } from '../../store/incidents.js';
 import { capText, formatUtc, releasePath } from './format.js';
-import { AppFilter, Page } from './layout.js';
+import { ListFilter, Page } from './layout.js';
 
 
 
@@ -42,7 +42,7 @@ export function IncidentsPage({ incidents, apps, app, now }: IncidentsView) {
     <Page title={app ? `${app} incidents` : 'Incidents'}>
       <div class="bar">
         <h1>{app ? `${app}: incidents` : 'Incidents'}</h1>
-        <AppFilter action="/incidents" apps={apps} app={app} />
+        <ListFilter action="/incidents" apps={apps} app={app} />
       </div>
       {incidents.length === 0 ? (
         <p class="empty">

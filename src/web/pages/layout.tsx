@@ -47,19 +47,30 @@ export function Page({ title, live, children }: { title: string; live?: string; 
   );
 }
 
-/** The "App: [all apps ▾] Show" filter of a list page; works without JavaScript. */
-export function AppFilter({ action, apps, app }: { action: string; apps: readonly string[]; app: string | null }) {
+/** One filter of a list page: a labelled select whose empty choice means "any". */
+function Choice({ label, name, any, options, selected }: { label: string; name: string; any: string; options: readonly string[]; selected: string | null }) {
+  return (
+    <label>
+      {label}{' '}
+      <select name={name}>
+        <option value="">{any}</option>
+        {options.map((option) => (
+          <option value={option} selected={option === selected}>{option}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/**
+ * The "App: [all apps ▾] (Seal: [any ▾]) Show" filter of a list page; works without JavaScript.
+ * `verdicts`: offer a seal filter too (the deployments board).
+ */
+export function ListFilter({ action, apps, app, verdicts, verdict = null }: { action: string; apps: readonly string[]; app: string | null; verdicts?: readonly string[]; verdict?: string | null }) {
   return (
     <form method="get" action={action} class="filter">
-      <label>
-        App{' '}
-        <select name="app">
-          <option value="">All apps</option>
-          {apps.map((name) => (
-            <option value={name} selected={name === app}>{name}</option>
-          ))}
-        </select>
-      </label>
+      <Choice label="App" name="app" any="All apps" options={apps} selected={app} />
+      {verdicts ? <Choice label="Seal" name="verdict" any="Any seal" options={verdicts} selected={verdict} /> : null}
       <button type="submit">Show</button>
     </form>
   );
