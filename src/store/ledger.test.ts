@@ -263,6 +263,36 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
         failed_deployments: 0, failed_deployment_recovery: { median_ms: null, median: 'n/a', recovered: 0, unrecovered: 0 },
       });
     });
+
+    it('gives the board each app\'s last seals (oldest first, at most `runs`), its latest release, and per row the run time, failing checks and incidents', async () => {
+      for (let i = 1; i <= 4; i++) {
+        await ledger.recordRelease({ app: 'board-app', version: `b${i}` });
+        const red = i === 2;
+        await ledger.recordSeal(
+          runResult('board-app', { verdict: red ? 'red' : 'green', started_at: at(i * 10), finished_at: at(i * 10 + i) }, red ? [{ name: 'up' }, { name: 'login', status: 'failed' }, { name: 'search', status: 'error' }] : [{ name: 'up' }]),
+          `b${i}`,
+        );
+      }
+      await ledger.recordRelease({ app: 'board-app', version: 'b5' });
+      const [overview] = await ledger.appOverview({ app: 'board-app', runs: 3 });
+      expect(overview?.latest).toEqual({ version: 'b5', smoke_seal: null });
+      expect(overview?.runs.map((r) => [r.version, r.verdict, r.duration_ms, r.finished_at])).toEqual([
+        ['b2', 'red', 2000, at(22)],
+        ['b3', 'green', 3000, at(33)],
+        ['b4', 'green', 4000, at(44)],
+      ]);
+      const page = await ledger.pageReleases({ app: 'board-app' });
+      const b2 = page.releases.find((r) => r.version === 'b2');
+      const details = await ledger.boardDetails(page.releases);
+      expect(details.get(b2?.id ?? -1)).toEqual({ duration_ms: 2000, failing: ['login', 'search'], incidents: [] });
+      expect(details.get(page.releases[0]?.id ?? -1)).toEqual({ duration_ms: null, failing: [], incidents: [] });
+      expect((await ledger.pageReleases({ app: 'board-app', verdict: 'red' })).releases.map((r) => r.version)).toEqual(['b2']);
+      expect((await ledger.pageReleases({ app: 'board-app', verdict: 'pending' })).releases.map((r) => r.version)).toEqual(['b5']);
+      // A sealed latest release: its seal comes back as the object the release carries.
+      const sealed = runResult('board-app', { verdict: 'green', started_at: at(50), finished_at: at(51) });
+      await ledger.recordSeal(sealed, 'b5');
+      expect((await ledger.appOverview({ app: 'board-app' }))[0]?.latest).toEqual({ version: 'b5', smoke_seal: { status: 'green', summary: sealed.summary, checked_at: at(51), run_id: sealed.run_id } });
+    });
   });
 }
 

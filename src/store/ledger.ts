@@ -53,7 +53,7 @@ export type BoardVerdict = SmokeSeal['status'] | 'pending';
 
 /** What a board row shows beside the release: from its current seal's run, and its incidents. */
 export interface BoardDetails {
-  readonly duration_ms: number | null;
+  duration_ms: number | null;
   readonly failing: string[];
   readonly incidents: { readonly id: number; readonly severity: number; readonly title: string }[];
 }
@@ -144,8 +144,12 @@ export function withoutNul<T>(value: T): T {
   return value;
 }
 
-const iso = (value: string | null): string | null => (value === null ? null : new Date(value).toISOString());
-const anyIso = (value: string | Date): string => (value instanceof Date ? value : new Date(value)).toISOString();
+/** ISO 8601 in UTC of a stored time: drizzle hands out text, a raw query may hand out a Date. */
+function iso(value: string | Date): string;
+function iso(value: string | Date | null): string | null;
+function iso(value: string | Date | null): string | null {
+  return value === null ? null : new Date(value).toISOString();
+}
 
 function missing(release: { app: string; version: string }): never {
   throw new Error(`release ${release.app} ${release.version} vanished while being recorded`);
@@ -202,7 +206,7 @@ function toRecord(app: string, r: ReleaseRow): ReleaseRecord & { id: number } {
     merged_at: iso(r.mergedAt),
     notes: r.notes,
     previous_version: r.previousVersion,
-    created_at: iso(r.createdAt) as string,
+    created_at: iso(r.createdAt),
     smoke_seal: r.smokeSeal ?? null,
   };
 }
@@ -302,13 +306,13 @@ export class Ledger {
         : this.db.select({ runId: checkResults.runId, name: checkResults.name }).from(checkResults).where(and(inArray(checkResults.runId, runIds), inArray(checkResults.status, ['failed', 'error']))).orderBy(asc(checkResults.runId), asc(checkResults.position)),
       this.db.select({ releaseId: incidents.releaseId, id: incidents.id, severity: incidents.severity, title: incidents.title }).from(incidents).where(inArray(incidents.releaseId, releaseIds)).orderBy(asc(incidents.id)),
     ]);
-    const byRun = new Map(page.flatMap((r) => (r.smoke_seal ? [[r.smoke_seal.run_id, r.id] as const] : [])));
+    const ofRun = new Map(page.flatMap((r) => (r.smoke_seal ? [[r.smoke_seal.run_id, out.get(r.id)] as const] : [])));
     for (const run of runs) {
-      const entry = out.get(byRun.get(run.runId) ?? -1);
-      if (entry) out.set(byRun.get(run.runId) ?? -1, { ...entry, duration_ms: Math.max(0, Date.parse(run.finishedAt) - Date.parse(run.startedAt)) });
+      const entry = ofRun.get(run.runId);
+      if (entry) entry.duration_ms = Math.max(0, Date.parse(run.finishedAt) - Date.parse(run.startedAt));
     }
-    for (const check of failing) out.get(byRun.get(check.runId) ?? -1)?.failing.push(check.name);
-    for (const incident of opened) out.get(incident.releaseId ?? -1)?.incidents.push({ id: incident.id, severity: incident.severity, title: incident.title });
+    for (const check of failing) ofRun.get(check.runId)?.failing.push(check.name);
+    for (const incident of opened) if (incident.releaseId !== null) out.get(incident.releaseId)?.incidents.push({ id: incident.id, severity: incident.severity, title: incident.title });
     return out;
   }
 
@@ -317,7 +321,7 @@ export class Ledger {
    * release's seal, and its last `runs` seal runs, oldest first (one indexed read per app).
    */
   async appOverview({ app = null, apps: most = 50, runs = 30 }: { app?: string | null; apps?: number; runs?: number } = {}): Promise<AppOverview[]> {
-    type Row = { name: string; version: string | null; smoke_seal: SmokeSeal | string | null; run_id: string | null; verdict: SmokeSeal['status'] | null; started_at: string | Date | null; finished_at: string | Date | null; run_version: string | null };
+    type Row = { name: string; version: string | null; smoke_seal: SmokeSeal | null; run_id: string | null; verdict: SmokeSeal['status'] | null; started_at: string | Date | null; finished_at: string | Date | null; run_version: string | null };
     const answer = await this.db.execute<Row>(sql`
       SELECT a.name, cur.version, cur.smoke_seal, r.run_id, r.verdict, r.started_at, r.finished_at, rel.version AS run_version
       FROM (SELECT id, name FROM apps ${app === null ? sql`` : sql`WHERE name = ${app}`} ORDER BY name LIMIT ${most}) a
@@ -329,14 +333,12 @@ export class Ledger {
     for (const row of (answer as { rows: Row[] }).rows) {
       let entry = byApp.get(row.name);
       if (!entry) {
-        const seal = typeof row.smoke_seal === 'string' ? (JSON.parse(row.smoke_seal) as SmokeSeal) : row.smoke_seal;
-        entry = { app: row.name, latest: row.version === null ? null : { version: row.version, smoke_seal: seal }, runs: [] };
+        entry = { app: row.name, latest: row.version === null ? null : { version: row.version, smoke_seal: row.smoke_seal }, runs: [] };
         byApp.set(row.name, entry);
       }
       if (row.run_id && row.verdict && row.started_at && row.finished_at) {
-        // A raw query: node-postgres answers timestamps as Dates, PGlite too, or as text.
-        const finished = anyIso(row.finished_at);
-        entry.runs.push({ run_id: row.run_id, verdict: row.verdict, version: row.run_version, finished_at: finished, duration_ms: Math.max(0, Date.parse(finished) - Date.parse(anyIso(row.started_at))) });
+        const finished = iso(row.finished_at);
+        entry.runs.push({ run_id: row.run_id, verdict: row.verdict, version: row.run_version, finished_at: finished, duration_ms: Math.max(0, Date.parse(finished) - Date.parse(iso(row.started_at))) });
       }
     }
     return [...byApp.values()];
@@ -430,7 +432,7 @@ export class Ledger {
       .innerJoin(apps, eq(apps.id, releases.appId))
       .where(and(eq(apps.name, app), eq(releases.version, version)))
       .orderBy(desc(sealRuns.finishedAt), desc(sealRuns.createdAt));
-    return rows.map((r) => ({ run_id: r.runId, status: r.verdict, summary: r.summary, started_at: iso(r.startedAt) as string, finished_at: iso(r.finishedAt) as string, evidence_dir: r.evidenceDir }));
+    return rows.map((r) => ({ run_id: r.runId, status: r.verdict, summary: r.summary, started_at: iso(r.startedAt), finished_at: iso(r.finishedAt), evidence_dir: r.evidenceDir }));
   }
 
   /**
@@ -501,7 +503,7 @@ export class Ledger {
       .where(and(eq(apps.name, app), eq(checkResults.name, check), eq(checkResults.status, status)))
       .orderBy(desc(checkResults.finishedAt))
       .limit(1);
-    return row ? { run_id: row.runId, finished_at: iso(row.finishedAt) as string } : null;
+    return row ? { run_id: row.runId, finished_at: iso(row.finishedAt) } : null;
   }
 
   /** Deployment count (by deployed_at, else recorded time), seal pass rate and change failure rate since `since` (ISO 8601). */
@@ -562,7 +564,7 @@ export class Ledger {
         ),
       );
     // A raw subquery's timestamp comes back as the driver makes it (a Date): made ISO here.
-    return rows.map((r) => ({ id: r.id, deployedAt: iso(r.deployedAt), createdAt: iso(r.createdAt) as string, firstRed: r.firstRed === null ? null : new Date(r.firstRed).toISOString(), incidentTimes: (r.documents ?? []).map((d) => milestoneTimes(d.timeline ?? [])) }));
+    return rows.map((r) => ({ id: r.id, deployedAt: iso(r.deployedAt), createdAt: iso(r.createdAt), firstRed: r.firstRed === null ? null : new Date(r.firstRed).toISOString(), incidentTimes: (r.documents ?? []).map((d) => milestoneTimes(d.timeline ?? [])) }));
   }
 
   /**
