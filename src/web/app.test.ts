@@ -423,16 +423,30 @@ describe('the board', () => {
         },
       },
     ]);
-    await postSeal('readable', 'v1', run);
+    // A browser check: its timings as a small table, and the guard's note said once (by the blocked-writes section).
+    const withBrowser = { ...run, checks: [...run.checks, {
+      ...(run.checks[0] as RunResult['checks'][number]),
+      name: 'home renders',
+      kind: 'browser',
+      status: 'passed',
+      blocked_requests: [{ check: 'home renders', method: 'POST', url: 'https://readable.example.com/beacon' }],
+      evidence: { timings: { load_ms: 1234, dom_content_loaded_ms: 77 }, guard_answered: '1 write blocked: the guard answered it itself (204, never sent to production)', console_errors: [] },
+    }] };
+    await postSeal('readable', 'v1', withBrowser);
     const html = await (await request('/releases/readable/v1')).text();
+    expect(html).toContain('<dt>timings</dt><dd><table class="headers"><tbody><tr><th scope="row">load ms</th><td>1.2 s</td></tr><tr><th scope="row">dom content loaded ms</th><td>77 ms</td></tr></tbody></table></dd>');
+    expect(html).not.toContain('the guard answered it itself');
+    expect(html).not.toContain('<dt>console errors</dt>');
     expect(html).toContain('<pre>{\n  &quot;status&quot;: &quot;down&quot;,\n  &quot;db&quot;: {\n    &quot;ok&quot;: false\n  }\n}</pre>');
     expect(html).toContain('Response body · JSON · 38 bytes');
     expect(html).toMatch(/<table class="headers"><caption>Response headers<\/caption><tbody><tr><th scope="row">content-type<\/th><td>application\/json; charset=utf-8<\/td><\/tr><tr><th scope="row">retry-after<\/th><td>30<\/td>/);
     // DNS 3, connect 8, TLS 21, waiting 80 - 32 = 48, download 2: each a segment of the bar, said in words too.
     expect([...html.matchAll(/<rect class="timing-(\w+)"[^>]*><title>([^<]*)<\/title>/g)].map((m) => m[2])).toEqual(['DNS: 3 ms', 'connect: 8 ms', 'TLS: 21 ms', 'waiting for the first byte: 48 ms', 'download: 2 ms']);
     expect(html).toContain('<strong>total 82 ms</strong>');
-    expect(html).not.toContain('<dt>redirects</dt>');
-    expect(html).not.toMatch(/<dt>(request|response|timings)<\/dt>/);
+    const health = html.slice(html.indexOf('<strong>health</strong>'), html.indexOf('<strong>home renders</strong>'));
+    expect(health).toContain('Response headers');
+    expect(health).not.toContain('<dt>redirects</dt>');
+    expect(health).not.toMatch(/<dt>(request|response|timings)<\/dt>/);
     // The rollback panel says why there is no command, once; the other warning is listed.
     expect(html.split('the rollback command needs {merge_sha}')).toHaveLength(2);
     expect(html).toContain('<p>No command to copy: the rollback command needs {merge_sha}');

@@ -37,10 +37,15 @@ export function BreakableUrl({ url }: { url: string }) {
   );
 }
 
+/** Longer JSON bodies are shown as sent: parsing megabytes on every view of the page buys nothing, only 20,000 characters are shown. */
+const MAX_INDENTED = 256 * 1024;
+
 /** The body as people read it: JSON indented, anything else as the text it is. */
 export function prettyBody(body: string, contentType: string | null): { text: string; kind: string } {
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (/[/+]json$/.test(type) || (!type && /^\s*[[{]/.test(body))) {
+  const json = /[/+]json$/.test(type) || (!type && /^\s*[[{]/.test(body));
+  if (json && body.length > MAX_INDENTED) return { text: capText(body, 20_000), kind: 'JSON (too long to indent, shown as sent)' };
+  if (json) {
     try {
       // JSON.parse does not recurse on the stack in V8; boundedJson walks with its own stack and stops at what is shown.
       return { text: boundedJson(JSON.parse(body), 20_000), kind: 'JSON' };
