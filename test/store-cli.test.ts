@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../src/runner/run-result.js';
 import { openDb } from '../src/store/db.js';
 import { Ledger } from '../src/store/ledger.js';
-import { displayWidth } from '../src/cli/text.js';
+import { displayWidth } from '../src/reporters/columns.js';
 import { ROOT, runCli } from './helpers/cli.js';
 import { reply, startServer, type TestServer } from './helpers/servers.js';
 

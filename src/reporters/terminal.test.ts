@@ -1,7 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../runner/run-result.js';
-import { createTerminalReporter } from './terminal.js';
+import { displayWidth } from './columns.js';
+import { createPainter } from './style.js';
+import { createTerminalReporter, renderTable } from './terminal.js';
 
 const result: RunResult = {
   run_id: 'r1', evidence_dir: null, app: 'studio', base_url: 'https://studio.example.com', verdict: 'red', summary: "0/1 passed; 'up' failed: status 500, expected 200",
@@ -33,6 +35,19 @@ describe('the terminal reporter', () => {
     expect(out).toContain('    git revert -m 1 m1');
     expect(out).toContain('Blocked 1 write (answered locally, never sent to production):\n  POST https://studio.example.com/collect  (home)');
     expect(out).toMatch(/STATUS\s+CHECK\s+KIND\s+TIME\s+TRIES\s+DETAIL\nfailed\s+up\s+http\s+4 ms\s+1\s+status 500, expected 200/);
+  });
+
+  it('keeps the summary table aligned when a check name holds wide characters (emoji, CJK)', () => {
+    const wide: RunResult = {
+      ...result,
+      checks: [
+        { ...(result.checks[0] as RunResult['checks'][number]), name: '🛒 カート' },
+        { ...(result.checks[0] as RunResult['checks'][number]), name: 'plain' },
+      ],
+    };
+    const table = renderTable(wide, createPainter(false));
+    const [header = '', ...rows] = table.split('\n');
+    for (const row of rows) expect(displayWidth(row.slice(0, row.indexOf('http'))), row).toBe(header.indexOf('KIND'));
   });
 
   it('draws live progress and colour on a colour terminal', () => {

@@ -2,6 +2,7 @@
 import type { CheckRef, RunListener, RunStart } from '../runner/listener.js';
 import { blockedOf, describeBlocked, type CheckResult, type CheckStatus, type RunResult, type Verdict } from '../runner/run-result.js';
 import { describeProblem } from '../runner/verdict.js';
+import { displayWidth, padTo } from './columns.js';
 import { createPainter, wantsColor, type Painter } from './style.js';
 
 const MARK: Record<CheckStatus, string> = { passed: '✓', flaky: '~', failed: '✗', error: '!', skipped: '-' };
@@ -79,8 +80,8 @@ export function renderTable(result: RunResult, paint: Painter): string {
     String(check.attempts),
     truncate([blockedOf(check).length > 0 ? describeBlocked(blockedOf(check).length) : '', check.status === 'passed' ? '' : check.status === 'flaky' ? `passed on attempt ${check.attempts}` : describeProblem(check)].filter(Boolean).join('; ')),
   ]);
-  const widths = header.map((title, column) => Math.min(40, Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length))));
-  const format = (cells: string[]): string => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd();
+  const widths = header.map((title, column) => Math.min(40, Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row[column] ?? '')))));
+  const format = (cells: string[]): string => cells.map((cell, column) => (column === cells.length - 1 ? cell : padTo(cell, widths[column] ?? 0))).join('  ').trimEnd();
   return [
     paint('bold', format(header)),
     ...rows.map((row, index) => {

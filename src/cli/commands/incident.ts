@@ -19,7 +19,8 @@ import { Ledger } from '../../store/ledger.js';
 import type { LedgerDb } from '../../store/db.js';
 import type { CliIo } from '../io.js';
 import { withStore } from '../store.js';
-import { localTime, table } from '../text.js';
+import { table } from '../../reporters/columns.js';
+import { localTime } from '../text.js';
 import { oneLine } from '../../notify/message.js';
 
 /** Options every incident command takes. */

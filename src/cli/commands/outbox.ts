@@ -8,7 +8,8 @@ import { flushOutbox, listOutbox, outboxDir, takeFromOutbox } from '../../seal/o
 import { describeStore, openDb, storeLocation } from '../../store/db.js';
 import { Ledger } from '../../store/ledger.js';
 import type { CliIo } from '../io.js';
-import { localTime, table } from '../text.js';
+import { table } from '../../reporters/columns.js';
+import { localTime } from '../text.js';
 
 /** `seal outbox list [--json]`: exit 0 (an empty outbox included). */
 export function outboxListCommand(options: { json?: boolean }, io: CliIo): number {

@@ -12,7 +12,8 @@ import type { SmokeSeal } from '../../store/schema.js';
 import { oneLine } from '../../notify/message.js';
 import { VERDICT_BADGE } from '../../reporters/terminal.js';
 import type { CliIo } from '../io.js';
-import { localTime, table } from '../text.js';
+import { table } from '../../reporters/columns.js';
+import { localTime } from '../text.js';
 import { withStore } from '../store.js';
 
 /** Flags of `seal release record`. */

@@ -5,7 +5,8 @@
 import { SealError } from '../../errors.js';
 import { TokenStore, type TokenScope } from '../../store/tokens.js';
 import type { CliIo } from '../io.js';
-import { localTime, table } from '../text.js';
+import { table } from '../../reporters/columns.js';
+import { localTime } from '../text.js';
 import { withStore } from '../store.js';
 
 function withTokens(io: CliIo, work: (tokens: TokenStore) => Promise<number>): Promise<number> {
