@@ -88,7 +88,18 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
  * ledger), read without writing anything: what `seal smoke` prints before it records. A release
  * recorded by someone else in between can make the recorded run differ; the caller says so.
  */
-export async function previewOnLedger(ledger: Ledger, result: RunResult, recording: SealRecording): Promise<RunResult> {
+/** What the preview reads of the ledger. */
+export type LedgerReader = Pick<Ledger, 'appExists' | 'getRelease' | 'pageReleases' | 'latestRelease'>;
+
+/** A ledger that holds nothing: what a store not created yet can tell. */
+export const EMPTY_LEDGER: LedgerReader = {
+  appExists: () => Promise.resolve(false),
+  getRelease: () => Promise.resolve(null),
+  pageReleases: () => Promise.resolve({ releases: [], next: null }),
+  latestRelease: () => Promise.resolve(null),
+};
+
+export async function previewOnLedger(ledger: LedgerReader, result: RunResult, recording: SealRecording): Promise<RunResult> {
   if (recording.knownAppOnly && !(await ledger.appExists(result.app))) return result;
   const { flags, env } = recording;
   const app = result.app;

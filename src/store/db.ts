@@ -70,6 +70,11 @@ export function storeLocation(env: NodeJS.ProcessEnv, cwd: string): StoreLocatio
   };
 }
 
+/** Whether the store is the embedded one and not created yet: then it holds nothing, and nobody needs to open it to know. */
+export function isNewEmbeddedStore(location: StoreLocation): boolean {
+  return location.databaseUrl === null && !existsSync(join(location.dataDir, 'db'));
+}
+
 /** The store as warnings name it: "the Postgres store (DATABASE_URL)" or "the embedded store (<dir>)". */
 export function describeStore(location: StoreLocation): string {
   return location.databaseUrl ? 'the Postgres store (DATABASE_URL)' : `the embedded store (${location.dataDir})`;

@@ -1,5 +1,5 @@
 /** Recording on this machine's store keeps the run's screenshots for the board. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { EvidenceStore } from '../../store/evidence.js';
 import { sql } from 'drizzle-orm';
 import { recordOnLedger } from '../../seal/record.js';
 import { Ledger } from '../../store/ledger.js';
+import type { RunResult } from '../../runner/run-result.js';
 import { recordSeal } from './record-seal.js';
 
 describe('recordSeal on the embedded store', () => {
@@ -35,6 +36,29 @@ describe('recordSeal on the embedded store', () => {
       } finally {
         await store.close();
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('on a store not created yet, announces the verdict before making the store, with the release recording then records', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seal-record-'));
+    try {
+      const data = join(dir, 'data');
+      const sha = 'feedface0123456789abcdef0123456789abcdef';
+      const seen: { run: RunResult; storeMade: boolean }[] = [];
+      const { result: recorded } = await recordSeal(runResult('studio'), {
+        rollbackTemplate: 'git revert {sha}',
+        flags: {},
+        env: { SEAL_DATA_DIR: data, GITHUB_SHA: sha },
+        cwd: dir,
+        redact: (t) => t,
+        announce: (run) => seen.push({ run, storeMade: existsSync(join(data, 'db')) }),
+      });
+      expect(seen).toHaveLength(1);
+      expect(seen[0]?.storeMade).toBe(false);
+      expect(seen[0]?.run).toMatchObject({ release: { version: 'feedface0123', sha }, rollback: `git revert ${sha}`, warnings: [] });
+      expect([recorded.release, recorded.rollback]).toEqual([seen[0]?.run.release, seen[0]?.run.rollback]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -11,8 +11,8 @@ import type { ReleaseFlags } from '../../release/release-info.js';
 import { withWarning, type RunResult } from '../../runner/run-result.js';
 import { keepEvidence } from '../../seal/evidence-files.js';
 import { flushOutbox, outboxDir, putInOutbox, takeFromOutbox } from '../../seal/outbox.js';
-import { previewOnLedger, recordOnLedger } from '../../seal/record.js';
-import { describeStore, msFromEnv, openDb, storeLocation, type OpenDb } from '../../store/db.js';
+import { EMPTY_LEDGER, previewOnLedger, recordOnLedger } from '../../seal/record.js';
+import { describeStore, isNewEmbeddedStore, msFromEnv, openDb, storeLocation, type OpenDb } from '../../store/db.js';
 import { DeliveryStore, NO_DELIVERY_MEMORY } from '../../store/deliveries.js';
 import { EvidenceStore } from '../../store/evidence.js';
 import type { Credited } from '../../store/incidents.js';
@@ -124,9 +124,12 @@ type StoreAttempt = { readonly failed: false; readonly recorded: RecordedRun } |
 async function recordInStore(result: RunResult, context: RecordContext, location: ReturnType<typeof storeLocation>, where: string, boardBase: string | null, abandoned: () => boolean, deadline: number): Promise<StoreAttempt> {
   let store: OpenDb | null = null;
   try {
+    const recording = { ...context, where, knownAppOnly: context.rollbackTemplate === null, boardBase, abandoned };
+    // A store not created yet holds nothing: the verdict goes out before it is made (unpacking
+    // the template can take longer than the preview may, on a loaded machine).
+    if (isNewEmbeddedStore(location)) context.announce?.(await previewOnLedger(EMPTY_LEDGER, result, recording));
     store = await openDb(location);
     const ledger = new Ledger(store.db);
-    const recording = { ...context, where, knownAppOnly: context.rollbackTemplate === null, boardBase, abandoned };
     // What recording will make of the run, read first, so the verdict is printed before anything is written.
     try {
       context.announce?.(await previewOnLedger(ledger, result, recording));
