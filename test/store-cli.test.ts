@@ -158,7 +158,8 @@ describe('seal release and seal smoke on the embedded store', () => {
     try {
       const history = await new Ledger(ledger.db).sealHistory('studio', 'v7');
       expect(new Set(history.map((h) => h.run_id))).toEqual(new Set(results.map((r) => r.run_id)));
-      const newest = results.reduce((a, b) => (a.finished_at >= b.finished_at ? a : b));
+      // Two runs may finish in the same millisecond: the run id then orders them (a total order, whatever the commit order).
+      const newest = results.reduce((a, b) => (a.finished_at > b.finished_at || (a.finished_at === b.finished_at && a.run_id > b.run_id) ? a : b));
       expect((await new Ledger(ledger.db).getRelease('studio', 'v7'))?.smoke_seal?.run_id).toBe(newest.run_id);
     } finally {
       await ledger.close();

@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, postgresSkipReason } from '../../test/helpers/postgres.js';
 import { runResult } from '../../test/helpers/run-results.js';
+import type { RunResult } from '../runner/run-result.js';
 import { openDb, type OpenDb } from './db.js';
 import { EvidenceStore } from './evidence.js';
 import { Ledger } from './ledger.js';
@@ -79,6 +80,18 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       expect((await ledger.recordSeal(older, 'v1')).current).toBe(false);
       expect((await ledger.getRelease('late', 'v1'))?.smoke_seal?.run_id).toBe(newer.run_id);
       expect(await ledger.sealHistory('late', 'v1')).toHaveLength(2);
+    });
+
+    it('seals that finished in the same millisecond: the greater run id is current, whichever was recorded last', async () => {
+      const pair = (): RunResult[] => [runResult('tie', { finished_at: at(40) }), runResult('tie', { verdict: 'red', finished_at: at(40) })].sort((x, y) => (x.run_id < y.run_id ? -1 : 1));
+      const [lesser, greater] = pair() as [RunResult, RunResult];
+      await ledger.recordSeal(greater, 'v1');
+      expect((await ledger.recordSeal(lesser, 'v1')).current).toBe(false);
+      expect((await ledger.getRelease('tie', 'v1'))?.smoke_seal?.run_id).toBe(greater.run_id);
+      const [first, last] = pair() as [RunResult, RunResult];
+      await ledger.recordSeal(first, 'v2');
+      expect((await ledger.recordSeal(last, 'v2')).current).toBe(true);
+      expect((await ledger.getRelease('tie', 'v2'))?.smoke_seal?.run_id).toBe(last.run_id);
     });
 
     it('recording the same run twice changes nothing', async () => {

@@ -438,7 +438,9 @@ export class Ledger {
   /**
    * Records a run on a release (`version`, recorded first if unknown; null: a run of no release).
    * The run always joins the history; it becomes the release's current seal unless a run that
-   * finished later is already there, so concurrent seals leave the newest one current.
+   * finished later is already there, so concurrent seals leave the newest one current. Runs that
+   * finished in the same millisecond are ordered by run id, so the outcome never depends on
+   * which one committed last.
    * Recording the same run twice changes nothing.
    */
   async recordSeal(result: RunResult, releaseVersion: string | null, { notes }: { notes?: { readonly known: string | null; readonly next: string } } = {}): Promise<RecordedSeal> {
@@ -475,7 +477,7 @@ export class Ledger {
         ), current AS (
           UPDATE releases SET smoke_seal = ${sealJson}::jsonb,
             notes = CASE WHEN ${notesNext}::text IS NOT NULL AND notes IS NOT DISTINCT FROM ${notesKnown}::text THEN ${notesNext}::text ELSE notes END
-          WHERE id = (SELECT id FROM rel) AND EXISTS (SELECT 1 FROM run) AND (smoke_seal IS NULL OR (smoke_seal->>'checked_at')::timestamptz <= ${seal.checked_at}::timestamptz)
+          WHERE id = (SELECT id FROM rel) AND EXISTS (SELECT 1 FROM run) AND (smoke_seal IS NULL OR ((smoke_seal->>'checked_at')::timestamptz, smoke_seal->>'run_id' COLLATE "C") <= (${seal.checked_at}::timestamptz, ${seal.run_id}::text COLLATE "C"))
           RETURNING id, ${notesNext}::text IS NOT NULL AND notes IS NOT DISTINCT FROM ${notesNext}::text AS notes_written
         )
         SELECT ${version}::text IS NULL OR EXISTS (SELECT 1 FROM rel) AS found, EXISTS (SELECT 1 FROM run) AS inserted, EXISTS (SELECT 1 FROM current) AS current,
