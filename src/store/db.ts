@@ -4,7 +4,7 @@
  * and the same committed migrations (drizzle/), applied on open. Everything else sees a drizzle
  * `PgDatabase`, one SQL dialect either way.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PGlite as PGliteType } from '@electric-sql/pglite';
@@ -12,6 +12,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { errorMessage, SealError } from '../errors.js';
 import { builtFile, findPackageRoot } from '../package-root.js';
 import * as schema from './schema.js';
+import { unpackTemplate } from './unpack-template.js';
 
 /** A drizzle database over the ledger's schema, whatever the driver. */
 export type LedgerDb = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -234,8 +235,8 @@ type PgliteClass = typeof PGliteType;
 
 /**
  * Opens PGlite on `dir`. A fresh store is unpacked from the migrated template the build ships
- * (dist/store-template.tar.gz, scripts/store-template.mjs): about a second and 340 MB at peak
- * instead of initdb's 2–9 s and ~790 MB. Without a template, or when it cannot be unpacked
+ * (dist/store-template.tar.gz, scripts/store-template.mjs; unpack-template.ts) and opened as an
+ * existing one: about a second and 250 MB at peak instead of initdb's 2–9 s and ~790 MB. Without a template, or when it cannot be unpacked
  * (another PGlite version), initdb makes it as before.
  */
 async function createPglite(PGlite: PgliteClass, dir: string, template: string | null): Promise<{ client: InstanceType<PgliteClass>; origin: StoreOrigin }> {
@@ -245,7 +246,8 @@ async function createPglite(PGlite: PgliteClass, dir: string, template: string |
   if (existsSync(join(dir, 'PG_VERSION'))) return { client: await PGlite.create(dir, options), origin: 'existing' };
   if (template) {
     try {
-      return { client: await PGlite.create(dir, { ...options, loadDataDir: new Blob([readFileSync(template)]) }), origin: 'template' };
+      unpackTemplate(template, dir);
+      return { client: await PGlite.create(dir, options), origin: 'template' };
     } catch {
       // Not a data directory yet (no PG_VERSION when we started, and we hold the lock): what the
       // failed unpacking left is ours to clear before initdb.
