@@ -230,7 +230,7 @@ export async function startRunGuard({ hostnames, upstreamCa, allowRequests, look
       case 'needs-body': {
         const body = await readCapped(req, ALLOW_BODY_CAP, firstBytesMs);
         if (body === null) return block(`${method} ${decision.rule.path}: a body over ${ALLOW_BODY_CAP} bytes is not read`);
-        const judged = decideBody(decision.rule, body.toString('utf8'), req.headers['content-type']);
+        const judged = await decideBody(decision.rule, body.toString('utf8'), req.headers['content-type']);
         if (!judged.allowed) return block(judged.why);
         channel.allowed.push({ method, url: url.href, reason: decision.rule.reason, at, worker });
         return upstream.forward(req, res, url, target, body, onError);

@@ -31,32 +31,32 @@ describe('what the guard lets through', () => {
     expect(decideRequest('POST', url('/graphql'), {}, true, [graphqlRule])).toEqual({ kind: 'needs-body', rule: graphqlRule });
   });
 
-  it('GraphQL: a query goes through; a mutation, a subscription and anything unreadable do not', () => {
+  it('GraphQL: a query goes through; a mutation, a subscription and anything unreadable do not', async () => {
     const json = (body: unknown) => decideBody(graphqlRule, JSON.stringify(body), 'application/json');
-    expect(json({ query: '{ viewer { name } }' })).toEqual({ allowed: true });
-    expect(json({ query: 'query Me { viewer { name } } mutation Bye { logout }', operationName: 'Me' })).toEqual({ allowed: true });
-    expect(decideBody(graphqlRule, 'query { health }', 'application/graphql; charset=utf-8')).toEqual({ allowed: true });
-    expect(json([{ query: '{ a }' }, { query: 'query B { b }' }])).toEqual({ allowed: true });
+    expect(await json({ query: '{ viewer { name } }' })).toEqual({ allowed: true });
+    expect(await json({ query: 'query Me { viewer { name } } mutation Bye { logout }', operationName: 'Me' })).toEqual({ allowed: true });
+    expect(await decideBody(graphqlRule, 'query { health }', 'application/graphql; charset=utf-8')).toEqual({ allowed: true });
+    expect(await json([{ query: '{ a }' }, { query: 'query B { b }' }])).toEqual({ allowed: true });
 
-    expect(json({ query: 'mutation { deleteEverything }' })).toEqual({ allowed: false, why: 'POST /graphql: a GraphQL mutation' });
-    expect(json({ query: 'query Me { viewer { name } } mutation Bye { logout }', operationName: 'Bye' })).toEqual({ allowed: false, why: 'POST /graphql: a GraphQL mutation' });
-    expect(json({ query: 'subscription { ticks }' })).toEqual({ allowed: false, why: 'POST /graphql: a GraphQL subscription' });
-    expect(json([{ query: '{ a }' }, { query: 'mutation { b }' }])).toEqual({ allowed: false, why: 'POST /graphql: a GraphQL mutation' });
-    expect(json({ query: 'query A { a } query B { b }' })).toEqual({ allowed: false, why: 'POST /graphql: 2 operations and no operationName' });
-    expect(json({ query: '{ a }', operationName: 'Missing' })).toEqual({ allowed: false, why: 'POST /graphql: no operation named "Missing"' });
-    expect(json({ extensions: { persistedQuery: { sha256Hash: 'abc' } } })).toEqual({ allowed: false, why: 'POST /graphql: no query text (a persisted query cannot be checked)' });
-    expect(json({ query: 'query {' })).toMatchObject({ allowed: false, why: expect.stringMatching(/^POST \/graphql: the document does not parse: Syntax Error/) });
-    expect(decideBody(graphqlRule, 'query=mutation', 'application/x-www-form-urlencoded')).toEqual({ allowed: false, why: 'POST /graphql: the body is not JSON (content-type application/x-www-form-urlencoded)' });
+    expect(await json({ query: 'mutation { deleteEverything }' })).toEqual({ allowed: false, why: 'POST /graphql: a GraphQL mutation' });
+    expect(await json({ query: 'query Me { viewer { name } } mutation Bye { logout }', operationName: 'Bye' })).toEqual({ allowed: false, why: 'POST /graphql: a GraphQL mutation' });
+    expect(await json({ query: 'subscription { ticks }' })).toEqual({ allowed: false, why: 'POST /graphql: a GraphQL subscription' });
+    expect(await json([{ query: '{ a }' }, { query: 'mutation { b }' }])).toEqual({ allowed: false, why: 'POST /graphql: a GraphQL mutation' });
+    expect(await json({ query: 'query A { a } query B { b }' })).toEqual({ allowed: false, why: 'POST /graphql: 2 operations and no operationName' });
+    expect(await json({ query: '{ a }', operationName: 'Missing' })).toEqual({ allowed: false, why: 'POST /graphql: no operation named "Missing"' });
+    expect(await json({ extensions: { persistedQuery: { sha256Hash: 'abc' } } })).toEqual({ allowed: false, why: 'POST /graphql: no query text (a persisted query cannot be checked)' });
+    expect(await json({ query: 'query {' })).toMatchObject({ allowed: false, why: expect.stringMatching(/^POST \/graphql: the document does not parse: Syntax Error/) });
+    expect(await decideBody(graphqlRule, 'query=mutation', 'application/x-www-form-urlencoded')).toEqual({ allowed: false, why: 'POST /graphql: the body is not JSON (content-type application/x-www-form-urlencoded)' });
   });
 
-  it('a hostile GraphQL document is refused before the recursive parser sees it, and no stack overflows', () => {
+  it('a hostile GraphQL document is refused before the recursive parser sees it, and no stack overflows', async () => {
     const deep = `{ ${'a { '.repeat(50_000)}b${' }'.repeat(50_000)} }`;
-    expect(decideBody(graphqlRule, JSON.stringify({ query: deep }), 'application/json')).toEqual({ allowed: false, why: 'POST /graphql: a document nested 50001 deep (at most 64)' });
+    expect(await decideBody(graphqlRule, JSON.stringify({ query: deep }), 'application/json')).toEqual({ allowed: false, why: 'POST /graphql: a document nested 50001 deep (at most 64)' });
     const long = `{ ${'a '.repeat(30_000)}}`;
-    expect(decideBody(graphqlRule, JSON.stringify({ query: long }), 'application/json')).toMatchObject({ allowed: false, why: expect.stringContaining('tokens') });
+    expect(await decideBody(graphqlRule, JSON.stringify({ query: long }), 'application/json')).toMatchObject({ allowed: false, why: expect.stringContaining('tokens') });
     // Brackets inside strings and comments do not count.
     expect(nestingDepth('{ a(s: "{{{{{{", t: """ [[[[ """) # {{{{\n }')).toBe(2);
-    expect(decideBody(graphqlRule, JSON.stringify(Array.from({ length: 51 }, () => ({ query: '{ a }' }))), 'application/json')).toEqual({ allowed: false, why: 'POST /graphql: a batch of 51 operations (at most 50 are read)' });
+    expect(await decideBody(graphqlRule, JSON.stringify(Array.from({ length: 51 }, () => ({ query: '{ a }' }))), 'application/json')).toEqual({ allowed: false, why: 'POST /graphql: a batch of 51 operations (at most 50 are read)' });
   });
 
   it('knows the hosts Chromium talks to on its own, and only those', () => {

@@ -6,7 +6,6 @@
  * `?_method=DELETE`) is a write. Pure: no I/O, tested on its own.
  */
 import { READ_ONLY_METHODS } from '../config/schema.js';
-import { graphqlOperations } from './graphql.js';
 
 /** A request that writes by its method but is a read, named in the config with the reason. */
 export interface AllowRule {
@@ -70,7 +69,9 @@ export function decideRequest(method: string, url: URL, headers: Readonly<Record
 }
 
 /** Decides a `needs-body` request once its body is read: allowed, or a write with the reason. */
-export function decideBody(rule: AllowRule, body: string, contentType: string | undefined): { readonly allowed: true } | { readonly allowed: false; readonly why: string } {
+export async function decideBody(rule: AllowRule, body: string, contentType: string | undefined): Promise<{ readonly allowed: true } | { readonly allowed: false; readonly why: string }> {
+  // graphql-js (about 1 MB of code) loads only when a request asks for it, not with every seal.
+  const { graphqlOperations } = await import('./graphql.js');
   const found = graphqlOperations(body, contentType);
   if (!found.ok) return { allowed: false, why: `${rule.method} ${rule.path}: ${found.why}` };
   const notQuery = found.operations.find((op) => op !== 'query');

@@ -11,7 +11,6 @@ import type { AppConfig, SealConfig } from '../../config/types.js';
 import { errorMessage, UnknownAppError } from '../../errors.js';
 import { resolveReleaseInfo, type ReleaseFlags } from '../../release/release-info.js';
 import { writeJsonResult } from '../../reporters/json.js';
-import { renderJunit } from '../../reporters/junit.js';
 import { createTerminalReporter } from '../../reporters/terminal.js';
 import { createRedactor } from '../../redact/redact.js';
 import { withWarning, type ReleaseInfo, type RunResult, type Verdict } from '../../runner/run-result.js';
@@ -77,6 +76,8 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   // The verdict is printed (terminal, JUnit, --json) before anything is recorded or reported, so
   // that whatever happens afterwards (a store that hangs until the deadline, a kill -9 from a
   // CI timeout) the ship flow has it. What recording adds comes after, on stderr.
+  // The XML builder (about 0.8 MB of code) loads only for --junit.
+  const junit = options.junit ? await import('../../reporters/junit.js') : null;
   let announced: RunResult | null = null;
   const announce = (run: RunResult): void => {
     if (announced) return;
@@ -88,10 +89,10 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
       shown = withWarning(shown, `the terminal report failed: ${errorMessage(error)}`);
       io.stderr.write(`warning: ${shown.warnings.at(-1) ?? ''}\nSeal: ${shown.verdict}  ${shown.summary}\n`);
     }
-    if (options.junit) {
+    if (options.junit && junit) {
       const path = resolve(io.cwd, options.junit);
       try {
-        writeFileSync(path, renderJunit(shown));
+        writeFileSync(path, junit.renderJunit(shown));
       } catch (error) {
         shown = withWarning(shown, `could not write the JUnit report to ${path}: ${errorMessage(error)}`);
         io.stderr.write(`warning: ${shown.warnings.at(-1) ?? ''}\n`);
