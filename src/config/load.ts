@@ -7,6 +7,7 @@ import { createRedactor } from '../redact/redact.js';
 import type { Diagnostic } from './diagnostics.js';
 import { interpolateEnv, selectSecrets } from './interpolate.js';
 import { lintConfig } from './lint.js';
+import { vocabularyFrom } from '../evidence/tiers.js';
 import { normalizeApps } from './normalize.js';
 import type { RawConfig } from './schema.js';
 import type { SealConfig } from './types.js';
@@ -70,11 +71,19 @@ export function inspectConfig(text: string, source: string, env: NodeJS.ProcessE
     }
   }
   diagnostics.push(...missingFiles(raw, dirname(source)));
+  const { vocabulary: tiers, diagnostics: tierDiagnostics } = vocabularyFrom(raw.tiers);
+  diagnostics.push(...tierDiagnostics);
+  for (const [name, app] of Object.entries(raw.apps)) {
+    (app.expect_tiers ?? []).forEach((tier, index) => {
+      if (tiers.resolve(tier) === null) diagnostics.push({ level: 'error', path: ['apps', name, 'expect_tiers', index], message: `unknown test tier ${JSON.stringify(tier)}; the known tiers are: ${tiers.describe()}` });
+    });
+  }
   if (diagnostics.some((d) => d.level === 'error')) return finish(null, diagnostics);
   const config: SealConfig = Object.freeze({
     source,
-    apps: normalizeApps(raw, cas, dirname(source)),
+    apps: normalizeApps(raw, cas, dirname(source), tiers),
     notifiers: raw.notifiers ?? {},
+    tiers,
     secrets: Object.freeze(secrets),
   });
   return finish(config, diagnostics);

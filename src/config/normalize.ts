@@ -5,18 +5,19 @@ import type { CheckKind, RawApp, RawCheck, RawConfig } from './schema.js';
 import { kindOf } from './lint.js';
 import { hostnameOf, hostsOf, resolveCheckUrl } from './urls.js';
 import { DEFAULTS, defaultBrowserConcurrency, type AppConfig, type CheckSpec } from './types.js';
+import { DEFAULT_VOCABULARY, type TierVocabulary } from '../evidence/tiers.js';
 
 /**
  * Resolves every app of a config; `cas` holds the PEM text of each app's ca_file, and
  * `baseDir` (the config file's folder) anchors relative file paths.
  */
-export function normalizeApps(config: RawConfig, cas: ReadonlyMap<string, string>, baseDir: string): Record<string, AppConfig> {
+export function normalizeApps(config: RawConfig, cas: ReadonlyMap<string, string>, baseDir: string, tiers: TierVocabulary = DEFAULT_VOCABULARY): Record<string, AppConfig> {
   return Object.fromEntries(
-    Object.entries(config.apps).map(([name, app]) => [name, deepFreeze(normalizeApp(name, app, cas.get(name) ?? null, baseDir))]),
+    Object.entries(config.apps).map(([name, app]) => [name, deepFreeze(normalizeApp(name, app, cas.get(name) ?? null, baseDir, tiers))]),
   );
 }
 
-function normalizeApp(name: string, app: RawApp, ca: string | null, baseDir: string): AppConfig {
+function normalizeApp(name: string, app: RawApp, ca: string | null, baseDir: string, tiers: TierVocabulary): AppConfig {
   const written = app.checks ?? [];
   // An app without checks still gets one that can fail: its health URL must answer 200.
   const checks: RawCheck[] = written.length > 0
@@ -39,6 +40,8 @@ function normalizeApp(name: string, app: RawApp, ca: string | null, baseDir: str
     browserConcurrency: app.browser_concurrency ?? defaultBrowserConcurrency(),
     ca,
     checks: checks.map((check) => normalizeCheck(app, check, baseDir)),
+    // Unknown names were refused by inspectConfig; the ladder's order, each tier once.
+    expectTiers: [...new Set((app.expect_tiers ?? []).flatMap((t) => tiers.resolve(t) ?? []))].sort((a, b) => tiers.rank(a) - tiers.rank(b)),
   };
 }
 

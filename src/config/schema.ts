@@ -157,8 +157,18 @@ export const appSchema = z.strictObject({
   deadline_ms: positiveInt.optional().describe('Overall deadline for the whole run.'),
   browser_concurrency: positiveInt.optional().describe('Most browser checks with a page open at once (default: the number of CPU cores, from 2 to 8).'),
   checks: z.array(checkSchema, { error: 'expected a list of checks' }).optional(),
+  expect_tiers: z.array(z.string({ error: 'expected a tier name' }), { error: 'expected a list of tier names' }).optional()
+    .describe('Test tiers each release of this app is expected to have credited (names or aliases from tiers:); a missing one is a warning on the seal, never a gate.'),
   ...tuning,
 });
+
+const tierSchema = z.union([
+  z.string(),
+  z.strictObject({
+    name: z.string({ error: 'expected the tier\'s name' }),
+    aliases: z.array(z.string({ error: 'expected a name' }), { error: 'expected a list of names' }).optional().describe('Older names that mean this tier.'),
+  }),
+], { error: 'expected a tier name or { name, aliases }' });
 
 
 /** An app name is used in URLs and file names, so it is kept to a safe alphabet. */
@@ -173,6 +183,8 @@ export const configSchema = z
       { error: (issue) => (issue.code === 'invalid_type' ? 'expected a map of app name to app' : undefined) },
     ),
     notifiers: z.record(z.string(), notifierSchema).optional(),
+    tiers: z.array(tierSchema, { error: 'expected a list of tiers, lowest first' }).optional()
+      .describe('The test tiers, lowest first, each with the older names that mean it (default: unit, component, integration, e2e, production_smoke).'),
   })
   .describe('smoke-seal configuration (seal.config.yaml)');
 

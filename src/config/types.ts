@@ -1,6 +1,7 @@
 /** The resolved config: validated once at the edge, fully defaulted and frozen, passed inward. */
 import { availableParallelism } from 'node:os';
 import type { AllowRule } from '../guard/policy.js';
+import type { TierVocabulary } from '../evidence/tiers.js';
 import type { SandboxMode } from '../guard/sandbox.js';
 import type { GithubConfig, NotifierConfig } from '../notify/config.js';
 import type { CheckKind, RawExpect } from './schema.js';
@@ -136,6 +137,8 @@ export interface AppConfig {
   /** PEM text of extra trusted CAs (from ca_file), or null. */
   readonly ca: string | null;
   readonly checks: readonly CheckSpec[];
+  /** Tiers each release is expected to have credited (resolved names, in ladder order). */
+  readonly expectTiers: readonly string[];
 }
 
 /** The whole config, ready to run. */
@@ -144,6 +147,8 @@ export interface SealConfig {
   readonly source: string;
   readonly apps: Readonly<Record<string, AppConfig>>;
   readonly notifiers: Readonly<Record<string, NotifierConfig>>;
+  /** The test-tier vocabulary (tiers:, or the default ladder). */
+  readonly tiers: TierVocabulary;
   /** Values that must never be printed or stored (from `${VAR}` interpolation). */
   readonly secrets: readonly string[];
 }
