@@ -3,6 +3,7 @@ import { errorMessage } from '../errors.js';
 import { Command, Option } from 'commander';
 import type { IncidentFields } from '../incidents/edit.js';
 import type { ActionOptions, OpenOptions } from './commands/incident.js';
+import type { CreditOptions } from './commands/credit.js';
 import type { RecordOptions } from './commands/release.js';
 import type { SmokeOptions } from './commands/smoke.js';
 import { EXAMPLES } from './examples.js';
@@ -110,6 +111,22 @@ release
   .action(async (app: string, version: string, options: { json?: boolean }) => {
     const { releaseShowCommand } = await import('./commands/release.js');
     process.exitCode = await releaseShowCommand(app, version, options, io);
+  });
+
+program
+  .command('credit')
+  .description('credit a test tier on a release from a test report seal reads itself (never from a claim)')
+  .argument('<app>', 'app name')
+  .requiredOption('--release <version>', 'the release the tests ran for (recorded if the ledger does not know it yet)')
+  .requiredOption('--tier <tier>', 'the tier, by name or alias (tiers: in the config, or the default ladder)')
+  .option('--junit <file>', 'a JUnit XML report')
+  .option('--playwright-json <file>', "a Playwright JSON report (--reporter=json)")
+  .option('--vitest-json <file>', 'a Vitest (or Jest) JSON report (--reporter=json)')
+  .addOption(configOption())
+  .option('--json', 'print the recorded credit as one JSON document on stdout')
+  .action(async (app: string, options: CreditOptions) => {
+    const { creditCommand } = await import('./commands/credit.js');
+    process.exitCode = await creditCommand(app, options, io);
   });
 
 program

@@ -20,7 +20,7 @@ describe('JUnit XML', () => {
       <testcase name="ns"><ns:rerunError/></testcase>
     </testsuite>`);
     const read = readReport('junit', bytes);
-    expect(read).toEqual({ ok: true, format: 'junit', bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), counts: { tests: 7, passed: 2, failed: 2, skipped: 1, flaky: 2 } });
+    expect(read).toEqual({ ok: true, format: 'junit', bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), counts: { tests: 7, passed: 2, failed: 2, skipped: 1, flaky: 2 }, runErrors: [] });
     expect(creditOf(read)).toEqual({ credited: false, reason: '2 of 7 tests failed' });
   });
 
@@ -60,6 +60,9 @@ describe('JSON reports', () => {
     for (let i = 0; i < 200; i += 1) deep = { suites: [deep] };
     expect(readReport('playwright-json', Buffer.from(JSON.stringify({ suites: [deep] })))).toMatchObject({ ok: false, why: 'suites nested deeper than 64' });
     expect(readReport('playwright-json', Buffer.from('{"suites":[{"specs":[{"tests":[{"status":"passed"}]}]}]}'))).toMatchObject({ ok: false, why: 'a test with status "passed" (expected, unexpected, flaky or skipped)' });
+    const broken = { suites: [], errors: [{ message: "Error: Cannot find package '@playwright/test'\n    at stack" }, { message: 'Error: No tests found' }] };
+    const read = readReport('playwright-json', Buffer.from(JSON.stringify(broken)));
+    expect(creditOf(read)).toEqual({ credited: false, reason: "the run reported 2 errors outside its tests: Error: Cannot find package '@playwright/test'" });
     expect(readReport('playwright-json', Buffer.from('{"tests":[]}'))).toMatchObject({ ok: false, why: 'not a Playwright JSON report (no "suites" list)' });
   });
 

@@ -26,13 +26,14 @@ export interface TestCounts {
 
 /** A report read: the counts and the SHA-256 of its bytes, or why it could not be read. */
 export type ReadReport =
-  | { readonly ok: true; readonly format: ReportFormat; readonly sha256: string; readonly bytes: number; readonly counts: TestCounts }
+  | { readonly ok: true; readonly format: ReportFormat; readonly sha256: string; readonly bytes: number; readonly counts: TestCounts; readonly runErrors: readonly string[] }
   | { readonly ok: false; readonly format: ReportFormat; readonly sha256: string; readonly bytes: number; readonly why: string };
 
 /** Whether a read report credits its tier, and why not. */
 export function creditOf(report: ReadReport): { readonly credited: boolean; readonly reason: string | null } {
   if (!report.ok) return { credited: false, reason: `the report could not be read: ${report.why}` };
   const { counts } = report;
+  if (report.runErrors.length > 0) return { credited: false, reason: `the run reported ${report.runErrors.length === 1 ? 'an error' : `${report.runErrors.length} errors`} outside its tests: ${report.runErrors[0]}` };
   if (counts.failed > 0) return { credited: false, reason: `${counts.failed} of ${counts.tests} test${counts.tests === 1 ? '' : 's'} failed` };
   if (counts.passed + counts.flaky === 0) return { credited: false, reason: counts.tests === 0 ? 'the report holds no test' : `no test ran (${counts.skipped} skipped)` };
   return { credited: true, reason: null };
@@ -42,14 +43,21 @@ export function creditOf(report: ReadReport): { readonly credited: boolean; read
 export function readReport(format: ReportFormat, bytes: Buffer): ReadReport {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const base = { format, sha256, bytes: bytes.length };
-  if (bytes.length > MAX_REPORT_BYTES) return { ...base, ok: false, why: `it is ${bytes.length} bytes, over the ${MAX_REPORT_BYTES} read` };
+  if (bytes.length > MAX_REPORT_BYTES) return oversizedReport(format, bytes.length, sha256);
   try {
     const text = bytes.toString('utf8');
-    const counts = format === 'junit' ? countJunit(text) : format === 'playwright-json' ? countPlaywright(parseJson(text)) : countVitest(parseJson(text));
-    return { ...base, ok: true, counts };
+    if (format === 'junit') return { ...base, ok: true, counts: countJunit(text), runErrors: [] };
+    const json = parseJson(text);
+    const counts = format === 'playwright-json' ? countPlaywright(json) : countVitest(json);
+    return { ...base, ok: true, counts, runErrors: runErrorsOf(format, json) };
   } catch (error) {
     return { ...base, ok: false, why: error instanceof ReportError ? error.message : `${(error as Error).message}` };
   }
+}
+
+/** A report over MAX_REPORT_BYTES, hashed but not read. */
+export function oversizedReport(format: ReportFormat, size: number, sha256: string): ReadReport {
+  return { format, sha256, bytes: size, ok: false, why: `it is ${size} bytes, over the ${MAX_REPORT_BYTES} read` };
 }
 
 class ReportError extends Error {}
@@ -60,6 +68,21 @@ function parseJson(text: string): unknown {
   } catch (error) {
     throw new ReportError(`not JSON (${(error as Error).message})`);
   }
+}
+
+/**
+ * Errors a JSON report records outside any test (a spec that does not load, a crash in global
+ * set-up, an unhandled error): Playwright's top-level `errors`, Vitest's `success: false` with
+ * no failed test to show for it. Each message is cut to one line of 200 characters.
+ */
+function runErrorsOf(format: ReportFormat, json: unknown): string[] {
+  if (!isObject(json)) return [];
+  const line = (text: unknown): string => String(text).split('\n')[0]?.slice(0, 200) ?? '';
+  if (format === 'playwright-json') {
+    const errors = Array.isArray(json.errors) ? json.errors.slice(0, 100) : [];
+    return errors.map((e: unknown) => line(isObject(e) ? (e.message ?? e.value ?? 'an error') : e));
+  }
+  return json.success === false && json.numFailedTests === 0 && json.numFailedTestSuites === 0 ? ['the run did not succeed (success: false) with no failed test'] : [];
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -3,7 +3,12 @@
  * store, or a seal server ingesting a CI run): find the release being sealed (or record it),
  * complete the rollback command with what the ledger knows, and persist the run.
  */
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { errorMessage } from '../errors.js';
+import { ladderOf, missingExpected } from '../evidence/ladder.js';
+import { PRODUCTION_SMOKE, type TierVocabulary } from '../evidence/tiers.js';
+import { CreditStore, type NewCredit } from '../store/credits.js';
 import { CI_SHA_VARIABLES, ciSha, type ReleaseFlags } from '../release/release-info.js';
 import { isRollbackWarning, rollbackOf } from '../runner/rollback.js';
 import { withWarning, type ReleaseInfo, type RunResult } from '../runner/run-result.js';
@@ -11,6 +16,30 @@ import { buildSealMessage } from '../notify/message.js';
 import { IncidentStore, type Credited } from '../store/incidents.js';
 import { Ledger, type RecordedSeal, type ReleaseRecord } from '../store/ledger.js';
 import { renderSealBlock, upsertSealBlock } from './notes-block.js';
+
+/**
+ * The production_smoke credit a run gives its release: credited when green; counted check by
+ * check (an error counts as failed); hashed over the run result as recorded.
+ */
+export function productionSmokeCredit(run: RunResult, by: string): NewCredit {
+  const json = Buffer.from(JSON.stringify(run));
+  const count = (...statuses: string[]): number => run.checks.filter((c) => statuses.includes(c.status)).length;
+  return {
+    tier: PRODUCTION_SMOKE,
+    credited: run.verdict === 'green',
+    reason: run.verdict === 'green' ? null : `the seal is ${run.verdict}: ${run.summary}`,
+    format: 'seal',
+    tests: run.checks.length,
+    passed: count('passed'),
+    failed: count('failed', 'error'),
+    skipped: count('skipped'),
+    flaky: count('flaky'),
+    report_sha256: createHash('sha256').update(json).digest('hex'),
+    report_bytes: json.length,
+    run_id: run.run_id,
+    credited_by: by,
+  };
+}
 
 /** What recording needs besides the run. */
 export interface SealRecording {
@@ -26,6 +55,10 @@ export interface SealRecording {
   readonly knownAppOnly?: boolean;
   /** The board's address, for the link in the release notes' seal block; null when unknown. */
   readonly boardBase?: string | null;
+  /** The tier vocabulary and the app's expect_tiers, for the warning about missing tiers. */
+  readonly tiers?: { readonly vocabulary: TierVocabulary; readonly expected: readonly string[] };
+  /** Who the production_smoke credit names: the token's name on a server (default: this machine). */
+  readonly creditedBy?: string;
   /** True once whoever waits for the recording has stopped waiting: the transaction is rolled back. */
   readonly abandoned?: () => boolean;
 }
@@ -56,6 +89,8 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
     const sealBlock = found ? renderSealBlock(buildSealMessage(next, recording.boardBase ?? null)) : null;
     const notes = found && sealBlock ? { known: found.notes, next: upsertSealBlock(found.notes, sealBlock) } : undefined;
     const seal = await inTx.recordSeal(next, found?.version ?? null, notes ? { notes } : {});
+    // The seal credits production_smoke itself, from its own run: the tier's newest row is the current seal's.
+    if (found && seal.current) await new CreditStore(tx).record(next.app, found.version, productionSmokeCredit(next, recording.creditedBy ?? `seal smoke on ${hostname()}`));
     // Given up on by whoever waited (its deadline passed): nothing of it is kept.
     if (recording.abandoned?.()) throw new Error('recording was given up on (its time ran out)');
     return { release: found, block: sealBlock, recorded: seal, written: next };
@@ -66,6 +101,16 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
       await ledger.updateNotes(result.app, release.version, (current) => upsertSealBlock(current, block));
     } catch (error) {
       final = withWarning(final, `the release notes of ${result.app} ${release.version} were not updated: ${recording.redact(errorMessage(error))}`);
+    }
+  }
+  // Tiers the config expects on every release: one missing (or not credited) is a warning on
+  // the seal, never a gate.
+  if (release && recording.tiers && recording.tiers.expected.length > 0) {
+    try {
+      const missing = missingExpected(ladderOf(recording.tiers.vocabulary, await new CreditStore(ledger.db).current(result.app, release.version), recording.tiers.expected));
+      if (missing.length > 0) final = withWarning(final, `${result.app} ${release.version} lacks expected test tiers (expect_tiers): ${missing.join('; ')}; credit them with seal credit`);
+    } catch (error) {
+      final = withWarning(final, `the expected test tiers of ${result.app} ${release.version} could not be read: ${recording.redact(errorMessage(error))}`);
     }
   }
   // A green seal proves the post-mortem actions whose smoke check passed in it. After the

@@ -11,6 +11,7 @@ import { createTestDatabase, postgresSkipReason } from '../../test/helpers/postg
 import { runResult } from '../../test/helpers/run-results.js';
 import type { RunResult } from '../runner/run-result.js';
 import { openDb, type OpenDb } from './db.js';
+import { CreditStore } from './credits.js';
 import { EvidenceStore } from './evidence.js';
 import { Ledger } from './ledger.js';
 import { TokenStore, VERIFIED_TTL_MS } from './tokens.js';
@@ -92,6 +93,21 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       await ledger.recordSeal(first, 'v2');
       expect((await ledger.recordSeal(last, 'v2')).current).toBe(true);
       expect((await ledger.getRelease('tie', 'v2'))?.smoke_seal?.run_id).toBe(last.run_id);
+    });
+
+    it('tier credits: appended; the newest per tier is current; a credit for an unknown release records it', async () => {
+      const credits = new CreditStore(store.db);
+      const base = { credited: true, reason: null, format: 'junit', tests: 3, passed: 3, failed: 0, skipped: 0, flaky: 0, report_sha256: 'a'.repeat(64), report_bytes: 120, run_id: null, credited_by: "ci'; DROP TABLE tier_credits; --" };
+      await credits.record('credit-app', 'v1', { ...base, tier: 'unit' });
+      expect((await ledger.getRelease('credit-app', 'v1'))?.version).toBe('v1');
+      await credits.record('credit-app', 'v1', { ...base, tier: 'unit', credited: false, reason: '1 of 3 tests failed', passed: 2, failed: 1 });
+      await credits.record('credit-app', 'v1', { ...base, tier: 'e2e' });
+      expect((await credits.history('credit-app', 'v1')).map((c) => [c.tier, c.credited])).toEqual([['unit', true], ['unit', false], ['e2e', true]]);
+      expect(await credits.current('credit-app', 'v1')).toEqual([
+        expect.objectContaining({ tier: 'unit', credited: false, reason: '1 of 3 tests failed', credited_by: base.credited_by, created_at: expect.stringMatching(/Z$/) }),
+        expect.objectContaining({ tier: 'e2e', credited: true }),
+      ]);
+      expect(await credits.current('credit-app', 'v2')).toEqual([]);
     });
 
     it('recording the same run twice changes nothing', async () => {

@@ -145,9 +145,9 @@ export function withoutNul<T>(value: T): T {
 }
 
 /** ISO 8601 in UTC of a stored time: drizzle hands out text, a raw query may hand out a Date. */
-function iso(value: string | Date): string;
-function iso(value: string | Date | null): string | null;
-function iso(value: string | Date | null): string | null {
+export function iso(value: string | Date): string;
+export function iso(value: string | Date | null): string | null;
+export function iso(value: string | Date | null): string | null {
   return value === null ? null : new Date(value).toISOString();
 }
 

@@ -3,7 +3,7 @@
  * Postgres. Migrations are generated from this file into `drizzle/` (`npm run db:generate`),
  * committed, and only ever added to.
  */
-import { bigserial, bigint, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { bigserial, bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 
 /** The seal a release carries: the latest run's verdict (`smoke_seal` in the run contract). */
 export interface SmokeSeal {
@@ -202,4 +202,38 @@ export const incidents = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   },
   (t) => [index('incidents_app').on(t.appId, t.id), index('incidents_release').on(t.releaseId)],
+);
+
+/**
+ * A test tier credited (or refused credit) on a release, by a report the machine read
+ * (src/evidence/reports.ts) or, for production_smoke, by the seal's own run. Appended, never
+ * changed: a release's tier is its newest row. Added by 0005.
+ */
+export const tierCredits = pgTable(
+  'tier_credits',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    appId: bigint('app_id', { mode: 'number' }).notNull().references(() => apps.id),
+    releaseId: bigint('release_id', { mode: 'number' }).notNull().references(() => releases.id),
+    tier: text('tier').notNull(),
+    credited: boolean('credited').notNull(),
+    /** Why not credited; null when credited. */
+    reason: text('reason'),
+    /** junit, playwright-json, vitest-json, or seal (production_smoke from a run). */
+    format: text('format').notNull(),
+    tests: integer('tests').notNull(),
+    passed: integer('passed').notNull(),
+    failed: integer('failed').notNull(),
+    skipped: integer('skipped').notNull(),
+    flaky: integer('flaky').notNull(),
+    /** SHA-256 of the report's bytes (for a seal: of the run result as recorded). */
+    reportSha256: text('report_sha256').notNull(),
+    reportBytes: integer('report_bytes').notNull(),
+    /** The seal run that credited production_smoke. */
+    runId: uuid('run_id').references(() => sealRuns.runId),
+    /** Who: a token's name (through the server), or the local user and host. */
+    creditedBy: text('credited_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [index('tier_credits_release').on(t.releaseId, t.tier, t.id)],
 );

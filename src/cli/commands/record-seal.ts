@@ -11,7 +11,7 @@ import type { ReleaseFlags } from '../../release/release-info.js';
 import { withWarning, type RunResult } from '../../runner/run-result.js';
 import { keepEvidence } from '../../seal/evidence-files.js';
 import { flushOutbox, outboxDir, putInOutbox, takeFromOutbox } from '../../seal/outbox.js';
-import { EMPTY_LEDGER, previewOnLedger, recordOnLedger } from '../../seal/record.js';
+import { EMPTY_LEDGER, previewOnLedger, recordOnLedger, type SealRecording } from '../../seal/record.js';
 import { describeStore, isNewEmbeddedStore, msFromEnv, openDb, storeLocation, type OpenDb } from '../../store/db.js';
 import { DeliveryStore, NO_DELIVERY_MEMORY } from '../../store/deliveries.js';
 import { EvidenceStore } from '../../store/evidence.js';
@@ -34,6 +34,8 @@ export interface RecordContext {
    * the run as it is and a warning saying so. `seal smoke` prints the verdict here.
    */
   readonly announce?: (run: RunResult) => void;
+  /** The tier vocabulary and the app's expect_tiers (none when the config did not load). */
+  readonly tiers?: SealRecording['tiers'];
 }
 
 /** The run as finally recorded, and how its deliveries went (null when none were tried). */

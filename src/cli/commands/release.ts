@@ -4,6 +4,10 @@
  * has no such release, 2 on bad input or an unusable store.
  */
 import { readFileSync } from 'node:fs';
+import { ladderOf, renderLadder } from '../../evidence/ladder.js';
+import type { TierVocabulary } from '../../evidence/tiers.js';
+import { CreditStore } from '../../store/credits.js';
+import { tierConfig } from './credit.js';
 import { resolve } from 'node:path';
 import { SealError } from '../../errors.js';
 import { MAX_NOTES_BYTES, parseInstant } from '../../release/instant.js';
@@ -71,7 +75,17 @@ export function releaseListCommand(app: string, options: { json?: boolean; limit
 }
 
 /** `seal release show <app> <version>` */
-export function releaseShowCommand(app: string, version: string, options: { json?: boolean }, io: CliIo): Promise<number> {
+export function releaseShowCommand(app: string, version: string, options: { json?: boolean; config?: string }, io: CliIo): Promise<number> {
+  let vocabulary: TierVocabulary;
+  let expected: readonly string[] = [];
+  try {
+    const found = tierConfig(options.config, io);
+    vocabulary = found.vocabulary;
+    expected = found.config?.apps[app]?.expectTiers ?? [];
+  } catch (error) {
+    io.stderr.write(`seal: ${(error as Error).message}\n`);
+    return Promise.resolve(2);
+  }
   return withLedger(io, async (ledger) => {
     const release = await ledger.getRelease(app, version);
     if (!release) {
@@ -81,11 +95,13 @@ export function releaseShowCommand(app: string, version: string, options: { json
       return 1;
     }
     const history = await ledger.sealHistory(app, version);
+    const tiers = ladderOf(vocabulary, await new CreditStore(ledger.db).current(app, version), expected);
     if (options.json) {
-      io.stdout.write(`${JSON.stringify({ ...release, seal_history: history })}\n`);
+      io.stdout.write(`${JSON.stringify({ ...release, seal_history: history, tiers })}\n`);
       return 0;
     }
     io.stdout.write(renderRelease(release, history.length));
+    io.stdout.write(`  tiers\n${renderLadder(tiers, (at) => localTime(at, { seconds: true })).map((line) => `    ${line}\n`).join('')}`);
     const rows = history.map((entry) => [localTime(entry.finished_at, { seconds: true }), BADGE[entry.status], entry.run_id, oneLine(entry.summary, 160)]);
     if (rows.length > 0) io.stdout.write(`${table(['FINISHED', 'SEAL', 'RUN', 'SUMMARY'], rows).replace(/^/gm, '  ')}\n`);
     return 0;

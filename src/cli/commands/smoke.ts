@@ -18,7 +18,7 @@ import { defaultEvidenceRoot, runSuite } from '../../runner/run-suite.js';
 import { outboxDir, putInOutbox, takeFromOutbox } from '../../seal/outbox.js';
 import { msFromEnv, storeLocation } from '../../store/db.js';
 import type { CliIo } from '../io.js';
-import { PREVIEW_MS, recordSeal } from './record-seal.js';
+import { PREVIEW_MS, recordSeal, type RecordContext } from './record-seal.js';
 import { REPORT_BUDGET_MS, reportSeal } from './report-seal.js';
 
 /** Flags of `seal smoke`. */
@@ -46,6 +46,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   let rollbackTemplate: string | null = null;
   let sealApp: AppConfig | null = null;
   let notifiers: SealConfig['notifiers'] = {};
+  let tiers: RecordContext['tiers'];
   // Set once the config loaded and named the app: before that, nothing is recorded or reported
   // (a broken config must not create a release, nor become the app's latest one).
   let configured = false;
@@ -64,6 +65,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     rollbackTemplate = app.rollback;
     sealApp = app;
     notifiers = config.notifiers;
+    tiers = { vocabulary: config.tiers, expected: app.expectTiers };
     configured = true;
     result = await runSuite({ app, release, secrets }, { listeners: [live], env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd), signal: interrupt.signal });
   } catch (error) {
@@ -161,7 +163,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
       }
     } else {
       const redactor = createRedactor(secrets);
-      const recorded = await recordSeal(result, { rollbackTemplate, flags: options, env: io.env, cwd: io.cwd, redact: (text) => redactor.text(text), app: sealApp, notifiers, announce });
+      const recorded = await recordSeal(result, { rollbackTemplate, flags: options, env: io.env, cwd: io.cwd, redact: (text) => redactor.text(text), app: sealApp, notifiers, announce, tiers });
       result = recorded.result;
       told = recorded.deliveries?.outcomes ?? [];
       proved = recorded.credited ?? [];
