@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli } from './helpers/cli.js';
+import { ROOT, runCli, startServeCli } from './helpers/cli.js';
 import { reply, startServer, type TestServer } from './helpers/servers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seal-credit-'));
@@ -106,6 +106,26 @@ describe('seal credit, on reports real runners wrote', () => {
     const malformed = await seal('credit', 'web', '--release', 'v3', '--tier', 'component', '--junit', html, '--json');
     expect(malformed.code).toBe(0);
     expect(JSON.parse(malformed.stdout)).toMatchObject({ credited: false, reason: 'the report could not be read: not a JUnit report: the root element is <html>, not <testsuites> or <testsuite>', report_sha256: sha(html) });
+  });
+
+  it('curl sends a report to a seal server: credited with the token named, in the server\'s vocabulary, shown by the CLI', async () => {
+    const created = await seal('token', 'create', '--name', 'ci-runner', '--json');
+    const token = (JSON.parse(created.stdout) as { token: string }).token;
+    const server = await startServeCli(['--config', join(dir, 'seal.config.yaml')], { env });
+    try {
+      const report = join(dir, 'sent.xml');
+      writeFileSync(report, '<testsuites><testsuite><testcase name="login"/><testcase name="logout"/></testsuite></testsuites>');
+      const curl = spawnSync('curl', ['-sS', '--max-time', '20', '-w', '\n%{http_code}', '-H', `authorization: Bearer ${token}`, '-H', 'content-type: application/xml', '--data-binary', `@${report}`, `${server.url}/api/releases/web/v5/credits?tier=widget&format=junit`], { encoding: 'utf8', timeout: 30_000 });
+      const [body, status] = curl.stdout.trimEnd().split(/\n(?=\d+$)/);
+      expect(status).toBe('201');
+      expect(JSON.parse(body ?? '')).toMatchObject({ tier: 'component', credited: true, tests: 2, report_sha256: sha(report), credited_by: expect.stringMatching(/^token ci-runner \(/) });
+      const unknown = spawnSync('curl', ['-sS', '--max-time', '20', '-H', `authorization: Bearer ${token}`, '--data-binary', `@${report}`, `${server.url}/api/releases/web/v5/credits?tier=units&format=junit`], { encoding: 'utf8', timeout: 30_000 });
+      expect(JSON.parse(unknown.stdout)).toMatchObject({ error: 'unknown test tier "units"; the known tiers are: unit, component (also components, widget), e2e, production_smoke' });
+    } finally {
+      await server.stop();
+    }
+    const shown = JSON.parse((await seal('release', 'show', 'web', 'v5', '--json')).stdout) as { tiers: { tier: string; state: string; credit: Credit | null }[] };
+    expect(shown.tiers.find((t) => t.tier === 'component')).toMatchObject({ state: 'credited', credit: { format: 'junit', tests: 2 } });
   });
 
   it('the release shows its ladder; a seal credits production_smoke and warns about expected tiers it lacks', async () => {

@@ -2,7 +2,7 @@
  * The board and API through `app.request()`: every route, auth failures, bad input, and the
  * escaping of what production sent. A real store (PGlite in a temp dir), no port.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runResult } from '../../test/helpers/run-results.js';
 import { createWebFixture, jsonWith, TINY_PNG, type WebFixture } from '../../test/helpers/web.js';
@@ -288,6 +288,33 @@ describe('POST /api/releases/<app>/<version>/seals (what CI reports)', () => {
     const paths = ((await bad.json()) as { details: { path: string }[] }).details.map((d) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['run_id', 'verdict', 'checks.0.kind', 'checks.0.status']));
     expect((await postSeal('ingest', 'v2.0.0', runResult('ingest'), null)).status).toBe(401);
+  });
+});
+
+describe('POST /api/releases/<app>/<version>/credits (test reports CI sends)', () => {
+  const postCredit = (query: string, body: string, token: string | null = web.writeToken) =>
+    request(`/api/releases/credited/v1/credits${query}`, { method: 'POST', headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/xml' }, body });
+  const passing = '<testsuites><testsuite><testcase name="a"/><testcase name="b"/></testsuite></testsuites>';
+
+  it('credits a tier from a report the server reads, naming the token; a failing report is recorded, not credited', async () => {
+    const credited = await postCredit('?tier=Widget&format=junit', passing);
+    expect(credited.status).toBe(201);
+    expect(await credited.json()).toMatchObject({ app: 'credited', release: 'v1', tier: 'component', credited: true, tests: 2, passed: 2, report_sha256: createHash('sha256').update(passing).digest('hex'), credited_by: expect.stringMatching(/^token ci \(\w+\)$/) });
+    const failing = await postCredit('?tier=unit&format=junit', '<testsuite><testcase name="a"><failure/></testcase></testsuite>');
+    expect(await failing.json()).toMatchObject({ tier: 'unit', credited: false, reason: '1 of 1 test failed' });
+    const release = (await (await request('/api/releases/credited/v1')).json()) as { tiers: { tier: string; state: string }[] };
+    expect(release.tiers.map((t) => [t.tier, t.state])).toEqual([['unit', 'not_credited'], ['component', 'credited'], ['integration', 'missing'], ['e2e', 'missing'], ['production_smoke', 'missing']]);
+  });
+
+  it('refuses a read token, a missing or unknown tier, and a report format it does not read', async () => {
+    expect((await postCredit('?tier=unit&format=junit', passing, web.readToken)).status).toBe(403);
+    expect((await postCredit('?tier=unit&format=junit', passing, null)).status).toBe(401);
+    const noTier = await postCredit('?format=junit', passing);
+    expect(noTier.status).toBe(400);
+    expect(await noTier.json()).toMatchObject({ error: expect.stringContaining('name the tier: ?tier=… (the known tiers are: unit (also units, unit_tests), component') });
+    expect(await (await postCredit('?tier=acceptance&format=junit', passing)).json()).toMatchObject({ error: expect.stringMatching(/^unknown test tier "acceptance"; the known tiers are: unit/) });
+    expect(await (await postCredit('?tier=unit&format=claim', passing)).json()).toMatchObject({ error: 'format must be one of junit, playwright-json, vitest-json, got "claim" (a tier is credited only by a report the server reads itself)' });
+    expect(await (await postCredit('?tier=unit', passing)).json()).toMatchObject({ error: expect.stringContaining('got null') });
   });
 });
 

@@ -1,5 +1,6 @@
 /** What the board and API are built from: injected, so tests build the app with a temp store and no port. */
 import type { Logger } from 'pino';
+import type { TierVocabulary } from '../evidence/tiers.js';
 import type { RunResult } from '../runner/run-result.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { EvidenceStore } from '../store/evidence.js';
@@ -38,6 +39,10 @@ export interface WebDeps {
   readonly rollbackTemplate?: (app: string) => string | null;
   /** The board's address for links in release notes (the app's board_url wins when it is in the server's config). */
   readonly boardBase?: (app: string) => string | null;
+  /** The server config's test-tier vocabulary (the default ladder without a config). */
+  readonly tiers?: TierVocabulary;
+  /** The tiers the server's config expects on each release of an app (expect_tiers). */
+  readonly expectTiers?: (app: string) => readonly string[];
   readonly now?: () => Date;
   /** Live streams (`/events`) open at once: per client address and in all (503 beyond). */
   readonly maxStreams?: { readonly perClient: number; readonly total: number };

@@ -127,6 +127,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     notify: config ? (result, current) => void tell(result, current) : null,
     boardBase: (name) => config?.apps[name]?.boardUrl ?? publicUrl,
     rollbackTemplate: (name) => config?.apps[name]?.rollback ?? null,
+    ...(config ? { tiers: config.tiers } : {}),
+    expectTiers: (name) => config?.apps[name]?.expectTiers ?? [],
   });
 
   let server: ServerType;

@@ -122,9 +122,9 @@ export const OPENAPI = {
     },
     '/api/releases/{app}/{version}': {
       get: {
-        summary: 'One release with its current seal, its run, and its seal history',
+        summary: 'One release with its current seal, its run, its seal history and its test tiers (the evidence ladder)',
         parameters: [appParam, versionParam],
-        responses: { 200: answer('the release', { allOf: [{ $ref: '#/components/schemas/Release' }, { type: 'object', properties: { seal_history: { type: 'array' }, current_run: { $ref: '#/components/schemas/RunResult' } } }] }), 404: answer('unknown app or release') },
+        responses: { 200: answer('the release', { allOf: [{ $ref: '#/components/schemas/Release' }, { type: 'object', properties: { seal_history: { type: 'array' }, current_run: { $ref: '#/components/schemas/RunResult' }, tiers: { type: 'array', items: { type: 'object', properties: { tier: { type: 'string' }, state: { enum: ['credited', 'not_credited', 'missing'] }, expected: { type: 'boolean' }, credit: { type: ['object', 'null'] } } } } } }] }), 404: answer('unknown app or release') },
       },
     },
     '/api/releases/{app}/{version}/seals': {
@@ -134,6 +134,20 @@ export const OPENAPI = {
         parameters: [appParam, versionParam],
         requestBody: { required: true, ...json({ $ref: '#/components/schemas/RunResult' }) },
         responses: { 201: answer('recorded', { type: 'object', properties: { recorded: { type: 'boolean' }, current: { type: 'boolean' }, seal: { $ref: '#/components/schemas/SmokeSeal' }, release: { $ref: '#/components/schemas/Release' }, result: { $ref: '#/components/schemas/RunResult' }, url: { type: 'string' } } }), 200: answer('already recorded (nothing changed)'), 400: answer('bad input, nested deeper than 64 levels, app/version differ from the URL, or finished_at in the future'), 401: unauthorized, 403: forbidden, 413: answer('body too large') },
+      },
+    },
+    '/api/releases/{app}/{version}/credits': {
+      post: {
+        summary: 'Credit a test tier on a release from a test report the server reads itself (never from a claim): credited when it parses, ran tests and failed none; recorded either way, with the report\'s SHA-256 and the token that sent it',
+        security: write,
+        parameters: [
+          appParam,
+          versionParam,
+          { name: 'tier', in: 'query', required: true, description: 'a tier name or alias of the server\'s vocabulary', schema: { type: 'string' } },
+          { name: 'format', in: 'query', required: true, schema: { enum: ['junit', 'playwright-json', 'vitest-json'] } },
+        ],
+        requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary', description: 'the report as the runner wrote it (at most 32 MiB)' } } } },
+        responses: { 201: answer('recorded', { type: 'object', properties: { tier: { type: 'string' }, credited: { type: 'boolean' }, reason: { type: ['string', 'null'] }, tests: { type: 'integer' }, report_sha256: { type: 'string' }, credited_by: { type: 'string' } } }), 400: answer('no or unknown tier, unknown format, bad app name'), 401: unauthorized, 403: forbidden, 413: answer('report too large') },
       },
     },
     '/api/releases/{app}/{version}/smoke': {

@@ -3,6 +3,11 @@
  * jobs report, screenshots, and smoke runs the server does itself. Bad input is a 400 that says
  * what and where; unknown apps and releases 404; oversized bodies 413; never a stack trace.
  */
+import { creditOf, MAX_REPORT_BYTES, readReport, REPORT_FORMATS, type ReportFormat } from '../../evidence/reports.js';
+import { ladderOf } from '../../evidence/ladder.js';
+import { DEFAULT_VOCABULARY } from '../../evidence/tiers.js';
+import { CreditStore } from '../../store/credits.js';
+import { APP_NAME } from '../../config/schema.js';
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context, type Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -131,7 +136,8 @@ export function createApiRoutes(deps: WebDeps): Hono<Env> {
     if (!release) return notFound(c, app, version);
     const history = await ledger.sealHistory(app, version);
     const run = release.smoke_seal ? await ledger.getRun(release.smoke_seal.run_id) : null;
-    return c.json({ ...release, seal_history: history, current_run: run?.result ?? null });
+    const tiers = ladderOf(deps.tiers ?? DEFAULT_VOCABULARY, await new CreditStore(ledger.db).current(app, version), deps.expectTiers?.(app) ?? []);
+    return c.json({ ...release, seal_history: history, current_run: run?.result ?? null, tiers });
   });
 
   api.post('/releases/:app/:version/seals', write, jsonLimit, async (c) => {
@@ -172,6 +178,40 @@ export function createApiRoutes(deps: WebDeps): Hono<Env> {
       { recorded: outcome.recorded?.inserted ?? false, current: outcome.recorded?.current ?? false, seal: outcome.recorded?.seal ?? null, release: outcome.release, result: outcome.result, url: `/releases/${encodeURIComponent(app)}/${encodeURIComponent(version)}` },
       outcome.recorded?.inserted ? 201 : 200,
     );
+  });
+
+  // A test report, sent as it was written (the bytes are hashed as received): ?tier=…&format=
+  // junit|playwright-json|vitest-json. The tier is credited only if the server's own reading of
+  // the report says so; the row names the token that sent it.
+  const reportLimit = bodyLimit({ maxSize: MAX_REPORT_BYTES, onError: tooLarge(MAX_REPORT_BYTES) });
+  api.post('/releases/:app/:version/credits', write, reportLimit, async (c) => {
+    const { app, version } = c.req.param();
+    const vocabulary = deps.tiers ?? DEFAULT_VOCABULARY;
+    const tierName = c.req.query('tier');
+    const format = c.req.query('format');
+    if (!tierName) return problem(c, 400, `name the tier: ?tier=… (the known tiers are: ${vocabulary.describe()})`, [{ path: 'tier', message: 'missing' }]);
+    const tier = vocabulary.resolve(tierName);
+    if (tier === null) return problem(c, 400, `unknown test tier ${JSON.stringify(tierName)}; the known tiers are: ${vocabulary.describe()}`, [{ path: 'tier', message: 'unknown' }]);
+    if (!format || !(REPORT_FORMATS as readonly string[]).includes(format)) return problem(c, 400, `format must be one of ${REPORT_FORMATS.join(', ')}, got ${JSON.stringify(format ?? null)} (a tier is credited only by a report the server reads itself)`, [{ path: 'format', message: 'unknown' }]);
+    if (!APP_NAME.test(app)) return problem(c, 400, `app names use letters, digits, ".", "_" and "-" (at most 63), got ${JSON.stringify(app)}`, [{ path: 'app', message: 'invalid' }]);
+    const bytes = Buffer.from(await c.req.arrayBuffer());
+    const report = readReport(format as ReportFormat, bytes);
+    const verdict = creditOf(report);
+    const sender = c.get('token');
+    const credit = await new CreditStore(ledger.db).record(app, version, {
+      tier,
+      credited: verdict.credited,
+      reason: verdict.reason,
+      format,
+      ...(report.ok ? report.counts : { tests: 0, passed: 0, failed: 0, skipped: 0, flaky: 0 }),
+      report_sha256: report.sha256,
+      report_bytes: report.bytes,
+      run_id: null,
+      credited_by: sender ? `token ${sender.name} (${sender.id})` : 'unknown token',
+    });
+    events.publish({ type: 'release', app, version });
+    deps.logger.info({ app, version, tier, credited: credit.credited, sha256: credit.report_sha256, token: sender?.id }, 'tier credit recorded');
+    return c.json({ app, release: version, ...credit }, 201);
   });
 
   api.post('/releases/:app/:version/smoke', write, (c) => {
