@@ -106,6 +106,14 @@ describe('seal credit, on reports real runners wrote', () => {
     const malformed = await seal('credit', 'web', '--release', 'v3', '--tier', 'component', '--junit', html, '--json');
     expect(malformed.code).toBe(0);
     expect(JSON.parse(malformed.stdout)).toMatchObject({ credited: false, reason: 'the report could not be read: not a JUnit report: the root element is <html>, not <testsuites> or <testsuite>', report_sha256: sha(html) });
+    // A config that does not load refuses a credit (its vocabulary counts), but never hides a release.
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'apps:\n  web:\n    production_url: ${UNSET_URL_FOR_THIS_TEST}\n');
+    expect((await seal('credit', 'web', '--release', 'v3', '--tier', 'unit', '--junit', html, '--config', broken)).code).toBe(2);
+    const shown = await seal('release', 'show', 'web', 'v3', '--json', '--config', broken);
+    expect(shown.code).toBe(0);
+    expect(shown.stderr).toMatch(/^warning: the config did not load, so the tiers are shown on the default ladder: .*UNSET_URL_FOR_THIS_TEST/m);
+    expect((JSON.parse(shown.stdout) as { tiers: { tier: string; state: string }[] }).tiers.map((t) => [t.tier, t.state])).toEqual([['unit', 'missing'], ['component', 'not_credited'], ['integration', 'missing'], ['e2e', 'missing'], ['production_smoke', 'missing']]);
   });
 
   it('curl sends a report to a seal server: credited with the token named, in the server\'s vocabulary, shown by the CLI', async () => {

@@ -173,12 +173,19 @@ describe('seal release and seal smoke on the embedded store', () => {
     // The store exists first, so that the kills land in writes (killing initdb is covered too: the
     // first moments of each loop are a fresh process opening the store).
     await (await openDb({ databaseUrl: null, dataDir: data })).close();
-    // Record releases in a loop and kill the writer while it works, three times, at different moments.
-    for (const delayMs of [1500, 2300, 3100]) {
-      const child = spawn('/bin/sh', ['-c', `i=0; while [ $i -lt 50 ]; do "${process.execPath}" "${ROOT}bin/seal" release record studio --version "v$$-$i" --notes-file "${notes}" || exit 1; i=$((i+1)); done`], { env: { PATH: process.env.PATH, SEAL_DATA_DIR: data }, stdio: 'ignore', detached: true });
+    // Record releases in a loop and kill the writer while it works, three times, at different
+    // moments after a release was committed (each round waits for that, however loaded the machine).
+    for (const delayMs of [0, 400, 900]) {
+      const child = spawn('/bin/sh', ['-c', `i=0; while [ $i -lt 50 ]; do "${process.execPath}" "${ROOT}bin/seal" release record studio --version "v$$-$i" --notes-file "${notes}" 2>/dev/null || exit 1; echo recorded; i=$((i+1)); done`], { env: { PATH: process.env.PATH, SEAL_DATA_DIR: data }, stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      await Promise.race([new Promise((resolve) => child.stdout.once('data', resolve)), exited]);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
-      process.kill(-(child.pid as number), 'SIGKILL');
-      await new Promise((resolve) => child.on('exit', resolve));
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        // The loop ended (50 releases recorded, or a failure) before the kill: the checks below still hold.
+      }
+      await exited;
     }
     // The lock the killed process held goes stale and is taken over.
     const store = await openDb({ databaseUrl: null, dataDir: data, waitMs: 15_000 });

@@ -312,9 +312,13 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       ]);
       const page = await ledger.pageReleases({ app: 'board-app' });
       const b2 = page.releases.find((r) => r.version === 'b2');
+      const credit = { credited: true, reason: null, format: 'junit', tests: 1, passed: 1, failed: 0, skipped: 0, flaky: 0, report_sha256: 'b'.repeat(64), report_bytes: 10, run_id: null, credited_by: 'ci' };
+      await new CreditStore(store.db).record('board-app', 'b2', { ...credit, tier: 'unit' });
+      await new CreditStore(store.db).record('board-app', 'b2', { ...credit, tier: 'e2e' });
+      await new CreditStore(store.db).record('board-app', 'b2', { ...credit, tier: 'unit', credited: false, reason: 'failed' });
       const details = await ledger.boardDetails(page.releases);
-      expect(details.get(b2?.id ?? -1)).toEqual({ duration_ms: 2000, failing: ['login', 'search'], incidents: [] });
-      expect(details.get(page.releases[0]?.id ?? -1)).toEqual({ duration_ms: null, failing: [], incidents: [] });
+      expect(details.get(b2?.id ?? -1)).toEqual({ duration_ms: 2000, failing: ['login', 'search'], incidents: [], tiers: [{ tier: 'e2e', credited: true }, { tier: 'unit', credited: false }] });
+      expect(details.get(page.releases[0]?.id ?? -1)).toEqual({ duration_ms: null, failing: [], incidents: [], tiers: [] });
       expect((await ledger.pageReleases({ app: 'board-app', verdict: 'red' })).releases.map((r) => r.version)).toEqual(['b2']);
       expect((await ledger.pageReleases({ app: 'board-app', verdict: 'pending' })).releases.map((r) => r.version)).toEqual(['b5']);
       // A sealed latest release: its seal comes back as the object the release carries.

@@ -56,6 +56,8 @@ export interface BoardDetails {
   duration_ms: number | null;
   readonly failing: string[];
   readonly incidents: { readonly id: number; readonly severity: number; readonly title: string }[];
+  /** Each tier reported on the release, as its newest credit says (the ladder, compactly). */
+  readonly tiers: { readonly tier: string; readonly credited: boolean }[];
 }
 
 /** One app on the board's overview. */
@@ -297,15 +299,24 @@ export class Ledger {
   async boardDetails(page: ReleasePage['releases']): Promise<Map<number, BoardDetails>> {
     const runIds = page.flatMap((r) => (r.smoke_seal && isRunId(r.smoke_seal.run_id) ? [r.smoke_seal.run_id] : []));
     const releaseIds = page.map((r) => r.id);
-    const out = new Map<number, BoardDetails>(page.map((r) => [r.id, { duration_ms: null, failing: [], incidents: [] }]));
+    const out = new Map<number, BoardDetails>(page.map((r) => [r.id, { duration_ms: null, failing: [], incidents: [], tiers: [] }]));
     if (releaseIds.length === 0) return out;
-    const [runs, failing, opened] = await Promise.all([
+    type TierRow = { release_id: number | string; tier: string; credited: boolean };
+    const [runs, failing, opened, tiers] = await Promise.all([
       runIds.length === 0 ? [] : this.db.select({ runId: sealRuns.runId, startedAt: sealRuns.startedAt, finishedAt: sealRuns.finishedAt }).from(sealRuns).where(inArray(sealRuns.runId, runIds)),
       runIds.length === 0
         ? []
         : this.db.select({ runId: checkResults.runId, name: checkResults.name }).from(checkResults).where(and(inArray(checkResults.runId, runIds), inArray(checkResults.status, ['failed', 'error']))).orderBy(asc(checkResults.runId), asc(checkResults.position)),
       this.db.select({ releaseId: incidents.releaseId, id: incidents.id, severity: incidents.severity, title: incidents.title }).from(incidents).where(inArray(incidents.releaseId, releaseIds)).orderBy(asc(incidents.id)),
+      // The newest credit of each tier of each release (the index is on release, tier, id); at most 20 tiers a release.
+      this.db.execute<TierRow>(sql`
+        SELECT release_id, tier, credited FROM (
+          SELECT DISTINCT ON (release_id, tier) release_id, tier, credited FROM tier_credits
+          WHERE release_id IN (${sql.join(releaseIds.map((id) => sql`${id}`), sql`, `)})
+          ORDER BY release_id, tier, id DESC
+        ) newest LIMIT ${releaseIds.length * 20}`),
     ]);
+    for (const row of (tiers as { rows: TierRow[] }).rows) out.get(Number(row.release_id))?.tiers.push({ tier: row.tier, credited: row.credited });
     const ofRun = new Map(page.flatMap((r) => (r.smoke_seal ? [[r.smoke_seal.run_id, out.get(r.id)] as const] : [])));
     for (const run of runs) {
       const entry = ofRun.get(run.runId);

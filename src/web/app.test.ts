@@ -304,6 +304,13 @@ describe('POST /api/releases/<app>/<version>/credits (test reports CI sends)', (
     expect(await failing.json()).toMatchObject({ tier: 'unit', credited: false, reason: '1 of 1 test failed' });
     const release = (await (await request('/api/releases/credited/v1')).json()) as { tiers: { tier: string; state: string }[] };
     expect(release.tiers.map((t) => [t.tier, t.state])).toEqual([['unit', 'not_credited'], ['component', 'credited'], ['integration', 'missing'], ['e2e', 'missing'], ['production_smoke', 'missing']]);
+    const page = await (await request('/releases/credited/v1')).text();
+    const tiers = page.slice(page.indexOf('<h2>Test tiers</h2>'), page.indexOf('<h2>Seal history</h2>'));
+    expect(tiers).toContain('<tr class="tier-not_credited"><td data-label="Tier">unit</td>');
+    expect(tiers).toContain('1 of 1 test failed');
+    expect(tiers).toContain('2 tests: 2 passed');
+    expect(tiers).toContain(`<code title="${createHash('sha256').update(passing).digest('hex')}">279f9e695b58</code>`);
+    expect(tiers.match(/not reported/g)).toHaveLength(3);
   });
 
   it('refuses a read token, a missing or unknown tier, and a report format it does not read', async () => {

@@ -24,6 +24,9 @@ import { IncidentPage, IncidentsPage } from './pages/incidents.js';
 import { Page } from './pages/layout.js';
 import { LoginPage } from './pages/login.js';
 import { ReleasePage } from './pages/release.js';
+import { ladderOf } from '../evidence/ladder.js';
+import { DEFAULT_VOCABULARY } from '../evidence/tiers.js';
+import { CreditStore } from '../store/credits.js';
 import { requestTargetProblem } from './request-target.js';
 
 type Env = { Variables: AuthVariables };
@@ -185,7 +188,8 @@ export function createApp(deps: WebDeps): Hono<Env> {
     const [page, apps, overview] = await Promise.all([ledger.pageReleases({ app, verdict, before: beforeId, limit: PAGE_SIZE }), ledger.appNames(), ledger.appOverview({ app })]);
     if (app !== null && !apps.includes(app)) return c.html(<ErrorPage status={404} message={`No app ${JSON.stringify(app)} in the ledger.`} />, 404);
     const details = await ledger.boardDetails(page.releases);
-    return c.html(<DeploymentsPage page={page} details={details} overview={overview} apps={apps} app={app} verdict={verdict} paged={beforeId !== null} now={now()} />);
+    const tierOrder = (deps.tiers ?? DEFAULT_VOCABULARY).tiers.map((t) => t.name);
+    return c.html(<DeploymentsPage page={page} details={details} overview={overview} apps={apps} app={app} verdict={verdict} paged={beforeId !== null} tierOrder={tierOrder} now={now()} />);
   });
 
   app.get('/releases/:app/:version', async (c) => {
@@ -196,13 +200,15 @@ export function createApp(deps: WebDeps): Hono<Env> {
     const runId = asked ?? release.smoke_seal?.run_id ?? null;
     const stored = runId ? await ledger.getRun(runId) : null;
     if (asked && (!stored || stored.result.app !== app || stored.version !== version)) return c.html(<ErrorPage status={404} message={`No run ${JSON.stringify(asked)} of ${app} ${version}.`} />, 404);
-    const [history, images, told, opened] = await Promise.all([
+    const [history, images, told, opened, credits] = await Promise.all([
       ledger.sealHistory(app, version),
       stored ? evidence.names(stored.result.run_id) : Promise.resolve([]),
       stored ? deps.deliveries.ofRun(stored.result.run_id) : Promise.resolve([]),
       incidents.ofRelease(app, version),
+      new CreditStore(ledger.db).current(app, version),
     ]);
-    return c.html(<ReleasePage release={release} history={history} run={stored?.result ?? null} images={images} deliveries={told} incidents={opened} now={now()} />);
+    const tiers = ladderOf(deps.tiers ?? DEFAULT_VOCABULARY, credits, deps.expectTiers?.(app) ?? []);
+    return c.html(<ReleasePage release={release} history={history} run={stored?.result ?? null} images={images} deliveries={told} incidents={opened} tiers={tiers} now={now()} />);
   });
 
   app.get('/incidents', async (c) => {

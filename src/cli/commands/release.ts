@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { ladderOf, renderLadder } from '../../evidence/ladder.js';
-import type { TierVocabulary } from '../../evidence/tiers.js';
+import { DEFAULT_VOCABULARY, type TierVocabulary } from '../../evidence/tiers.js';
 import { CreditStore } from '../../store/credits.js';
 import { tierConfig } from './credit.js';
 import { resolve } from 'node:path';
-import { SealError } from '../../errors.js';
+import { errorMessage, SealError } from '../../errors.js';
 import { MAX_NOTES_BYTES, parseInstant } from '../../release/instant.js';
 import { Ledger, type ReleaseRecord } from '../../store/ledger.js';
 import type { SmokeSeal } from '../../store/schema.js';
@@ -76,15 +76,16 @@ export function releaseListCommand(app: string, options: { json?: boolean; limit
 
 /** `seal release show <app> <version>` */
 export function releaseShowCommand(app: string, version: string, options: { json?: boolean; config?: string }, io: CliIo): Promise<number> {
-  let vocabulary: TierVocabulary;
+  // The config only orders the tiers and says which are expected: one that does not load costs
+  // a warning and the default ladder, never the release.
+  let vocabulary: TierVocabulary = DEFAULT_VOCABULARY;
   let expected: readonly string[] = [];
   try {
     const found = tierConfig(options.config, io);
     vocabulary = found.vocabulary;
     expected = found.config?.apps[app]?.expectTiers ?? [];
   } catch (error) {
-    io.stderr.write(`seal: ${(error as Error).message}\n`);
-    return Promise.resolve(2);
+    io.stderr.write(`warning: the config did not load, so the tiers are shown on the default ladder: ${oneLine(errorMessage(error), 300)}\n`);
   }
   return withLedger(io, async (ledger) => {
     const release = await ledger.getRelease(app, version);

@@ -77,6 +77,8 @@ span.overdue, strong.overdue { color: var(--red); font-weight: 700; } tr.overdue
 .wide { overflow-x: auto; }
 ul.timeline, ol.whys { padding-left: 1.5rem; } ol.whys ul { margin: .2rem 0; }
 table.impact th, table.metrics th { width: 18rem; font-weight: 600; }
+.tier-marks { margin-top: .2rem; font-size: .85rem; color: var(--muted); } .tier-marks span { white-space: nowrap; margin-right: .4rem; }
+table.tiers td code { overflow-wrap: anywhere; }
 form.login { display: flex; flex-direction: column; gap: .75rem; max-width: 24rem; }
 @media (max-width: 700px) {
   main { padding: .75rem; }

@@ -6,6 +6,7 @@
  */
 import type { AppOverview, BoardDetails, BoardVerdict, ReleasePage } from '../../store/ledger.js';
 import { sealChart } from './chart.js';
+import { icon } from './icons.js';
 import { formatAgo, formatDuration, formatUtc, releasePath } from './format.js';
 import { html } from 'hono/html';
 import { ListFilter, Page, sealBadge } from './layout.js';
@@ -20,7 +21,17 @@ export interface DeploymentsView {
   readonly verdict: BoardVerdict | null;
   /** Whether this is an older page (a link back to the newest is shown). */
   readonly paged: boolean;
+  /** The tier vocabulary's order, for each row's compact ladder (tiers it does not know go last). */
+  readonly tierOrder: readonly string[];
   readonly now: Date;
+}
+
+/** A row's tiers as reported, in the ladder's order: a mark and the name each ("✓ unit ✗ e2e"). */
+function tierMarks(tiers: BoardDetails['tiers'], order: readonly string[]) {
+  if (tiers.length === 0) return '';
+  const rank = (tier: string): number => (order.includes(tier) ? order.indexOf(tier) : order.length);
+  const sorted = [...tiers].sort((a, b) => rank(a.tier) - rank(b.tier) || a.tier.localeCompare(b.tier));
+  return html`<div class="tier-marks" title="test tiers reported on this release">${sorted.map((t) => html`<span class="${t.credited ? 'tier-credited' : 'tier-not_credited'}">${icon(t.credited ? 'passed' : 'failed')} ${t.tier}</span> `)}</div>`;
 }
 
 /** The verdicts the filter offers. */
@@ -45,11 +56,11 @@ function incidentLinks(incidents: BoardDetails['incidents']) {
  * One row. A tagged template rather than JSX: the board renders hundreds of rows a second and
  * this is about twice as fast (measured); `html` escapes every value all the same.
  */
-function releaseRow(r: DeploymentsView['page']['releases'][number], detail: BoardDetails | undefined, now: Date) {
+function releaseRow(r: DeploymentsView['page']['releases'][number], detail: BoardDetails | undefined, now: Date, tierOrder: readonly string[]) {
   const status = r.smoke_seal?.status ?? 'pending';
   const failing = detail?.failing ?? [];
   const shownFailing = failing.slice(0, 5).join(', ') + (failing.length > 5 ? ` and ${failing.length - 5} more` : '');
-  return html`<tr data-app="${r.app}" data-version="${r.version}" data-status="${status}"><td data-label="Seal">${sealBadge(r.smoke_seal)}</td><td data-label="App"><a href="/deployments?app=${encodeURIComponent(r.app)}">${r.app}</a></td><td data-label="Version"><a class="version" href="${releasePath(r.app, r.version)}">${r.version}</a></td><td data-label="Commit"><code>${r.sha ? r.sha.slice(0, 12) : '-'}</code></td><td data-label="Deployed">${deployedCell(r, now)}</td><td data-label="Checked">${when(r.smoke_seal?.checked_at ?? null, now)}</td><td data-label="Run time" class="num">${detail?.duration_ms == null ? html`<span class="muted">-</span>` : formatDuration(detail.duration_ms)}</td><td data-label="Failing" class="failing"><span>${failing.length > 0 ? shownFailing : html`<span class="muted">-</span>`}${incidentLinks(detail?.incidents ?? [])}</span></td><td data-label="Summary" class="summary">${r.smoke_seal?.summary ?? 'not sealed yet'}</td></tr>`;
+  return html`<tr data-app="${r.app}" data-version="${r.version}" data-status="${status}"><td data-label="Seal">${sealBadge(r.smoke_seal)}</td><td data-label="App"><a href="/deployments?app=${encodeURIComponent(r.app)}">${r.app}</a></td><td data-label="Version"><a class="version" href="${releasePath(r.app, r.version)}">${r.version}</a></td><td data-label="Commit"><code>${r.sha ? r.sha.slice(0, 12) : '-'}</code></td><td data-label="Deployed">${deployedCell(r, now)}</td><td data-label="Checked">${when(r.smoke_seal?.checked_at ?? null, now)}</td><td data-label="Run time" class="num">${detail?.duration_ms == null ? html`<span class="muted">-</span>` : formatDuration(detail.duration_ms)}</td><td data-label="Failing" class="failing"><span>${failing.length > 0 ? shownFailing : html`<span class="muted">-</span>`}${incidentLinks(detail?.incidents ?? [])}</span></td><td data-label="Summary" class="summary">${r.smoke_seal?.summary ?? 'not sealed yet'}${tierMarks(detail?.tiers ?? [], tierOrder)}</td></tr>`;
 }
 
 function Overview({ overview, now }: { overview: readonly AppOverview[]; now: Date }) {
@@ -78,7 +89,7 @@ function Overview({ overview, now }: { overview: readonly AppOverview[]; now: Da
 }
 
 /** The board. */
-export function DeploymentsPage({ page, details, overview, apps, app, verdict, paged, now }: DeploymentsView) {
+export function DeploymentsPage({ page, details, overview, apps, app, verdict, paged, tierOrder, now }: DeploymentsView) {
   const query = (extra: Record<string, string>) => `/deployments?${new URLSearchParams({ ...(app ? { app } : {}), ...(verdict ? { verdict } : {}), ...extra }).toString()}`;
   const title = `${app ? `${app}: ` : ''}${verdict ? `${verdict} ` : ''}deployments`;
   return (
@@ -113,7 +124,7 @@ export function DeploymentsPage({ page, details, overview, apps, app, verdict, p
             </tr>
           </thead>
           <tbody>
-            {page.releases.map((r) => releaseRow(r, details.get(r.id), now))}
+            {page.releases.map((r) => releaseRow(r, details.get(r.id), now, tierOrder))}
           </tbody>
         </table>
       )}

@@ -8,6 +8,7 @@ import { isRollbackWarning } from '../../runner/rollback.js';
 import { blockedOf, describeBlocked, type CheckResult, type RunResult } from '../../runner/run-result.js';
 import type { DeliveryRecord } from '../../store/deliveries.js';
 import type { Incident } from '../../incidents/model.js';
+import type { Rung } from '../../evidence/ladder.js';
 import type { ReleaseRecord, SealHistoryEntry } from '../../store/ledger.js';
 import { capText, evidenceText, formatAgo, formatDuration, formatUtc, releasePath } from './format.js';
 import { BreakableUrl, EvidenceView } from './evidence.js';
@@ -26,7 +27,40 @@ export interface ReleaseView {
   readonly deliveries: readonly DeliveryRecord[];
   /** Incidents opened on this release. */
   readonly incidents: readonly Pick<Incident, 'id' | 'title' | 'severity'>[];
+  /** The release's evidence ladder: each tier credited, not credited, or missing. */
+  readonly tiers: readonly Rung[];
   readonly now: Date;
+}
+
+const RUNG_ICON: Record<Rung['state'], IconName> = { credited: 'passed', not_credited: 'failed', missing: 'pending' };
+const RUNG_TEXT: Record<Rung['state'], string> = { credited: 'credited', not_credited: 'not credited', missing: 'missing' };
+
+/** The tiers, lowest first: what credited each (tests, report hash, who, when) or why not. */
+function Tiers({ tiers }: { tiers: readonly Rung[] }) {
+  return (
+    <table class="tiers cards">
+      <thead><tr><th>Tier</th><th>State</th><th>Evidence</th></tr></thead>
+      <tbody>
+        {tiers.map((r) => {
+          const c = r.credit;
+          return (
+            <tr class={`tier-${r.state}`}>
+              <td data-label="Tier">{r.tier}{r.expected ? <div class="muted">expected</div> : null}</td>
+              <td data-label="State">{icon(RUNG_ICON[r.state])} {RUNG_TEXT[r.state]}</td>
+              <td data-label="Evidence">
+                {c ? (
+                  <>
+                    {c.credited ? `${c.tests} test${c.tests === 1 ? '' : 's'}: ${c.passed} passed${c.flaky ? `, ${c.flaky} flaky` : ''}${c.skipped ? `, ${c.skipped} skipped` : ''}` : capText(c.reason ?? '', 500)}
+                    <div class="muted">{c.format} · sha256 <code title={c.report_sha256}>{c.report_sha256.slice(0, 12)}</code> · {capText(c.credited_by, 200)} · {formatUtc(c.created_at)}</div>
+                  </>
+                ) : r.expected ? 'expected by the config, not reported' : <span class="muted">not reported</span>}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
 }
 
 
@@ -132,7 +166,7 @@ function Deliveries({ deliveries }: { deliveries: readonly DeliveryRecord[] }) {
   );
 }
 
-export function ReleasePage({ release, history, run, images, deliveries, incidents, now }: ReleaseView) {
+export function ReleasePage({ release, history, run, images, deliveries, incidents, tiers, now }: ReleaseView) {
   const current = release.smoke_seal?.run_id ?? null;
   return (
     <Page title={`${release.app} ${release.version}`} live={release.app}>
@@ -192,6 +226,8 @@ export function ReleasePage({ release, history, run, images, deliveries, inciden
       ) : (
         <p class="empty">Not sealed yet. Seal it with <code>seal smoke {release.app} --release {release.version}</code>.</p>
       )}
+      <h2>Test tiers</h2>
+      <Tiers tiers={tiers} />
       <h2>Seal history</h2>
       {history.length === 0 ? (
         <p class="muted">No seal runs yet.</p>
