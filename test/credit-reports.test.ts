@@ -129,11 +129,30 @@ describe('seal credit, on reports real runners wrote', () => {
       expect(JSON.parse(body ?? '')).toMatchObject({ tier: 'component', credited: true, tests: 2, report_sha256: sha(report), credited_by: expect.stringMatching(/^token ci-runner \(/) });
       const unknown = spawnSync('curl', ['-sS', '--max-time', '20', '-H', `authorization: Bearer ${token}`, '--data-binary', `@${report}`, `${server.url}/api/releases/web/v5/credits?tier=units&format=junit`], { encoding: 'utf8', timeout: 30_000 });
       expect(JSON.parse(unknown.stdout)).toMatchObject({ error: 'unknown test tier "units"; the known tiers are: unit, component (also components, widget), e2e, production_smoke' });
+      // The same through seal credit --server: the server reads the report, in its vocabulary.
+      const viaCli = await runCli(['credit', 'web', '--release', 'v5', '--tier', 'E2E', '--junit', report, '--server', server.url, '--json'], { env: { ...env, SEAL_TOKEN: token }, cwd: dir, timeoutMs: 60_000 });
+      expect(viaCli.code).toBe(0);
+      expect(JSON.parse(viaCli.stdout)).toMatchObject({ tier: 'e2e', credited: true, tests: 2, report_sha256: sha(report), credited_by: expect.stringMatching(/^token ci-runner \(/) });
+      expect(viaCli.stderr).toContain(`web v5: e2e credited (recorded by ${server.url} for token ci-runner (`);
+      const refused = await runCli(['credit', 'web', '--release', 'v5', '--tier', 'units', '--junit', report, '--server', server.url], { env: { ...env, SEAL_TOKEN: token }, cwd: dir, timeoutMs: 60_000 });
+      expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining(`seal: the seal server at ${server.url} did not record the credit: 400 unknown test tier "units"; the known tiers are: unit,`) });
+      const noToken = await runCli(['credit', 'web', '--release', 'v5', '--tier', 'e2e', '--junit', report, '--server', server.url], { env, cwd: dir, timeoutMs: 60_000 });
+      expect(noToken).toMatchObject({ code: 2, stderr: expect.stringContaining('--server needs a write token') });
     } finally {
       await server.stop();
     }
     const shown = JSON.parse((await seal('release', 'show', 'web', 'v5', '--json')).stdout) as { tiers: { tier: string; state: string; credit: Credit | null }[] };
     expect(shown.tiers.find((t) => t.tier === 'component')).toMatchObject({ state: 'credited', credit: { format: 'junit', tests: 2 } });
+    expect(shown.tiers.find((t) => t.tier === 'e2e')).toMatchObject({ state: 'credited' });
+    // A server that is not there: a clear error within the time allowed, exit 2.
+    const gone = await startServer((_req, res) => reply(res, 200, ''));
+    const downUrl = gone.url;
+    await gone.close();
+    const down = await runCli(['credit', 'web', '--release', 'v5', '--tier', 'e2e', '--junit', join(dir, 'sent.xml'), '--server', downUrl], { env: { ...env, SEAL_TOKEN: 'x', SEAL_SERVER_TIMEOUT_MS: '1500' }, cwd: dir, timeoutMs: 60_000 });
+    expect(down.code).toBe(2);
+    // A connection that never opened is tried again until the time allowed runs out.
+    expect(down.stderr).toContain(`seal: the credit was not recorded: the seal server at ${downUrl}: no time left (ECONNREFUSED`);
+    expect(down.stderr).toContain('(SEAL_SERVER_TIMEOUT_MS allows 1500 ms)');
   });
 
   it('the release shows its ladder; a seal credits production_smoke and warns about expected tiers it lacks', async () => {

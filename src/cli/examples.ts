@@ -10,7 +10,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'release record': ['seal release record studio --version v1.4.0 --sha "$GITHUB_SHA" --deployed-at 2026-11-30T14:05:00Z', 'seal release record studio --version v1.4.0 --notes-file CHANGELOG.md'],
   'release list': ['seal release list studio', 'seal release list studio --limit 5 | grep red'],
   'release show': ['seal release show studio v1.4.0', "seal release show studio v1.4.0 --json | jq '.tiers[] | {tier, state}'"],
-  credit: ['seal credit studio --release v1.4.0 --tier unit --junit reports/junit.xml', 'seal credit studio --release v1.4.0 --tier e2e --playwright-json results.json --json'],
+  credit: ['seal credit studio --release v1.4.0 --tier unit --junit reports/junit.xml', 'seal credit studio --release v1.4.0 --tier e2e --playwright-json results.json --server "$SEAL_SERVER_URL"   # SEAL_TOKEN: a write token'],
   stats: ['seal stats studio', 'seal stats studio --days 90 --json'],
   outbox: ['seal outbox list', 'seal outbox flush'],
   'outbox list': ['seal outbox list', 'seal outbox list --json'],

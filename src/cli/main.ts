@@ -122,6 +122,7 @@ program
   .option('--junit <file>', 'a JUnit XML report')
   .option('--playwright-json <file>', "a Playwright JSON report (--reporter=json)")
   .option('--vitest-json <file>', 'a Vitest (or Jest) JSON report (--reporter=json)')
+  .option('--server <url>', 'send the report to a seal server, which reads it and records the credit (default: $SEAL_SERVER_URL; token: $SEAL_TOKEN)', io.env.SEAL_SERVER_URL)
   .addOption(configOption())
   .option('--json', 'print the recorded credit as one JSON document on stdout')
   .action(async (app: string, options: CreditOptions) => {

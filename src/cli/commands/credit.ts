@@ -10,12 +10,16 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { SealError } from '../../errors.js';
+import { errorMessage, SealError } from '../../errors.js';
+import { exchange } from '../../notify/http.js';
+import { oneLine } from '../../notify/message.js';
+import { msFromEnv } from '../../store/db.js';
+import { REPORT_BUDGET_MS } from './report-seal.js';
 import { findConfigPath, loadConfig } from '../../config/load.js';
 import { creditOf, MAX_REPORT_BYTES, oversizedReport, readReport, type ReportFormat } from '../../evidence/reports.js';
 import { DEFAULT_VOCABULARY, type TierVocabulary } from '../../evidence/tiers.js';
 import type { SealConfig } from '../../config/types.js';
-import { CreditStore } from '../../store/credits.js';
+import { CreditStore, type TierCredit } from '../../store/credits.js';
 import type { CliIo } from '../io.js';
 import { withStore } from '../store.js';
 
@@ -26,6 +30,8 @@ export interface CreditOptions {
   readonly playwrightJson?: string;
   readonly vitestJson?: string;
   readonly config?: string;
+  /** A seal server to send the report to (its vocabulary then decides the tier); token: SEAL_TOKEN. */
+  readonly server?: string;
   readonly json?: boolean;
 }
 
@@ -39,13 +45,15 @@ export async function creditCommand(app: string, options: CreditOptions, io: Cli
     if (given.length !== 1) throw new SealError('name one report: --junit FILE, --playwright-json FILE or --vitest-json FILE (a tier is credited only by a report seal reads itself)');
     const [picked, file] = given[0]!;
     format = picked;
-    tier = tierConfig(options.config, io).vocabulary.resolveOrThrow(options.tier, '--tier');
+    // Through a server, the server's vocabulary decides what the name means.
+    tier = options.server ? options.tier : tierConfig(options.config, io).vocabulary.resolveOrThrow(options.tier, '--tier');
     path = resolve(io.cwd, file!);
     read = readCapped(path, `--${format}`);
   } catch (error) {
     io.stderr.write(`seal: ${(error as Error).message}\n`);
     return 2;
   }
+  if (options.server) return sendCredit(app, options, { tier, format, path, read }, io);
   const report = read.bytes ? readReport(format, read.bytes) : oversizedReport(format, read.size, read.sha256);
   const verdict = creditOf(report);
   const counts = report.ok ? report.counts : { tests: 0, passed: 0, failed: 0, skipped: 0, flaky: 0 };
@@ -70,6 +78,41 @@ export async function creditCommand(app: string, options: CreditOptions, io: Cli
     );
     return 0;
   });
+}
+
+/**
+ * Sends the report to a seal server, which reads it and records the credit naming the token.
+ * Bounded by SEAL_SERVER_TIMEOUT_MS (15 s); never sent twice once it may have arrived (a second
+ * row would be a second credit). Exit 0 when recorded, 2 when not (refused, or not reached).
+ */
+async function sendCredit(app: string, options: CreditOptions, report: { tier: string; format: ReportFormat; path: string; read: { bytes: Buffer | null; size: number } }, io: CliIo): Promise<number> {
+  const server = (options.server ?? '').replace(/\/+$/, '');
+  const describe = `the seal server at ${server}`;
+  if (!report.read.bytes) {
+    io.stderr.write(`seal: ${report.path} is ${report.read.size} bytes; a seal server reads reports of at most ${MAX_REPORT_BYTES} bytes\n`);
+    return 2;
+  }
+  const token = io.env.SEAL_TOKEN?.trim();
+  if (!token) {
+    io.stderr.write(`seal: --server needs a write token of ${server} in SEAL_TOKEN (seal token create --name ci, on the server)\n`);
+    return 2;
+  }
+  const budgetMs = msFromEnv(io.env, 'SEAL_SERVER_TIMEOUT_MS') ?? REPORT_BUDGET_MS;
+  const url = `${server}/api/releases/${encodeURIComponent(app)}/${encodeURIComponent(options.release)}/credits?tier=${encodeURIComponent(report.tier)}&format=${report.format}`;
+  try {
+    const { answer } = await exchange(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, body: report.read.bytes }, { deadline: Date.now() + budgetMs, describe, idempotent: false });
+    const body = answer.json as (Partial<TierCredit> & { error?: string }) | null;
+    if (answer.status !== 201 || !body) {
+      io.stderr.write(`seal: ${describe} did not record the credit: ${answer.status} ${oneLine(body?.error ?? answer.text, 500)}\n`);
+      return 2;
+    }
+    if (options.json) io.stdout.write(`${JSON.stringify({ report: report.path, ...body })}\n`);
+    io.stderr.write(`${app} ${options.release}: ${body.tier ?? report.tier} ${body.credited ? 'credited' : `not credited: ${body.reason ?? ''}`} (recorded by ${server} for ${body.credited_by ?? 'the token'}; ${report.format} sha256 ${body.report_sha256 ?? ''})\n`);
+    return 0;
+  } catch (error) {
+    io.stderr.write(`seal: the credit was not recorded: ${errorMessage(error)}${/no (answer in time|time left)/.test(errorMessage(error)) ? ` (SEAL_SERVER_TIMEOUT_MS allows ${budgetMs} ms)` : ''}\n`);
+    return 2;
+  }
 }
 
 /**
