@@ -166,7 +166,11 @@ describe('seal credit, on reports real runners wrote', () => {
     expect(tiers.map((t) => [t.tier, t.state, t.expected])).toEqual([['unit', 'credited', true], ['component', 'missing', true], ['e2e', 'credited', true], ['production_smoke', 'credited', false]]);
     expect(tiers[3]?.credit).toMatchObject({ format: 'seal', tests: 1, passed: 1, credited: true });
     const text = await seal('release', 'show', 'web', 'v1');
-    expect(text.stdout).toMatch(/\n {4}unit {15}✓ credited {6}3 tests \(2 passed, 1 skipped\), vitest-json, sha256 [0-9a-f]{12}, by \S+@\S+, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
-    expect(text.stdout).toContain('    component          · missing       expected by the config\n');
+    // After the seal history, a table aligned by the columns mechanism the other listings use.
+    const ladder = text.stdout.slice(text.stdout.indexOf('\ntest tiers:\n') + 1);
+    expect(text.stdout.indexOf('\ntest tiers:\n')).toBeGreaterThan(text.stdout.indexOf('  FINISHED'));
+    expect(ladder.split('\n').slice(0, 2)).toEqual(['test tiers:', '  TIER              STATE       EVIDENCE']);
+    expect(ladder).toMatch(/\n {2}unit {14}✓ credited {2}3 tests: 2 passed, 1 skipped \(vitest-json, sha256 [0-9a-f]{12}, by \S+@\S+, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [^)]+\)\n/);
+    expect(ladder).toContain('\n  component         · missing   expected by the config\n');
   });
 });

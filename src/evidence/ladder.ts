@@ -31,16 +31,20 @@ export function missingExpected(ladder: readonly Rung[]): string[] {
   return ladder.filter((r) => r.expected && r.state !== 'credited').map((r) => (r.state === 'missing' ? r.tier : `${r.tier} (not credited: ${r.credit?.reason ?? 'no reason'})`));
 }
 
-/** One line per rung, for the terminal. */
-export function renderLadder(ladder: readonly Rung[], time: (iso: string) => string = (iso) => iso): string[] {
+/** What a credit counted, in words: "3 tests: 2 passed, 1 skipped". */
+export function countsText(c: TierCredit): string {
+  return `${c.tests} test${c.tests === 1 ? '' : 's'}: ${c.passed} passed${c.flaky ? `, ${c.flaky} flaky` : ''}${c.skipped ? `, ${c.skipped} skipped` : ''}`;
+}
+
+/** A rung's state in words, with its mark. */
+export const RUNG_TEXT: Readonly<Record<Rung['state'], string>> = { credited: '✓ credited', not_credited: '✗ not credited', missing: '· missing' };
+
+/** One row per rung (tier, state, evidence), for a terminal table. */
+export function ladderRows(ladder: readonly Rung[], time: (iso: string) => string): string[][] {
   return ladder.map((r) => {
-    const mark = r.state === 'credited' ? '✓ credited' : r.state === 'not_credited' ? '✗ not credited' : '· missing';
     const c = r.credit;
-    const detail = !c
-      ? r.expected ? 'expected by the config' : ''
-      : c.credited
-        ? `${c.tests} test${c.tests === 1 ? "" : "s"} (${c.passed} passed${c.flaky ? `, ${c.flaky} flaky` : ''}${c.skipped ? `, ${c.skipped} skipped` : ''}), ${c.format}, sha256 ${c.report_sha256.slice(0, 12)}, by ${c.credited_by}, ${time(c.created_at)}`
-        : `${c.reason ?? ''} (${c.format}, sha256 ${c.report_sha256.slice(0, 12)}, by ${c.credited_by}, ${time(c.created_at)})`;
-    return `${r.tier.padEnd(18)} ${mark.padEnd(15)} ${detail}`.trimEnd();
+    const source = c ? `${c.format}, sha256 ${c.report_sha256.slice(0, 12)}, by ${c.credited_by}, ${time(c.created_at)}` : '';
+    const evidence = !c ? (r.expected ? 'expected by the config' : '') : c.credited ? `${countsText(c)} (${source})` : `${c.reason ?? ''} (${source})`;
+    return [r.tier, RUNG_TEXT[r.state], evidence];
   });
 }

@@ -4,7 +4,7 @@
  * has no such release, 2 on bad input or an unusable store.
  */
 import { readFileSync } from 'node:fs';
-import { ladderOf, renderLadder } from '../../evidence/ladder.js';
+import { ladderOf, ladderRows } from '../../evidence/ladder.js';
 import { DEFAULT_VOCABULARY, type TierVocabulary } from '../../evidence/tiers.js';
 import { CreditStore } from '../../store/credits.js';
 import { tierConfig } from './credit.js';
@@ -102,9 +102,10 @@ export function releaseShowCommand(app: string, version: string, options: { json
       return 0;
     }
     io.stdout.write(renderRelease(release, history.length));
-    io.stdout.write(`  tiers\n${renderLadder(tiers, (at) => localTime(at, { seconds: true })).map((line) => `    ${line}\n`).join('')}`);
     const rows = history.map((entry) => [localTime(entry.finished_at, { seconds: true }), BADGE[entry.status], entry.run_id, oneLine(entry.summary, 160)]);
     if (rows.length > 0) io.stdout.write(`${table(['FINISHED', 'SEAL', 'RUN', 'SUMMARY'], rows).replace(/^/gm, '  ')}\n`);
+    const ladder = ladderRows(tiers, (at) => localTime(at, { seconds: true })).map((cells) => cells.map((cell) => oneLine(cell, 300)));
+    io.stdout.write(`test tiers:\n${table(['TIER', 'STATE', 'EVIDENCE'], ladder).replace(/^/gm, '  ')}\n`);
     return 0;
   });
 }

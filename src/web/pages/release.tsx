@@ -8,7 +8,7 @@ import { isRollbackWarning } from '../../runner/rollback.js';
 import { blockedOf, describeBlocked, type CheckResult, type RunResult } from '../../runner/run-result.js';
 import type { DeliveryRecord } from '../../store/deliveries.js';
 import type { Incident } from '../../incidents/model.js';
-import type { Rung } from '../../evidence/ladder.js';
+import { countsText, type Rung } from '../../evidence/ladder.js';
 import type { ReleaseRecord, SealHistoryEntry } from '../../store/ledger.js';
 import { capText, evidenceText, formatAgo, formatDuration, formatUtc, releasePath } from './format.js';
 import { BreakableUrl, EvidenceView } from './evidence.js';
@@ -33,7 +33,7 @@ export interface ReleaseView {
 }
 
 const RUNG_ICON: Record<Rung['state'], IconName> = { credited: 'passed', not_credited: 'failed', missing: 'pending' };
-const RUNG_TEXT: Record<Rung['state'], string> = { credited: 'credited', not_credited: 'not credited', missing: 'missing' };
+const RUNG_WORD: Record<Rung['state'], string> = { credited: 'credited', not_credited: 'not credited', missing: 'missing' };
 
 /** The tiers, lowest first: what credited each (tests, report hash, who, when) or why not. */
 function Tiers({ tiers }: { tiers: readonly Rung[] }) {
@@ -46,11 +46,11 @@ function Tiers({ tiers }: { tiers: readonly Rung[] }) {
           return (
             <tr class={`tier-${r.state}`}>
               <td data-label="Tier">{r.tier}{r.expected ? <div class="muted">expected</div> : null}</td>
-              <td data-label="State">{icon(RUNG_ICON[r.state])} {RUNG_TEXT[r.state]}</td>
+              <td data-label="State">{icon(RUNG_ICON[r.state])} {RUNG_WORD[r.state]}</td>
               <td data-label="Evidence">
                 {c ? (
                   <>
-                    {c.credited ? `${c.tests} test${c.tests === 1 ? '' : 's'}: ${c.passed} passed${c.flaky ? `, ${c.flaky} flaky` : ''}${c.skipped ? `, ${c.skipped} skipped` : ''}` : capText(c.reason ?? '', 500)}
+                    {c.credited ? countsText(c) : capText(c.reason ?? '', 500)}
                     <div class="muted">{c.format} · sha256 <code title={c.report_sha256}>{c.report_sha256.slice(0, 12)}</code> · {capText(c.credited_by, 200)} · {formatUtc(c.created_at)}</div>
                   </>
                 ) : r.expected ? 'expected by the config, not reported' : <span class="muted">not reported</span>}
