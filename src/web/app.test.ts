@@ -14,7 +14,7 @@ const HOSTILE = `<script>alert("pwned")</script><img src=x onerror=alert(1)>`;
 let web: WebFixture;
 beforeAll(async () => {
   // The server's own rollback templates (as `seal serve --config` gives them): three apps have one.
-  web = await createWebFixture({ deps: { rollbackTemplate: (app) => (['ingest', 'studio', 'page'].includes(app) ? 'git revert -m 1 {merge_sha}' : null) } });
+  web = await createWebFixture({ deps: { rollbackTemplate: (app) => (['ingest', 'studio', 'page'].includes(app) ? 'git revert -m 1 {merge_sha}' : null), expectTiers: (app) => (app === 'credited' ? ['e2e'] : []) } });
 }, 60_000);
 afterAll(async () => {
   await web?.close();
@@ -302,15 +302,25 @@ describe('POST /api/releases/<app>/<version>/credits (test reports CI sends)', (
     expect(await credited.json()).toMatchObject({ app: 'credited', release: 'v1', tier: 'component', credited: true, tests: 2, passed: 2, report_sha256: createHash('sha256').update(passing).digest('hex'), credited_by: expect.stringMatching(/^token ci \(\w+\)$/) });
     const failing = await postCredit('?tier=unit&format=junit', '<testsuite><testcase name="a"><failure/></testcase></testsuite>');
     expect(await failing.json()).toMatchObject({ tier: 'unit', credited: false, reason: '1 of 1 test failed' });
-    const release = (await (await request('/api/releases/credited/v1')).json()) as { tiers: { tier: string; state: string }[] };
-    expect(release.tiers.map((t) => [t.tier, t.state])).toEqual([['unit', 'not_credited'], ['component', 'credited'], ['integration', 'missing'], ['e2e', 'missing'], ['production_smoke', 'missing']]);
+    // A run CI reports: its production_smoke credit names the token, and the tier the server's config expects is missing.
+    const sealed = await postSeal('credited', 'v1', runResult('credited'));
+    expect(sealed.status).toBe(201);
+    const sealedBody = (await sealed.json()) as { result: RunResult; release: unknown };
+    expect(sealedBody.result.warnings).toContain('credited v1 lacks expected test tiers (expect_tiers): e2e; credit them with seal credit');
+    const release = (await (await request('/api/releases/credited/v1')).json()) as { tiers: { tier: string; state: string; expected: boolean; credit: { credited_by: string } | null }[] };
+    expect(release.tiers.map((t) => [t.tier, t.state, t.expected])).toEqual([['unit', 'not_credited', false], ['component', 'credited', false], ['integration', 'missing', false], ['e2e', 'missing', true], ['production_smoke', 'credited', false]]);
+    expect(release.tiers[4]?.credit?.credited_by).toMatch(/^token ci \(\w+\)$/);
     const page = await (await request('/releases/credited/v1')).text();
     const tiers = page.slice(page.indexOf('<h2>Test tiers</h2>'), page.indexOf('<h2>Seal history</h2>'));
     expect(tiers).toContain('<tr class="tier-not_credited"><td data-label="Tier">unit</td>');
     expect(tiers).toContain('1 of 1 test failed');
     expect(tiers).toContain('2 tests: 2 passed');
     expect(tiers).toContain(`<code title="${createHash('sha256').update(passing).digest('hex')}">279f9e695b58</code>`);
-    expect(tiers.match(/not reported/g)).toHaveLength(3);
+    expect(tiers).toContain('expected by the config, not reported');
+    expect(tiers.match(/not reported/g)).toHaveLength(2);
+    // The list row shows the ladder compactly, in the vocabulary's order.
+    const row = /<tr data-app="credited" data-version="v1"[\s\S]*?<\/tr>/.exec(await (await request('/deployments?app=credited')).text())?.[0] ?? '';
+    expect(row.replace(/<svg[\s\S]*?<\/svg>/g, '')).toContain('<div class="tier-marks" title="test tiers reported on this release"><span class="tier-not_credited"> unit</span> <span class="tier-credited"> component</span> <span class="tier-credited"> production_smoke</span> </div>');
   });
 
   it('refuses a read token, a missing or unknown tier, and a report format it does not read', async () => {

@@ -100,7 +100,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const release = { version: job.version, sha: known?.sha ?? null, merge_sha: known?.merge_sha ?? null, previous_version: known?.previous_version ?? null };
     logger.info({ app: job.app, version: job.version, run_id: job.run_id }, 'smoke run started');
     const result = await runSuite({ app, release, secrets: config.secrets }, { env: options.env, evidenceRoot: options.evidenceRoot, signal, runId: job.run_id });
-    const outcome = await recordOnLedger(ledger, result, { rollbackTemplate: app.rollback, flags: { release: job.version }, env: {}, redact, where: 'the seal server', boardBase: app.boardUrl ?? publicUrl });
+    const outcome = await recordOnLedger(ledger, result, { rollbackTemplate: app.rollback, flags: { release: job.version }, env: {}, redact, where: 'the seal server', boardBase: app.boardUrl ?? publicUrl, tiers: { vocabulary: config.tiers, expected: app.expectTiers } });
     const kept = outcome.recorded ? await keepEvidence(evidence, outcome.result) : withWarning(outcome.result, 'not recorded');
     const final = outcome.recorded ? await tell(kept, outcome.recorded.current) : kept;
     events.publish({ type: 'seal', app: job.app, version: job.version, status: outcome.recorded?.current ? final.verdict : null });

@@ -77,6 +77,11 @@ async function parseBody<T extends z.ZodType>(c: Context, schema: T): Promise<{ 
   return { ok: true, value: parsed.data };
 }
 
+/** Who a credit names when a token sent it. */
+function tokenName(token: { readonly name: string; readonly id: string } | null | undefined): string {
+  return token ? `token ${token.name} (${token.id})` : 'unknown token';
+}
+
 function tooLarge(limit: number) {
   return (c: Context) => problem(c, 413, `the body is larger than this server accepts (${limit} bytes)`);
 }
@@ -169,6 +174,9 @@ export function createApiRoutes(deps: WebDeps): Hono<Env> {
       redact: (text) => text,
       where: 'the seal server',
       boardBase: deps.boardBase?.(app) ?? null,
+      tiers: { vocabulary: deps.tiers ?? DEFAULT_VOCABULARY, expected: deps.expectTiers?.(app) ?? [] },
+      // The run was made elsewhere: its production_smoke credit names the token that reported it.
+      creditedBy: tokenName(sender),
     });
     events.publish({ type: 'seal', app, version, status: outcome.recorded?.current ? result.verdict : null });
     // A run recorded for the first time is told to the app's notifiers (never a replay).
@@ -207,7 +215,7 @@ export function createApiRoutes(deps: WebDeps): Hono<Env> {
       report_sha256: report.sha256,
       report_bytes: report.bytes,
       run_id: null,
-      credited_by: sender ? `token ${sender.name} (${sender.id})` : 'unknown token',
+      credited_by: tokenName(sender),
     });
     events.publish({ type: 'release', app, version });
     deps.logger.info({ app, version, tier, credited: credit.credited, sha256: credit.report_sha256, token: sender?.id }, 'tier credit recorded');
