@@ -3,7 +3,7 @@
  * newest row, credited or not; the ladder (src/evidence/ladder.ts) puts them in the
  * vocabulary's order beside the tiers nobody reported.
  */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { LedgerDb } from './db.js';
 import { iso, Ledger, withoutNul } from './ledger.js';
 import { apps, releases, tierCredits } from './schema.js';
@@ -35,41 +35,26 @@ export class CreditStore {
   /** Records a credit on a release, recording the release first if the ledger does not know it yet. */
   async record(app: string, version: string, credit: NewCredit): Promise<TierCredit> {
     const clean = withoutNul(credit);
-    const find = async () =>
-      (await this.db
-        .select({ id: releases.id, appId: releases.appId })
-        .from(releases)
-        .innerJoin(apps, eq(apps.id, releases.appId))
-        .where(and(eq(apps.name, app), eq(releases.version, withoutNul(version))))
-        .limit(1))[0];
-    let release = await find();
-    if (!release) {
+    const name = withoutNul(version);
+    // One statement (a round trip on every seal): the row goes in only if the release is known.
+    const insert = async (): Promise<{ created_at: string | Date } | undefined> => {
+      const answer = await this.db.execute<{ created_at: string | Date }>(sql`
+        INSERT INTO tier_credits (app_id, release_id, tier, credited, reason, format, tests, passed, failed, skipped, flaky, report_sha256, report_bytes, run_id, credited_by)
+        SELECT r.app_id, r.id, ${clean.tier}, ${clean.credited}, ${clean.reason}::text, ${clean.format}, ${clean.tests}, ${clean.passed}, ${clean.failed}, ${clean.skipped}, ${clean.flaky},
+          ${clean.report_sha256}, ${clean.report_bytes}, ${clean.run_id}::uuid, ${clean.credited_by}
+        FROM releases r JOIN apps a ON a.id = r.app_id WHERE a.name = ${app} AND r.version = ${name}
+        RETURNING created_at`);
+      // node-postgres and PGlite both answer with { rows }.
+      return (answer as { rows: { created_at: string | Date }[] }).rows[0];
+    };
+    let row = await insert();
+    if (!row) {
       // Tests usually run before the release is recorded: the credit records it.
-      await new Ledger(this.db).recordRelease({ app, version: withoutNul(version) });
-      release = await find();
+      await new Ledger(this.db).recordRelease({ app, version: name });
+      row = await insert();
     }
-    if (!release) throw new Error(`release ${app} ${version} vanished while a credit was recorded`);
-    const [row] = await this.db
-      .insert(tierCredits)
-      .values({
-        appId: release.appId,
-        releaseId: release.id,
-        tier: clean.tier,
-        credited: clean.credited,
-        reason: clean.reason,
-        format: clean.format,
-        tests: clean.tests,
-        passed: clean.passed,
-        failed: clean.failed,
-        skipped: clean.skipped,
-        flaky: clean.flaky,
-        reportSha256: clean.report_sha256,
-        reportBytes: clean.report_bytes,
-        runId: clean.run_id,
-        creditedBy: clean.credited_by,
-      })
-      .returning({ createdAt: tierCredits.createdAt });
-    return { ...clean, created_at: iso(row?.createdAt ?? new Date().toISOString()) };
+    if (!row) throw new Error(`release ${app} ${version} vanished while a credit was recorded`);
+    return { ...clean, created_at: iso(row.created_at) };
   }
 
   /** Every credit of a release, oldest first (its history); [] for a release the ledger does not know. */
