@@ -3,7 +3,7 @@
  * newest row, credited or not; the ladder (src/evidence/ladder.ts) puts them in the
  * vocabulary's order beside the tiers nobody reported.
  */
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { LedgerDb } from './db.js';
 import { iso, Ledger, withoutNul } from './ledger.js';
 import { apps, releases, tierCredits } from './schema.js';
@@ -57,7 +57,7 @@ export class CreditStore {
     return { ...clean, created_at: iso(row.created_at) };
   }
 
-  /** Every credit of a release, oldest first (its history); [] for a release the ledger does not know. */
+  /** A release's credits, oldest first: the newest MAX_HISTORY of them. [] for a release the ledger does not know. */
   async history(app: string, version: string): Promise<TierCredit[]> {
     const rows = await this.db
       .select({ credit: tierCredits })
@@ -65,34 +65,47 @@ export class CreditStore {
       .innerJoin(releases, eq(releases.id, tierCredits.releaseId))
       .innerJoin(apps, eq(apps.id, releases.appId))
       .where(and(eq(apps.name, app), eq(releases.version, version)))
-      .orderBy(asc(tierCredits.id))
-      // A release's credits are a handful per CI run; the bound keeps a flood from being read whole.
+      // Newest first, so that a flood of credits cannot hide the latest ones past the bound.
+      .orderBy(desc(tierCredits.id))
       .limit(MAX_HISTORY);
-    return rows.map(({ credit: c }) => ({
-      tier: c.tier,
-      credited: c.credited,
-      reason: c.reason,
-      format: c.format,
-      tests: c.tests,
-      passed: c.passed,
-      failed: c.failed,
-      skipped: c.skipped,
-      flaky: c.flaky,
-      report_sha256: c.reportSha256,
-      report_bytes: c.reportBytes,
-      run_id: c.runId,
-      credited_by: c.creditedBy,
-      created_at: iso(c.createdAt),
-    }));
+    return rows.reverse().map(({ credit }) => toCredit(credit));
   }
 
-  /** The newest credit of each tier of a release. */
+  /** The newest credit of each tier of a release (one indexed read: release, tier, id). */
   async current(app: string, version: string): Promise<TierCredit[]> {
-    const newest = new Map<string, TierCredit>();
-    for (const credit of await this.history(app, version)) newest.set(credit.tier, credit);
-    return [...newest.values()];
+    const rows = await this.db
+      .selectDistinctOn([tierCredits.tier], { credit: tierCredits })
+      .from(tierCredits)
+      .innerJoin(releases, eq(releases.id, tierCredits.releaseId))
+      .innerJoin(apps, eq(apps.id, releases.appId))
+      .where(and(eq(apps.name, app), eq(releases.version, version)))
+      .orderBy(asc(tierCredits.tier), desc(tierCredits.id))
+      .limit(MAX_TIERS);
+    return rows.sort((a, b) => a.credit.id - b.credit.id).map(({ credit }) => toCredit(credit));
   }
 }
+
+function toCredit(c: typeof tierCredits.$inferSelect): TierCredit {
+  return {
+    tier: c.tier,
+    credited: c.credited,
+    reason: c.reason,
+    format: c.format,
+    tests: c.tests,
+    passed: c.passed,
+    failed: c.failed,
+    skipped: c.skipped,
+    flaky: c.flaky,
+    report_sha256: c.reportSha256,
+    report_bytes: c.reportBytes,
+    run_id: c.runId,
+    credited_by: c.creditedBy,
+    created_at: iso(c.createdAt),
+  };
+}
+
+/** Most tiers of one release read back (names outside today's vocabulary included). */
+const MAX_TIERS = 100;
 
 /** Most credits of one release read back. */
 export const MAX_HISTORY = 1000;

@@ -11,7 +11,7 @@ import { createTestDatabase, postgresSkipReason } from '../../test/helpers/postg
 import { runResult } from '../../test/helpers/run-results.js';
 import type { RunResult } from '../runner/run-result.js';
 import { openDb, type OpenDb } from './db.js';
-import { CreditStore } from './credits.js';
+import { CreditStore, MAX_HISTORY } from './credits.js';
 import { EvidenceStore } from './evidence.js';
 import { Ledger } from './ledger.js';
 import { TokenStore, VERIFIED_TTL_MS } from './tokens.js';
@@ -108,6 +108,14 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
         expect.objectContaining({ tier: 'e2e', credited: true }),
       ]);
       expect(await credits.current('credit-app', 'v2')).toEqual([]);
+      // A flood past the history's bound: the newest credits are the ones read, and still current.
+      await store.db.execute(sql`INSERT INTO tier_credits (app_id, release_id, tier, credited, format, tests, passed, failed, skipped, flaky, report_sha256, report_bytes, credited_by)
+        SELECT app_id, id, 'component', false, 'junit', 1, 0, 1, 0, 0, ${'c'.repeat(64)}, 1, 'flood' FROM releases, generate_series(1, ${MAX_HISTORY + 5}) WHERE version = 'v1' AND app_id = (SELECT id FROM apps WHERE name = 'credit-app')`);
+      await credits.record('credit-app', 'v1', { ...base, tier: 'component', credited_by: 'after the flood' });
+      const history = await credits.history('credit-app', 'v1');
+      expect(history).toHaveLength(MAX_HISTORY);
+      expect(history.at(-1)).toMatchObject({ tier: 'component', credited: true, credited_by: 'after the flood' });
+      expect((await credits.current('credit-app', 'v1')).map((c) => [c.tier, c.credited, c.credited_by])).toEqual([['unit', false, base.credited_by], ['e2e', true, base.credited_by], ['component', true, 'after the flood']]);
     });
 
     it('recording the same run twice changes nothing', async () => {
