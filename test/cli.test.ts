@@ -1,5 +1,6 @@
 // End to end through the real ./bin/seal: exit codes, stdout/stderr discipline, files, secrets.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { RunResult } from '../src/runner/run-result.js';
 import { tmpdir } from 'node:os';
@@ -276,7 +277,7 @@ describe('every check kind through the built CLI (dist/, as users run it)', () =
     for (const piece of ['Tr0ub4dor', '3/xyz+Q']) expect(run.stdout + run.stderr).not.toContain(piece);
   });
 
-  it.skipIf(chromiumMissing !== null)('a secret in a browser check\'s URL is in no byte under the run\'s evidence folder, Playwright\'s trace unpacked included', async () => {
+  it.skipIf(chromiumMissing !== null)('a secret in a browser check\'s URL is in no byte under the run\'s evidence folder, Playwright\'s trace unpacked included; the run hashes each file, and seal audit verify names one changed on disk', async () => {
     const data = join(dir, 'trace-data');
     const config = writeConfig('trace-secret.yaml', { apps: { studio: { production_url: prod.url, checks: [{ name: 'page', browser: '/up?token=${SMOKE_TOKEN}', expect: { text_contains: 'not on the page' } }] } } });
     const run = await runCli(['smoke', 'studio', '--config', config, '--json'], { env: { ...env, SEAL_DATA_DIR: data }, timeoutMs: 90_000 });
@@ -307,6 +308,34 @@ describe('every check kind through the built CLI (dist/, as users run it)', () =
     // The trace really was unpacked and looked into (it has a dozen entries or more).
     expect(seen).toBeGreaterThan(5);
     expect(Object.keys(unzipSync(readFileSync(trace)))).toContain('trace.trace');
+
+    // The run lists every evidence file with its SHA-256 as it left it (redacted), and
+    // `seal audit verify` hashes them again: a trace changed on disk, or the seal changed in the
+    // database, is named.
+    const listed = result.evidence_files ?? [];
+    expect(listed.map((f) => f.path)).toEqual(expect.arrayContaining([trace.slice((result.evidence_dir as string).length + 1)]));
+    for (const file of listed) expect(file.sha256).toBe(createHash('sha256').update(readFileSync(join(result.evidence_dir as string, file.path))).digest('hex'));
+    const audit = (args: string[]) => runCli(['audit', ...args], { env: { ...env, SEAL_DATA_DIR: data } });
+    const clean = await audit(['verify']);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).toContain(`evidence files on this disk: ${listed.length} hashed`);
+    expect(clean.stdout).toContain('✓ the audit log verifies');
+    writeFileSync(trace, Buffer.concat([readFileSync(trace), Buffer.from('x')]));
+    const changed = await audit(['verify']);
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toContain(`first: evidence file ${trace.slice((result.evidence_dir as string).length + 1)} of seal ${result.run_id} (studio`);
+    expect(changed.stdout).toContain('was changed since the seal');
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = await PGlite.create(join(data, 'db'));
+    await db.query("UPDATE seal_runs SET verdict = 'green'");
+    await db.close();
+    const edited = JSON.parse((await audit(['verify', '--json'])).stdout) as { ok: boolean; problems: { type: string; message: string }[] };
+    expect(edited.ok).toBe(false);
+    expect(edited.problems.map((p) => p.type).sort()).toEqual(['file', 'row']);
+    expect(edited.problems.find((p) => p.type === 'row')?.message).toMatch(new RegExp(`^seal ${result.run_id} of studio( \\S+)? was changed outside smoke-seal since event #\\d+`));
+    const log = await audit(['log', 'studio']);
+    expect(log.stdout).toMatch(/SEQ\s+AT \(UTC\)\s+WHO\s+WHAT\s+DETAIL\s+HASH/);
+    expect(log.stdout).toMatch(/seal [0-9a-f]{8} recorded/);
   });
 
   it.skipIf(chromiumMissing !== null)('on a full disk: the lost screenshot is a warning naming the check, the store\'s warning names the cause (never [object Object]), the verdict stands', async () => {

@@ -130,6 +130,27 @@ program
     process.exitCode = await creditCommand(app, options, io);
   });
 
+const audit = program.command('audit').description('the hash-chained audit log of every change to releases, seals, credits, incidents and tokens');
+audit
+  .command('verify')
+  .description('recompute the chain, every recorded row and every evidence file\'s hash; name the first broken link or changed row or file')
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (options: { json?: boolean }) => {
+    const { auditVerifyCommand } = await import('./commands/audit.js');
+    process.exitCode = await auditVerifyCommand(options, io);
+  });
+audit
+  .command('log')
+  .description('the audit trail of an app, or of one release')
+  .argument('<app>', 'app name')
+  .option('--release <version>', 'only this release (its seals, credits and incidents)')
+  .option('--limit <n>', 'newest events shown (default 200)')
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (app: string, options: { release?: string; limit?: string; json?: boolean }) => {
+    const { auditLogCommand } = await import('./commands/audit.js');
+    process.exitCode = await auditLogCommand(app, options, io);
+  });
+
 program
   .command('stats')
   .description('delivery metrics: deployments, seal pass rate, change failure rate')

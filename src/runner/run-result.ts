@@ -90,6 +90,18 @@ export interface RunResult {
   readonly warnings: readonly string[];
   /** Folder holding this run's screenshots and traces, or null when none were written. */
   readonly evidence_dir: string | null;
+  /**
+   * Every file in the evidence folder as the run left it (redacted), with its SHA-256, so that
+   * `seal audit verify` can tell a file changed since. Runs recorded before it existed lack it.
+   */
+  readonly evidence_files?: readonly EvidenceFileHash[];
+}
+
+/** One evidence file of a run: its path inside the run's evidence folder (with `/`), SHA-256 and size. */
+export interface EvidenceFileHash {
+  readonly path: string;
+  readonly sha256: string;
+  readonly bytes: number;
 }
 
 /** What one attempt of a check produced, before retries are folded in. */

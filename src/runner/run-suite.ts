@@ -3,6 +3,7 @@
  * parallel under the concurrency limits, timeouts, retries and the overall deadline, and
  * returns plain data. It never throws for a failing check and does not own any store.
  */
+import { evidenceHashes } from './evidence-hashes.js';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -128,6 +129,7 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
     rollback,
     warnings,
     evidence_dir: existsSync(resources.evidenceDir) ? resources.evidenceDir : null,
+    ...(existsSync(resources.evidenceDir) ? { evidence_files: evidenceHashes(resources.evidenceDir) } : {}),
   };
   emit('onRunFinish', result);
   return result;

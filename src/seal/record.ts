@@ -13,6 +13,7 @@ import { CI_SHA_VARIABLES, ciSha, type ReleaseFlags } from '../release/release-i
 import { isRollbackWarning, rollbackOf } from '../runner/rollback.js';
 import { withWarning, type ReleaseInfo, type RunResult } from '../runner/run-result.js';
 import { buildSealMessage } from '../notify/message.js';
+import { audited, withActor } from '../store/audit.js';
 import { IncidentStore, type Credited } from '../store/incidents.js';
 import { Ledger, type RecordedSeal, type ReleaseRecord } from '../store/ledger.js';
 import { renderSealBlock, upsertSealBlock } from './notes-block.js';
@@ -80,7 +81,9 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
   }
   // The release and its seal are written in one transaction: a run that is stopped, or whose
   // seal cannot be written, leaves no release behind without its seal ("pending" for good).
-  const { release, block, recorded, written } = await ledger.db.transaction(async (tx) => {
+  // Every change is appended to the audit log in the same transaction, by the token that
+  // reported the seal on a server (creditedBy), else by this machine's user.
+  const transaction = () => audited(ledger.db, async (tx) => {
     const inTx = new Ledger(tx);
     const found = await resolveRelease(inTx, result, recording);
     const next = completeRun(result, found, recording);
@@ -95,6 +98,7 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
     if (recording.abandoned?.()) throw new Error('recording was given up on (its time ran out)');
     return { release: found, block: sealBlock, recorded: seal, written: next };
   });
+  const { release, block, recorded, written } = await (recording.creditedBy ? withActor(recording.creditedBy, transaction) : transaction());
   let final = written;
   if (release && block && recorded.current && !recorded.notesWritten) {
     try {

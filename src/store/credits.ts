@@ -4,6 +4,7 @@
  * vocabulary's order beside the tiers nobody reported.
  */
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { audited } from './audit.js';
 import type { LedgerDb } from './db.js';
 import { iso, Ledger, withoutNul } from './ledger.js';
 import { apps, releases, tierCredits } from './schema.js';
@@ -34,18 +35,27 @@ export class CreditStore {
 
   /** Records a credit on a release, recording the release first if the ledger does not know it yet. */
   async record(app: string, version: string, credit: NewCredit): Promise<TierCredit> {
+    return audited(this.db, async (db, note) => {
+      const recorded = await new CreditStore(db).insert(app, version, credit);
+      note({ kind: 'credit', key: String(recorded.id), detail: `${recorded.credit.tier} ${recorded.credit.credited ? 'credited' : `not credited: ${recorded.credit.reason ?? ''}`} (${recorded.credit.format}, sha256 ${recorded.credit.report_sha256.slice(0, 12)})` });
+      return recorded.credit;
+    });
+  }
+
+  private async insert(app: string, version: string, credit: NewCredit): Promise<{ id: number; credit: TierCredit }> {
     const clean = withoutNul(credit);
     const name = withoutNul(version);
     // One statement (a round trip on every seal): the row goes in only if the release is known.
-    const insert = async (): Promise<{ created_at: string | Date } | undefined> => {
-      const answer = await this.db.execute<{ created_at: string | Date }>(sql`
+    type Inserted = { id: number | string; created_at: string | Date };
+    const insert = async (): Promise<Inserted | undefined> => {
+      const answer = await this.db.execute<Inserted>(sql`
         INSERT INTO tier_credits (app_id, release_id, tier, credited, reason, format, tests, passed, failed, skipped, flaky, report_sha256, report_bytes, run_id, credited_by)
         SELECT r.app_id, r.id, ${clean.tier}, ${clean.credited}, ${clean.reason}::text, ${clean.format}, ${clean.tests}, ${clean.passed}, ${clean.failed}, ${clean.skipped}, ${clean.flaky},
           ${clean.report_sha256}, ${clean.report_bytes}, ${clean.run_id}::uuid, ${clean.credited_by}
         FROM releases r JOIN apps a ON a.id = r.app_id WHERE a.name = ${app} AND r.version = ${name}
-        RETURNING created_at`);
+        RETURNING id, created_at`);
       // node-postgres and PGlite both answer with { rows }.
-      return (answer as { rows: { created_at: string | Date }[] }).rows[0];
+      return (answer as { rows: Inserted[] }).rows[0];
     };
     let row = await insert();
     if (!row) {
@@ -54,7 +64,7 @@ export class CreditStore {
       row = await insert();
     }
     if (!row) throw new Error(`release ${app} ${version} vanished while a credit was recorded`);
-    return { ...clean, created_at: iso(row.created_at) };
+    return { id: Number(row.id), credit: { ...clean, created_at: iso(row.created_at) } };
   }
 
   /** A release's credits, oldest first: the newest MAX_HISTORY of them. [] for a release the ledger does not know. */

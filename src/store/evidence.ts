@@ -3,6 +3,7 @@
  * the checks. Only images, only small ones, only a few per run: evidence, not an archive.
  */
 import { and, asc, eq } from 'drizzle-orm';
+import { audited } from './audit.js';
 import type { LedgerDb } from './db.js';
 import { evidenceFiles, isRunId } from './schema.js';
 
@@ -41,10 +42,14 @@ export class EvidenceStore {
     if (refused) throw new RangeError(refused);
     const kept = await this.names(runId);
     if (!kept.includes(name) && kept.length >= MAX_EVIDENCE_FILES) throw new RangeError(`run ${runId} already has ${MAX_EVIDENCE_FILES} evidence files, the most kept`);
-    await this.db
-      .insert(evidenceFiles)
-      .values({ runId, name, contentType: sniffImage(data) as string, data })
-      .onConflictDoNothing();
+    await audited(this.db, async (db, note) => {
+      const inserted = await db
+        .insert(evidenceFiles)
+        .values({ runId, name, contentType: sniffImage(data) as string, data })
+        .onConflictDoNothing()
+        .returning({ name: evidenceFiles.name });
+      if (inserted.length > 0) note({ kind: 'evidence', key: `${runId}/${name}`, detail: `kept ${name} (${data.length} bytes)` });
+    });
   }
 
   /** Names of a run's files. */

@@ -7,6 +7,7 @@ import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import { SealError } from '../errors.js';
 import { creditActions, type Proof } from '../incidents/edit.js';
 import type { ActionItem, Incident } from '../incidents/model.js';
+import { audited } from './audit.js';
 import type { LedgerDb } from './db.js';
 import { withoutNul } from './ledger.js';
 import { apps, checkResults, incidents, releases, sealRuns } from './schema.js';
@@ -70,6 +71,15 @@ export class IncidentStore {
 
   /** Opens an incident on an app the ledger knows (and a release of it, when given). */
   async create(incident: Omit<Incident, 'id'>): Promise<StoredIncident> {
+    const id = await audited(this.db, async (db, note) => {
+      const opened = await new IncidentStore(db).insert(incident);
+      note({ kind: 'incident', key: String(opened), detail: `opened: ${incident.title}` });
+      return opened;
+    });
+    return (await this.get(id)) as StoredIncident;
+  }
+
+  private async insert(incident: Omit<Incident, 'id'>): Promise<number> {
     const [app] = await this.db.select({ id: apps.id }).from(apps).where(eq(apps.name, incident.app)).limit(1);
     if (!app) {
       const known = (await this.db.select({ name: apps.name }).from(apps).orderBy(asc(apps.name)).limit(20)).map((a) => a.name);
@@ -82,7 +92,7 @@ export class IncidentStore {
       releaseId = release.id;
     }
     const [row] = await this.db.insert(incidents).values({ appId: app.id, releaseId, ...columnsOf(incident) }).returning({ id: incidents.id });
-    return (await this.get((row as { id: number }).id)) as StoredIncident;
+    return (row as { id: number }).id;
   }
 
   /** One incident, or null. */
@@ -112,7 +122,7 @@ export class IncidentStore {
    * (nothing is written). Returns the incident as stored, or null when there is none.
    */
   async update(id: number, change: (incident: StoredIncident, now: string) => Incident): Promise<StoredIncident | null> {
-    return this.db.transaction(async (tx) => {
+    return audited(this.db, async (tx, note) => {
       const [row] = await this.select(tx).where(eq(incidents.id, id)).for('update', { of: incidents }).limit(1);
       if (!row) return null;
       const [clock] = await tx.select({ now: sql<string>`now()::text` }).from(sql`(SELECT 1) AS one`);
@@ -120,6 +130,7 @@ export class IncidentStore {
       const next = change(before, iso(clock?.now ?? new Date().toISOString()));
       if (next.id !== before.id || next.app !== before.app || next.release !== before.release) throw new SealError('an incident\'s id, app and release do not change');
       await tx.update(incidents).set({ ...columnsOf(next), updatedAt: sql`now()` }).where(eq(incidents.id, id));
+      note({ kind: 'incident', key: String(id), detail: next.status === before.status ? 'changed' : `changed: ${before.status} → ${next.status}` });
       const [after] = await this.select(tx).where(eq(incidents.id, id)).limit(1);
       return after ? toIncident(after) : null;
     });

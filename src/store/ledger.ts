@@ -9,6 +9,7 @@ import type { LedgerDb } from './db.js';
 import { formatDuration } from '../incidents/durations.js';
 import { milestoneTimes, type Incident } from '../incidents/model.js';
 import { apps, checkResults, incidents, releases, sealRuns, type SmokeSeal, isRunId } from './schema.js';
+import { audited, type Note } from './audit.js';
 
 /** What `seal release record` says about a release; unknown fields stay as they were. */
 export interface ReleaseInput {
@@ -216,9 +217,19 @@ function toRecord(app: string, r: ReleaseRow): ReleaseRecord & { id: number } {
 /** The ledger over an open database. */
 export class Ledger {
   /** App ids seen committed (a server records thousands of seals of the same few apps). */
-  private readonly appIds = new Map<string, number>();
+  private readonly appIds: Map<string, number>;
 
-  constructor(readonly db: LedgerDb) {}
+  constructor(
+    readonly db: LedgerDb,
+    appIds?: Map<string, number>,
+  ) {
+    this.appIds = appIds ?? new Map<string, number>();
+  }
+
+  /** This ledger over `db` (a transaction of its database), reading the same app ids (it adds none: see rememberApp). */
+  private on(db: LedgerDb): Ledger {
+    return db === this.db ? this : new Ledger(db, new Map(this.appIds));
+  }
 
   /** Remembers an app's id once the transaction that may have created it has committed. */
   private rememberApp(name: string, id: number): void {
@@ -246,6 +257,10 @@ export class Ledger {
    * previous release is the app's release recorded just before it (see `releaseQuery`).
    */
   async recordRelease(input: ReleaseInput): Promise<{ release: ReleaseRecord; created: boolean }> {
+    return audited(this.db, (db, note) => this.on(db).writeRelease(input, note));
+  }
+
+  private async writeRelease(input: ReleaseInput, note: Note): Promise<{ release: ReleaseRecord; created: boolean }> {
     const clean = withoutNul(input);
     const appId = await this.appId(clean.app);
     const fields = {
@@ -271,6 +286,7 @@ export class Ledger {
       : await upsert.onConflictDoNothing({ target }).returning(returning);
     // Nothing returned: the release existed and nothing was to change.
     const release = withoutId(row ? toRecord(clean.app, row) : ((await this.releaseQuery(and(eq(apps.name, clean.app), eq(releases.version, clean.version)), 1, 'id'))[0] ?? missing(clean)));
+    if (row) note({ kind: 'release', key: String(row.id), detail: row.created ? 'recorded' : `changed: ${Object.keys(fields).join(', ')}` });
     return { release, created: row?.created === true };
   }
 
@@ -367,7 +383,7 @@ export class Ledger {
    * release is unknown.
    */
   async updateNotes(app: string, version: string, transform: (notes: string | null) => string): Promise<string | null> {
-    return this.db.transaction(async (tx) => {
+    return audited(this.db, async (tx, note) => {
       const [row] = await tx
         .select({ id: releases.id, notes: releases.notes })
         .from(releases)
@@ -376,7 +392,10 @@ export class Ledger {
         .for('update', { of: releases });
       if (!row) return null;
       const notes = withoutNul(transform(row.notes));
-      if (notes !== row.notes) await tx.update(releases).set({ notes }).where(eq(releases.id, row.id));
+      if (notes !== row.notes) {
+        await tx.update(releases).set({ notes }).where(eq(releases.id, row.id));
+        note({ kind: 'release', key: String(row.id), detail: 'notes: the seal block' });
+      }
       return notes;
     });
   }
@@ -454,7 +473,14 @@ export class Ledger {
    * which one committed last.
    * Recording the same run twice changes nothing.
    */
-  async recordSeal(result: RunResult, releaseVersion: string | null, { notes }: { notes?: { readonly known: string | null; readonly next: string } } = {}): Promise<RecordedSeal> {
+  async recordSeal(result: RunResult, releaseVersion: string | null, options: { notes?: { readonly known: string | null; readonly next: string } } = {}): Promise<RecordedSeal> {
+    const { recorded, appId } = await audited(this.db, (db, note) => this.on(db).writeSeal(result, releaseVersion, options, note));
+    // Committed now, unless this ledger is itself over a transaction (then it dies with it).
+    this.rememberApp(result.app, appId);
+    return recorded;
+  }
+
+  private async writeSeal(result: RunResult, releaseVersion: string | null, { notes }: { notes?: { readonly known: string | null; readonly next: string } }, note: Note): Promise<{ recorded: RecordedSeal; appId: number }> {
     const run = withoutNul(result);
     // New notes (the seal block) go in with the seal when it becomes current and the notes are
     // still what the caller read; otherwise `notesWritten` is false and the caller rewrites them.
@@ -470,8 +496,8 @@ export class Ledger {
     // (only if the run is new) and, when it finished last, the release's current seal. Whichever
     // concurrent seal finished last wins, whatever the commit order. A release the ledger does
     // not know yet writes nothing: it is recorded, then the statement runs again.
-    const write = async (): Promise<{ found: boolean; inserted: boolean; current: boolean; notesWritten: boolean }> => {
-      type Written = { found: boolean; inserted: boolean; current: boolean; notes_written: boolean };
+    const write = async (): Promise<{ found: boolean; inserted: boolean; current: boolean; notesWritten: boolean; releaseId: number | null }> => {
+      type Written = { found: boolean; inserted: boolean; current: boolean; notes_written: boolean; release_id: number | string | null };
       const written = await this.db.execute<Written>(sql`
         WITH rel AS (
           SELECT id FROM releases WHERE app_id = ${appId} AND version = ${version}
@@ -492,10 +518,10 @@ export class Ledger {
           RETURNING id, ${notesNext}::text IS NOT NULL AND notes IS NOT DISTINCT FROM ${notesNext}::text AS notes_written
         )
         SELECT ${version}::text IS NULL OR EXISTS (SELECT 1 FROM rel) AS found, EXISTS (SELECT 1 FROM run) AS inserted, EXISTS (SELECT 1 FROM current) AS current,
-          coalesce((SELECT notes_written FROM current), false) AS notes_written`);
+          coalesce((SELECT notes_written FROM current), false) AS notes_written, (SELECT id FROM rel) AS release_id`);
       // node-postgres and PGlite both answer with { rows }.
       const [row] = (written as { rows: Written[] }).rows;
-      return { found: row?.found === true, inserted: row?.inserted === true, current: row?.current === true, notesWritten: row?.notes_written === true };
+      return { found: row?.found === true, inserted: row?.inserted === true, current: row?.current === true, notesWritten: row?.notes_written === true, releaseId: row?.release_id === null || row?.release_id === undefined ? null : Number(row.release_id) };
     };
     let written = await write();
     if (!written.found && version !== null) {
@@ -503,8 +529,9 @@ export class Ledger {
       await this.recordRelease({ app: run.app, version, createOnly: { sha: run.release?.sha, mergeSha: run.release?.merge_sha } });
       written = await write();
     }
-    this.rememberApp(run.app, appId);
-    return { seal, current: written.current, inserted: written.inserted, notesWritten: written.notesWritten };
+    if (written.inserted) note({ kind: 'seal', key: run.run_id, detail: `${run.verdict}: ${run.summary}` });
+    if (written.current && written.releaseId !== null) note({ kind: 'release', key: String(written.releaseId), detail: `sealed ${run.verdict} by run ${run.run_id}${written.notesWritten ? ', notes: the seal block' : ''}` });
+    return { recorded: { seal, current: written.current, inserted: written.inserted, notesWritten: written.notesWritten }, appId };
   }
 
   /** When a check last ended with `status` (failed by default), or null. */

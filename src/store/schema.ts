@@ -237,3 +237,42 @@ export const tierCredits = pgTable(
   },
   (t) => [index('tier_credits_release').on(t.releaseId, t.tier, t.id)],
 );
+
+/**
+ * The audit log (src/store/audit.ts): one event per change to a release, seal, credit,
+ * incident, token or evidence file, each hashed with the previous event's hash. Every column is
+ * text or a number so that what is hashed is exactly what is stored. Insert-only: a trigger
+ * refuses UPDATE, DELETE and TRUNCATE (migration 0006). Added by 0006.
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    /** ISO 8601 in UTC, as hashed (the database's clock). */
+    at: text('at').notNull(),
+    /** A token's name (through the server), or the local user and host. */
+    actor: text('actor').notNull(),
+    /** recorded, changed, or adopted (a row from before the log began). */
+    action: text('action').notNull(),
+    /** release, seal, credit, incident, token or evidence. */
+    kind: text('kind').notNull(),
+    /** The row's key: a release or credit or incident id, a run id, a token id, run id/file name. */
+    subject: text('subject').notNull(),
+    app: text('app'),
+    version: text('version'),
+    /** SHA-256 of the row's content as this event left it (audit.ts says what is hashed). */
+    digest: text('digest').notNull(),
+    /** One line saying what changed. */
+    detail: text('detail').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_events_subject').on(t.kind, t.subject, t.seq), index('audit_events_app').on(t.app, t.version, t.seq)],
+);
+
+/** The chain's newest event: its row is what appends lock, one at a time. Added by 0006. */
+export const auditHead = pgTable('audit_head', {
+  id: integer('id').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+});

@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, asc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { audited } from './audit.js';
 import type { LedgerDb } from './db.js';
 import { apiTokens, boardSessions } from './schema.js';
 
@@ -64,7 +65,10 @@ export class TokenStore {
     // Lower-case base36 id: readable in `seal token list`, unambiguous in logs.
     const id = [...randomBytes(12)].map((b) => (b % 36).toString(36)).join('');
     const secret = randomBytes(32).toString('base64url');
-    await this.db.insert(apiTokens).values({ id, name: clean, scope, secretHash: hashOf(secret).toString('hex') });
+    await audited(this.db, async (db, note) => {
+      await db.insert(apiTokens).values({ id, name: clean, scope, secretHash: hashOf(secret).toString('hex') });
+      note({ kind: 'token', key: id, detail: `created: ${clean} (${scope})` });
+    });
     const [info] = await this.list({ id });
     if (!info) throw new Error(`token ${id} vanished while being created`);
     return { token: `seal_${id}_${secret}`, info };
@@ -114,10 +118,12 @@ export class TokenStore {
   async revoke(idOrName: string): Promise<number> {
     // Revoked here: this process forgets what it verified at once.
     this.verified.clear();
-    const byId = await this.db.update(apiTokens).set({ revokedAt: sql`now()` }).where(and(eq(apiTokens.id, idOrName), isNull(apiTokens.revokedAt))).returning({ id: apiTokens.id });
-    if (byId.length > 0) return byId.length;
-    const byName = await this.db.update(apiTokens).set({ revokedAt: sql`now()` }).where(and(eq(apiTokens.name, idOrName), isNull(apiTokens.revokedAt))).returning({ id: apiTokens.id });
-    return byName.length;
+    return audited(this.db, async (db, note) => {
+      let revoked = await db.update(apiTokens).set({ revokedAt: sql`now()` }).where(and(eq(apiTokens.id, idOrName), isNull(apiTokens.revokedAt))).returning({ id: apiTokens.id, name: apiTokens.name });
+      if (revoked.length === 0) revoked = await db.update(apiTokens).set({ revokedAt: sql`now()` }).where(and(eq(apiTokens.name, idOrName), isNull(apiTokens.revokedAt))).returning({ id: apiTokens.id, name: apiTokens.name });
+      for (const token of revoked) note({ kind: 'token', key: token.id, detail: `revoked: ${token.name}` });
+      return revoked.length;
+    });
   }
 
   /** Whether any token that is not revoked exists. */

@@ -7,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runResult } from '../../test/helpers/run-results.js';
 import { createWebFixture, jsonWith, TINY_PNG, type WebFixture } from '../../test/helpers/web.js';
 import type { RunResult } from '../runner/run-result.js';
+import { sql } from 'drizzle-orm';
+import { pino } from 'pino';
+import { AuditLog } from '../store/audit.js';
 import type { OPENAPI } from './api/openapi.js';
+import { watchAudit, type AuditWatch } from './audit-watch.js';
 
 const HOSTILE = `<script>alert("pwned")</script><img src=x onerror=alert(1)>`;
 
@@ -722,5 +726,48 @@ describe('a seal reported to the server proves post-mortem actions', () => {
     expect((await web.incidents.get(incident.id))?.actions[0]).toMatchObject({ status: 'done', credited: { run_id: green.run_id, version: 'v2' } });
     const html = await (await request(`/incidents/${incident.id}`)).text();
     expect(html).toContain(`?run=${green.run_id}`);
+  });
+});
+
+describe('the audit log on the board and the API', () => {
+  let audited: WebFixture;
+  let watch: AuditWatch | null = null;
+  beforeAll(async () => {
+    // The watch reads the fixture's own store, made with the app: bound once both exist.
+    const late: AuditWatch = { latest: () => watch?.latest() ?? null, failure: () => watch?.failure() ?? null, verify: () => watch?.verify() ?? Promise.resolve(null), close: () => watch?.close() ?? Promise.resolve() };
+    audited = await createWebFixture({ deps: { audit: late } });
+    watch = watchAudit(new AuditLog(audited.store.db), { logger: pino({ level: 'silent' }) });
+  }, 60_000);
+  afterAll(async () => {
+    await watch?.close();
+    await audited?.close();
+  });
+  const get = (path: string) => audited.app.request(path);
+
+  it('shows each release\'s trail (who, what, when, hash), escaped, and the chain\'s newest verification', async () => {
+    const run = redRun('aud', { summary: `red ${HOSTILE}` });
+    const sealed = await audited.app.request('/api/releases/aud/v1/seals', { method: 'POST', headers: jsonWith(audited.writeToken), body: JSON.stringify(run) });
+    expect(sealed.status).toBe(201);
+    expect((await watch?.verify())?.ok).toBe(true);
+    const page = await (await get('/releases/aud/v1')).text();
+    const trail = page.slice(page.indexOf('<h2>Audit trail</h2>'));
+    expect(trail).toMatch(/Audit chain verified at \d{4}-\d\d-\d\d \d\d:\d\d UTC: \d+ events, head <code>[0-9a-f]{12}<\/code>/);
+    // Recorded and sealed in one transaction: one event for the release.
+    expect(trail).toMatch(/<td>token ci \(\w+\)<\/td><td>release recorded<\/td><td>recorded; sealed red by run [0-9a-f-]{36}, notes: the seal block<\/td>/);
+    expect(trail).toMatch(/<td>token ci \(\w+\)<\/td><td>seal recorded<\/td><td>red: red &lt;script&gt;alert\(&quot;pwned&quot;\)&lt;\/script&gt;/);
+    expect(page).not.toContain(HOSTILE);
+    const api = (await (await get('/api/releases/aud/v1')).json()) as { audit_trail: { kind: string; action: string; actor: string; hash: string }[] };
+    expect(api.audit_trail.map((e) => `${e.kind} ${e.action}`)).toEqual(['release recorded', 'seal recorded', 'credit recorded']);
+    expect(await (await get('/deployments')).text()).toContain('Audit chain verified at');
+  });
+
+  it('names the first changed row on the board and in /api/audit once the server verifies again', async () => {
+    await audited.store.db.execute(sql`UPDATE seal_runs SET verdict = 'green', summary = 'all fine' WHERE app_id = (SELECT id FROM apps WHERE name = 'aud')`);
+    expect((await watch?.verify())?.ok).toBe(false);
+    const board = await (await get('/deployments')).text();
+    expect(board).toMatch(/Audit chain does not verify \(\d{4}-\d\d-\d\d \d\d:\d\d UTC, 1 problem\): seal [0-9a-f-]{36} of aud v1 was changed outside smoke-seal since event #\d+/);
+    const api = (await (await get('/api/audit')).json()) as { report: { ok: boolean; problems: { type: string; message: string }[] } };
+    expect(api.report.ok).toBe(false);
+    expect(api.report.problems[0]).toMatchObject({ type: 'row', message: expect.stringContaining('of aud v1 was changed outside smoke-seal') as unknown });
   });
 });

@@ -3,6 +3,8 @@
  * The seal server as a Hono app: the board, badges, live updates and the JSON API.
  * `createApp(deps)` never listens: tests call `app.request()`; server.ts serves it.
  */
+import { AuditLog, type AuditReport } from '../store/audit.js';
+import { auditStatus } from './audit-watch.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -73,6 +75,8 @@ function clientAddress(c: Context): string {
 export function createApp(deps: WebDeps): Hono<Env> {
   const { ledger, tokens, evidence, incidents, events, logger } = deps;
   const now = deps.now ?? (() => new Date());
+  // The audit log's newest verification by this server, for the board (null: the server does not verify it).
+  const auditView = () => (deps.audit ? { status: deps.audit.latest() ? auditStatus(deps.audit.latest() as AuditReport) : null, failure: deps.audit.failure() } : null);
   const app = new Hono<Env>();
 
   app.use('*', async function logRequest(c, next) {
@@ -189,7 +193,7 @@ export function createApp(deps: WebDeps): Hono<Env> {
     if (app !== null && !apps.includes(app)) return c.html(<ErrorPage status={404} message={`No app ${JSON.stringify(app)} in the ledger.`} />, 404);
     const details = await ledger.boardDetails(page.releases);
     const tierOrder = (deps.tiers ?? DEFAULT_VOCABULARY).tiers.map((t) => t.name);
-    return c.html(<DeploymentsPage page={page} details={details} overview={overview} apps={apps} app={app} verdict={verdict} paged={beforeId !== null} tierOrder={tierOrder} now={now()} />);
+    return c.html(<DeploymentsPage page={page} details={details} overview={overview} apps={apps} app={app} verdict={verdict} paged={beforeId !== null} tierOrder={tierOrder} audit={auditView()} now={now()} />);
   });
 
   app.get('/releases/:app/:version', async (c) => {
@@ -200,15 +204,16 @@ export function createApp(deps: WebDeps): Hono<Env> {
     const runId = asked ?? release.smoke_seal?.run_id ?? null;
     const stored = runId ? await ledger.getRun(runId) : null;
     if (asked && (!stored || stored.result.app !== app || stored.version !== version)) return c.html(<ErrorPage status={404} message={`No run ${JSON.stringify(asked)} of ${app} ${version}.`} />, 404);
-    const [history, images, told, opened, credits] = await Promise.all([
+    const [history, images, told, opened, credits, trail] = await Promise.all([
       ledger.sealHistory(app, version),
       stored ? evidence.names(stored.result.run_id) : Promise.resolve([]),
       stored ? deps.deliveries.ofRun(stored.result.run_id) : Promise.resolve([]),
       incidents.ofRelease(app, version),
       new CreditStore(ledger.db).current(app, version),
+      new AuditLog(ledger.db).trail(app, { version, limit: 200 }),
     ]);
     const tiers = ladderOf(deps.tiers ?? DEFAULT_VOCABULARY, credits, deps.expectTiers?.(app) ?? []);
-    return c.html(<ReleasePage release={release} history={history} run={stored?.result ?? null} images={images} deliveries={told} incidents={opened} tiers={tiers} now={now()} />);
+    return c.html(<ReleasePage release={release} history={history} run={stored?.result ?? null} images={images} deliveries={told} incidents={opened} tiers={tiers} trail={trail} audit={auditView()} now={now()} />);
   });
 
   app.get('/incidents', async (c) => {

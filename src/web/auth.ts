@@ -6,6 +6,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { withActor } from '../store/audit.js';
 import type { TokenScope, TokenStore, VerifiedToken } from '../store/tokens.js';
 
 /** The cookie the login form sets (read access only). */
@@ -49,6 +50,7 @@ export function requireToken(tokens: TokenStore, scope: TokenScope, { cookie = f
       return c.json({ error: `token ${token.id} (${token.name}) may only read; this needs a write token` }, 403);
     }
     c.set('token', token);
-    await next();
+    // Whatever this request changes is the token's doing in the audit log.
+    await withActor(`token ${token.name} (${token.id})`, () => next());
   };
 }

@@ -7,6 +7,7 @@ import type { EvidenceStore } from '../store/evidence.js';
 import type { IncidentStore } from '../store/incidents.js';
 import type { Ledger } from '../store/ledger.js';
 import type { TokenStore } from '../store/tokens.js';
+import type { AuditWatch } from './audit-watch.js';
 import type { ReadAccess } from './auth.js';
 import type { SealEvents } from './events.js';
 import type { SmokeJobs } from './smoke-jobs.js';
@@ -43,6 +44,8 @@ export interface WebDeps {
   readonly tiers?: TierVocabulary;
   /** The tiers the server's config expects on each release of an app (expect_tiers). */
   readonly expectTiers?: (app: string) => readonly string[];
+  /** The server's verifications of the audit log (the board shows the newest); absent: not verified. */
+  readonly audit?: AuditWatch;
   readonly now?: () => Date;
   /** Live streams (`/events`) open at once: per client address and in all (503 beyond). */
   readonly maxStreams?: { readonly perClient: number; readonly total: number };

@@ -3,6 +3,8 @@
  * shuts down gracefully: new connections refused, live streams ended, the running smoke job
  * stopped, in-flight requests given a moment, then the store closed.
  */
+import { AuditLog } from '../store/audit.js';
+import { AUDIT_VERIFY_EVERY_MS, watchAudit } from './audit-watch.js';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serve, type ServerType } from '@hono/node-server';
@@ -107,6 +109,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     logger.info({ app: job.app, version: job.version, run_id: job.run_id, verdict: final.verdict, summary: final.summary, warnings: final.warnings }, 'smoke run finished');
   }
 
+  const audit = watchAudit(new AuditLog(store.db), { everyMs: positiveFromEnv(options.env, 'SEAL_AUDIT_VERIFY_EVERY_MS') ?? AUDIT_VERIFY_EVERY_MS, logger });
   const jobs = config ? createSmokeJobs({ execute: executeJob, onError: (error, job) => logger.error({ err: error, run_id: job.run_id, app: job.app }, 'smoke run failed') }) : null;
   const app = createApp({
     ledger,
@@ -129,6 +132,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     rollbackTemplate: (name) => config?.apps[name]?.rollback ?? null,
     ...(config ? { tiers: config.tiers } : {}),
     expectTiers: (name) => config?.apps[name]?.expectTiers ?? [],
+    audit,
   });
 
   let server: ServerType;
@@ -140,6 +144,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   } catch (error) {
     events.close();
     await jobs?.close();
+    await audit.close();
     await store.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new SealError(`port ${options.port} on ${options.host} is already in use: pick another with --port`, { cause: error });
@@ -179,6 +184,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         await stopped;
         clearInterval(idle);
         clearTimeout(grace);
+        await audit.close();
         await store.close();
         logger.info('stopped');
       })();

@@ -25,6 +25,11 @@ export const OPENAPI = {
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'seal_<id>_<secret>' } },
     schemas: {
+      AuditEvent: {
+        type: 'object',
+        description: 'One change to a release, seal, credit, incident, token or evidence file; hash = SHA-256 of prev_hash, a newline and JSON [seq, at, actor, action, kind, subject, app, version, digest, detail]',
+        properties: { seq: { type: 'integer' }, at: { type: 'string' }, actor: { type: 'string' }, action: { enum: ['recorded', 'changed', 'adopted'] }, kind: { enum: ['release', 'seal', 'credit', 'incident', 'token', 'evidence'] }, subject: { type: 'string' }, app: { type: ['string', 'null'] }, version: { type: ['string', 'null'] }, digest: { type: 'string' }, detail: { type: 'string' }, prev_hash: { type: 'string' }, hash: { type: 'string' } },
+      },
       Error: {
         type: 'object',
         required: ['error'],
@@ -122,9 +127,15 @@ export const OPENAPI = {
     },
     '/api/releases/{app}/{version}': {
       get: {
-        summary: 'One release with its current seal, its run, its seal history and its test tiers (the evidence ladder)',
+        summary: 'One release with its current seal, its run, its seal history, its test tiers (the evidence ladder) and its audit trail (the newest 1,000 events, oldest first)',
         parameters: [appParam, versionParam],
-        responses: { 200: answer('the release', { allOf: [{ $ref: '#/components/schemas/Release' }, { type: 'object', properties: { seal_history: { type: 'array' }, current_run: { $ref: '#/components/schemas/RunResult' }, tiers: { type: 'array', items: { type: 'object', properties: { tier: { type: 'string' }, state: { enum: ['credited', 'not_credited', 'missing'] }, expected: { type: 'boolean' }, credit: { type: ['object', 'null'] } } } } } }] }), 404: answer('unknown app or release') },
+        responses: { 200: answer('the release', { allOf: [{ $ref: '#/components/schemas/Release' }, { type: 'object', properties: { seal_history: { type: 'array' }, current_run: { $ref: '#/components/schemas/RunResult' }, tiers: { type: 'array', items: { type: 'object', properties: { tier: { type: 'string' }, state: { enum: ['credited', 'not_credited', 'missing'] }, expected: { type: 'boolean' }, credit: { type: ['object', 'null'] } } } }, audit_trail: { type: 'array', items: { $ref: '#/components/schemas/AuditEvent' } } } }] }), 404: answer('unknown app or release') },
+      },
+    },
+    '/api/audit': {
+      get: {
+        summary: 'The server\'s newest verification of the hash-chained audit log (made at start and every SEAL_AUDIT_VERIFY_EVERY_MS, default 10 minutes): ok, the head, what was checked, and the first problems',
+        responses: { 200: answer('the newest report (null before the first verification ends) and why the last one could not run, if it could not', { type: 'object', properties: { report: { type: ['object', 'null'], properties: { ok: { type: 'boolean' }, verified_at: { type: 'string' }, head: { type: 'object' }, events: { type: 'integer' }, problems: { type: 'array', items: { type: 'object', properties: { type: { enum: ['chain', 'row', 'file'] }, message: { type: 'string' } } } }, problem_count: { type: 'integer' } } }, failure: { type: ['string', 'null'] } } }) },
       },
     },
     '/api/releases/{app}/{version}/seals': {

@@ -3,6 +3,7 @@
  * jobs report, screenshots, and smoke runs the server does itself. Bad input is a 400 that says
  * what and where; unknown apps and releases 404; oversized bodies 413; never a stack trace.
  */
+import { AuditLog } from '../../store/audit.js';
 import { creditOf, MAX_REPORT_BYTES, readReport, REPORT_FORMATS, type ReportFormat } from '../../evidence/reports.js';
 import { ladderOf } from '../../evidence/ladder.js';
 import { DEFAULT_VOCABULARY } from '../../evidence/tiers.js';
@@ -142,8 +143,12 @@ export function createApiRoutes(deps: WebDeps): Hono<Env> {
     const history = await ledger.sealHistory(app, version);
     const run = release.smoke_seal ? await ledger.getRun(release.smoke_seal.run_id) : null;
     const tiers = ladderOf(deps.tiers ?? DEFAULT_VOCABULARY, await new CreditStore(ledger.db).current(app, version), deps.expectTiers?.(app) ?? []);
-    return c.json({ ...release, seal_history: history, current_run: run?.result ?? null, tiers });
+    const trail = await new AuditLog(ledger.db).trail(app, { version, limit: 1000 });
+    return c.json({ ...release, seal_history: history, current_run: run?.result ?? null, tiers, audit_trail: trail });
   });
+
+  // The server's newest verification of the audit log (it verifies at start and every SEAL_AUDIT_VERIFY_EVERY_MS).
+  api.get('/audit', (c) => c.json({ report: deps.audit?.latest() ?? null, failure: deps.audit ? deps.audit.failure() : 'this server does not verify the audit log' }));
 
   api.post('/releases/:app/:version/seals', write, jsonLimit, async (c) => {
     const { app, version } = c.req.param();

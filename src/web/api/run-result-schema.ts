@@ -61,6 +61,7 @@ export const ingestSchema = z.object({
   rollback: text(4000).nullable(),
   warnings: z.array(text(4000)).max(200).default([]),
   evidence_dir: text(4000).nullable().default(null),
+  evidence_files: z.array(z.object({ path: text(1000).min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() })).max(5_000).optional(),
   rollback_template: text(1000).nullable().optional(),
   /** What the reporter was told on its command line (--sha, --merge-sha, --previous-version): only these overwrite what the ledger recorded. */
   release_flags: z.object({ sha: text(200).nullable().optional(), merge_sha: text(200).nullable().optional(), previous_version: text(200).nullable().optional() }).optional(),

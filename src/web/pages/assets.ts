@@ -79,6 +79,8 @@ ul.timeline, ol.whys { padding-left: 1.5rem; } ol.whys ul { margin: .2rem 0; }
 table.impact th, table.metrics th { width: 18rem; font-weight: 600; }
 .tier-marks { margin-top: .2rem; font-size: .85rem; color: var(--muted); } .tier-marks span { white-space: nowrap; margin-right: .4rem; }
 table.tiers td code { overflow-wrap: anywhere; }
+p.audit { font-size: .9rem; margin: .5rem 0; } p.audit svg { vertical-align: -2px; } .audit-ok { color: var(--muted); } .audit-ok svg { color: var(--green); } .audit-broken { color: var(--red); font-weight: 600; overflow-wrap: anywhere; }
+table.trail td { overflow-wrap: anywhere; font-size: .9rem; }
 form.login { display: flex; flex-direction: column; gap: .75rem; max-width: 24rem; }
 @media (max-width: 700px) {
   main { padding: .75rem; }

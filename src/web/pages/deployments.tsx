@@ -4,6 +4,8 @@
  * newest first with its seal, run time, failing checks and incidents; filter by app and
  * verdict; paginated.
  */
+import type { AuditStatus } from '../audit-watch.js';
+import { AuditLine } from './audit.js';
 import type { AppOverview, BoardDetails, BoardVerdict, ReleasePage } from '../../store/ledger.js';
 import { sealChart } from './chart.js';
 import { icon } from './icons.js';
@@ -23,6 +25,8 @@ export interface DeploymentsView {
   readonly paged: boolean;
   /** The tier vocabulary's order, for each row's compact ladder (tiers it does not know go last). */
   readonly tierOrder: readonly string[];
+  /** The audit log's newest verification (null: not yet, or not verified by this server). */
+  readonly audit?: { readonly status: AuditStatus | null; readonly failure: string | null } | null;
   readonly now: Date;
 }
 
@@ -89,7 +93,7 @@ function Overview({ overview, now }: { overview: readonly AppOverview[]; now: Da
 }
 
 /** The board. */
-export function DeploymentsPage({ page, details, overview, apps, app, verdict, paged, tierOrder, now }: DeploymentsView) {
+export function DeploymentsPage({ page, details, overview, apps, app, verdict, paged, tierOrder, audit = null, now }: DeploymentsView) {
   const query = (extra: Record<string, string>) => `/deployments?${new URLSearchParams({ ...(app ? { app } : {}), ...(verdict ? { verdict } : {}), ...extra }).toString()}`;
   const title = `${app ? `${app}: ` : ''}${verdict ? `${verdict} ` : ''}deployments`;
   return (
@@ -99,6 +103,7 @@ export function DeploymentsPage({ page, details, overview, apps, app, verdict, p
         <ListFilter action="/deployments" apps={apps} app={app} verdicts={BOARD_VERDICTS} verdict={verdict} />
       </div>
       <Overview overview={overview} now={now} />
+      {audit ? <AuditLine status={audit.status} failure={audit.failure} /> : null}
       {page.releases.length === 0 ? (
         verdict || paged ? (
           <p class="empty">No {verdict ? `${verdict} ` : ''}releases{app ? ` of ${app}` : ''} here. <a href="/deployments">Show every release</a></p>

@@ -4,6 +4,9 @@
  * and evidence, the writes the guard blocked and, on red, the exact rollback command. Everything
  * from production is text in the page, escaped by JSX, capped in size.
  */
+import type { AuditEvent } from '../../store/audit.js';
+import type { AuditStatus } from '../audit-watch.js';
+import { AuditLine, AuditTrail } from './audit.js';
 import { isRollbackWarning } from '../../runner/rollback.js';
 import { blockedOf, describeBlocked, type CheckResult, type RunResult } from '../../runner/run-result.js';
 import type { DeliveryRecord } from '../../store/deliveries.js';
@@ -29,6 +32,10 @@ export interface ReleaseView {
   readonly incidents: readonly Pick<Incident, 'id' | 'title' | 'severity'>[];
   /** The release's evidence ladder: each tier credited, not credited, or missing. */
   readonly tiers: readonly Rung[];
+  /** The release's audit trail, oldest first. */
+  readonly trail?: readonly AuditEvent[];
+  /** The audit log's newest verification (null: not yet, or not verified by this server). */
+  readonly audit?: { readonly status: AuditStatus | null; readonly failure: string | null } | null;
   readonly now: Date;
 }
 
@@ -166,7 +173,7 @@ function Deliveries({ deliveries }: { deliveries: readonly DeliveryRecord[] }) {
   );
 }
 
-export function ReleasePage({ release, history, run, images, deliveries, incidents, tiers, now }: ReleaseView) {
+export function ReleasePage({ release, history, run, images, deliveries, incidents, tiers, trail = [], audit = null, now }: ReleaseView) {
   const current = release.smoke_seal?.run_id ?? null;
   return (
     <Page title={`${release.app} ${release.version}`} live={release.app}>
@@ -246,6 +253,9 @@ export function ReleasePage({ release, history, run, images, deliveries, inciden
           </tbody>
         </table>
       )}
+      <h2>Audit trail</h2>
+      {audit ? <AuditLine status={audit.status} failure={audit.failure} /> : null}
+      <AuditTrail events={trail} />
       {release.notes ? (
         <details class="notes">
           <summary>Release notes</summary>
