@@ -130,12 +130,39 @@ program
     process.exitCode = await creditCommand(app, options, io);
   });
 
+const attest = program
+  .command('attest')
+  .description('in-toto attestations of a release\'s test results: its seal and each credited tier (DSSE-signed with $SEAL_SIGNING_KEY)')
+  .argument('[app]', 'app name')
+  .argument('[version]', 'release version')
+  .option('--out <file>', 'write the attestations (one per line) to a file instead of stdout')
+  .option('--board <url>', 'the board\'s address, for links in the attestations (default: $SEAL_BOARD_URL)', io.env.SEAL_BOARD_URL)
+  .action(async (app: string | undefined, version: string | undefined, options: { out?: string; board?: string }) => {
+    if (!app || !version) {
+      attest.help({ error: true });
+      return;
+    }
+    const { attestCommand } = await import('./commands/attest.js');
+    process.exitCode = await attestCommand(app, version, options, io);
+  });
+attest
+  .command('verify')
+  .description('check every signed attestation in a file against a public key (Ed25519 PEM)')
+  .argument('<file>', 'the attestations, as seal attest wrote them (- for stdin)')
+  .requiredOption('--key <file>', 'the public key (Ed25519, PEM)')
+  .option('--json', 'print one JSON document on stdout')
+  .action(async (file: string, options: { key: string; json?: boolean }) => {
+    const { attestVerifyCommand } = await import('./commands/attest.js');
+    process.exitCode = await attestVerifyCommand(file, options, io);
+  });
+
 const audit = program.command('audit').description('the hash-chained audit log of every change to releases, seals, credits, incidents and tokens');
 audit
   .command('verify')
   .description('recompute the chain, every recorded row and every evidence file\'s hash; name the first broken link or changed row or file')
+  .option('--head <seq:hash>', 'also check that a head published earlier (an attestation keeps one) is still in the chain; may be repeated', (value: string, previous: string[] = []) => [...previous, value])
   .option('--json', 'print one JSON document on stdout')
-  .action(async (options: { json?: boolean }) => {
+  .action(async (options: { json?: boolean; head?: string[] }) => {
     const { auditVerifyCommand } = await import('./commands/audit.js');
     process.exitCode = await auditVerifyCommand(options, io);
   });

@@ -145,6 +145,33 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       expect((await audit.trail('busy')).filter((e) => e.kind === 'credit')).toHaveLength(24);
     });
 
+    it('a chain rewritten whole (every hash recomputed) verifies on its own, but not against a head published before', async () => {
+      const published = (await audit.verify()).head;
+      expect((await audit.verify({ heads: [published] })).ok).toBe(true);
+      // What someone who can write the database and knows the scheme can do: change event #2 and
+      // recompute every hash after it, and the head.
+      await store.db.transaction(async (tx) => {
+        await tx.execute(sql`SET LOCAL session_replication_role = replica`);
+        const answer: unknown = await tx.execute(sql`SELECT * FROM audit_events WHERE seq >= 2 ORDER BY seq`);
+        const rows = (answer as { rows: Record<string, unknown>[] }).rows;
+        const first: unknown = await tx.execute(sql`SELECT hash FROM audit_events WHERE seq = 1`);
+        let prev = (first as { rows: { hash: string }[] }).rows[0]?.hash ?? '';
+        for (const row of rows) {
+          const event = { seq: Number(row.seq), at: String(row.at), actor: row.seq === 2 || row.seq === '2' ? 'someone else' : String(row.actor), action: row.action as 'recorded', kind: row.kind as 'release', subject: String(row.subject), app: row.app as string | null, version: row.version as string | null, digest: String(row.digest), detail: String(row.detail), prev_hash: prev };
+          prev = eventHash(event);
+          await tx.execute(sql`UPDATE audit_events SET actor = ${event.actor}, prev_hash = ${event.prev_hash}, hash = ${prev} WHERE seq = ${event.seq}`);
+        }
+        await tx.execute(sql`UPDATE audit_head SET hash = ${prev} WHERE id = 1`);
+      });
+      expect((await audit.verify()).ok).toBe(true);
+      const against = await audit.verify({ heads: [published, { seq: published.seq + 5, hash: published.hash }] });
+      expect(against.ok).toBe(false);
+      expect(messages(against)).toEqual([
+        expect.stringMatching(new RegExp(`^event #${published.seq} hashes to [0-9a-f]{12}, but it was published as ${published.hash.slice(0, 12)}: the chain was rewritten from there on$`)),
+        `the head published as #${published.seq + 5} (${published.hash.slice(0, 12)}) is not in the log: it ends at #${published.seq}`,
+      ]);
+    });
+
     it('evidence files on disk are hashed in the run result, and a changed or deleted one is named', async () => {
       const evidence = join(dir, 'run-files');
       mkdirSync(join(evidence, 'trace'), { recursive: true });

@@ -333,8 +333,18 @@ function describeSubject(kind: AuditKind, subject: string, app: string | null, v
 export class AuditLog {
   constructor(private readonly db: LedgerDb) {}
 
-  /** Recomputes the chain, every covered row's digest and every evidence file on this disk. Reads only. */
-  async verify({ files = true }: { files?: boolean } = {}): Promise<AuditReport> {
+  /** The newest event's seq and hash (seq 0 and the zero hash for an empty log). */
+  async head(): Promise<{ seq: number; hash: string }> {
+    const [row] = rowsOf<{ seq: number | string; hash: string }>(await this.db.execute(sql`SELECT seq, hash FROM audit_head WHERE id = 1`));
+    return { seq: Number(row?.seq ?? 0), hash: row?.hash ?? GENESIS };
+  }
+
+  /**
+   * Recomputes the chain, every covered row's digest and every evidence file on this disk; with
+   * `heads`, also that each head published earlier (in an attestation, a CI log) is still an event
+   * of the chain with that hash. Reads only.
+   */
+  async verify({ files = true, heads = [] }: { files?: boolean; heads?: readonly { readonly seq: number; readonly hash: string }[] } = {}): Promise<AuditReport> {
     const problems: AuditProblem[] = [];
     let problemCount = 0;
     const problem = (p: AuditProblem): void => {
@@ -346,6 +356,11 @@ export class AuditLog {
     if (!head) problem({ type: 'chain', message: 'the audit head (audit_head) is missing: it was deleted outside smoke-seal' });
     else if (Number(head.seq) !== events.seq || head.hash !== events.hash) {
       problem({ type: 'chain', seq: events.seq, message: `the audit head says the newest event is #${head.seq} (${head.hash.slice(0, 12)}), but the log ends at #${events.seq} (${events.hash.slice(0, 12)}): events were removed or added outside smoke-seal` });
+    }
+    for (const published of heads) {
+      const [event] = rowsOf<{ hash: string }>(await this.db.execute(sql`SELECT hash FROM audit_events WHERE seq = ${published.seq}`));
+      if (!event) problem({ type: 'chain', seq: published.seq, message: `the head published as #${published.seq} (${published.hash.slice(0, 12)}) is not in the log: it ends at #${events.seq}` });
+      else if (event.hash !== published.hash) problem({ type: 'chain', seq: published.seq, message: `event #${published.seq} hashes to ${event.hash.slice(0, 12)}, but it was published as ${published.hash.slice(0, 12)}: the chain was rewritten from there on` });
     }
     const rows = { release: 0, seal: 0, credit: 0, incident: 0, token: 0, evidence: 0 } as Record<AuditKind, number>;
     let notAdopted = 0;

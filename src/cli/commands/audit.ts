@@ -31,9 +31,25 @@ export function renderAuditReport(report: AuditReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function auditVerifyCommand(options: { json?: boolean }, io: CliIo): Promise<number> {
+/** `--head SEQ:HASH` values: heads published earlier (an attestation keeps one). */
+export function parseHeads(values: readonly string[]): { seq: number; hash: string }[] {
+  return values.map((value) => {
+    const match = /^#?(\d{1,15}):([0-9a-f]{64})$/.exec(value.trim());
+    if (!match) throw new SealError(`--head must be SEQ:HASH, an event's number and its 64-hex-digit hash as seal audit verify --json prints head (got ${JSON.stringify(value.slice(0, 200))})`);
+    return { seq: Number(match[1]), hash: match[2] as string };
+  });
+}
+
+export async function auditVerifyCommand(options: { json?: boolean; head?: string[] }, io: CliIo): Promise<number> {
+  let heads: { seq: number; hash: string }[];
+  try {
+    heads = parseHeads(options.head ?? []);
+  } catch (error) {
+    io.stderr.write(`seal: ${(error as Error).message}\n`);
+    return 2;
+  }
   return withStore(io, async (db) => {
-    const report = await new AuditLog(db).verify();
+    const report = await new AuditLog(db).verify({ heads });
     io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderAuditReport(report));
     return report.ok ? 0 : 1;
   });
