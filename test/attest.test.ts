@@ -216,6 +216,14 @@ describe('seal attest', () => {
     expect(nothing).toMatchObject({ code: 2, stdout: '' });
     expect(nothing.stderr).toContain('seal: nothing to attest: web v3 has no seal and no credited test tier');
 
+    // A seal made when the release named another commit does not vouch for the one it names now.
+    const other = 'b'.repeat(40);
+    await seal(['release', 'record', 'web', '--version', 'v4', '--sha', other]);
+    expect((await seal(['smoke', 'web', '--release', 'v4'])).code).toBe(0);
+    await seal(['release', 'record', 'web', '--version', 'v4', '--sha', SHA]);
+    const moved = await seal(['attest', 'web', 'v4']);
+    expect(moved).toMatchObject({ code: 2, stdout: '', stderr: `seal: the seal of web v4 was made when the release's commit was bbbbbbbbbbbb; it is now ${SHA.slice(0, 12)}: seal it again (seal smoke web --release v4) before attesting\n` });
+
     openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'rsa.pem');
     const rsaPem = readFileSync(join(dir, 'rsa.pem'), 'utf8');
     const rsaFile = await seal(['attest', 'web', 'v1'], { SEAL_SIGNING_KEY: 'rsa.pem' });
@@ -234,5 +242,14 @@ describe('seal attest', () => {
     expect(await seal(['attest', 'web', 'v1'], { SEAL_SIGNING_KEY: 'keys/missing.pem' })).toMatchObject({ code: 2, stderr: expect.stringContaining(`seal: SEAL_SIGNING_KEY: ${join(dir, 'keys/missing.pem')}: no such file`) });
     expect(await seal(['attest', 'web', 'v1'], { SEAL_SIGNING_KEY: '' })).toMatchObject({ code: 2, stderr: expect.stringContaining('seal: SEAL_SIGNING_KEY is set but empty') });
     expect(await seal(['attest', 'web', 'v1', '--board', 'seal.example.com'])).toMatchObject({ code: 2, stderr: 'seal: --board (or SEAL_BOARD_URL) "seal.example.com" is not an absolute URL (https://seal.example.com)\n' });
+
+    // Last (it leaves the ledger changed): a ledger whose audit log does not verify is not attested.
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = await PGlite.create(join(dir, '.seal', 'db'));
+    await db.query("UPDATE tier_credits SET tests = 99 WHERE tier = 'unit'");
+    await db.close();
+    const tampered = await seal(['attest', 'web', 'v1']);
+    expect(tampered).toMatchObject({ code: 2, stdout: '' });
+    expect(tampered.stderr).toMatch(/^seal: the audit log does not verify \(credit \d+ of web v\d was changed outside smoke-seal since event #\d+ .*\); attestations would vouch for records changed outside smoke-seal: see seal audit verify\n$/);
   });
 });

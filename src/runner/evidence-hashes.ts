@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readSync, statSync, type Dirent } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { EvidenceFileHash } from './run-result.js';
 
 const MAX_DEPTH = 8;
@@ -67,4 +67,9 @@ export function hashFile(path: string): string | null {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Where evidence goes when the caller does not say: `$SEAL_DATA_DIR/evidence` or `.seal/evidence`. */
+export function defaultEvidenceRoot(env: NodeJS.ProcessEnv, cwd: string): string {
+  return resolve(cwd, env.SEAL_DATA_DIR ?? '.seal', 'evidence');
 }

@@ -3,10 +3,12 @@
  * parallel under the concurrency limits, timeouts, retries and the overall deadline, and
  * returns plain data. It never throws for a failing check and does not own any store.
  */
-import { evidenceHashes } from './evidence-hashes.js';
+import { defaultEvidenceRoot, evidenceHashes } from './evidence-hashes.js';
+
+export { defaultEvidenceRoot };
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBrowserSession } from '../checks/browser/browser-session.js';
 import { EXECUTORS, PREPARE } from '../checks/registry.js';
@@ -44,10 +46,6 @@ export interface RunOptions {
   readonly runId?: string;
 }
 
-/** Where evidence goes when the caller does not say: `$SEAL_DATA_DIR/evidence` or `.seal/evidence`. */
-export function defaultEvidenceRoot(env: NodeJS.ProcessEnv, cwd: string): string {
-  return resolve(cwd, env.SEAL_DATA_DIR ?? '.seal', 'evidence');
-}
 
 /** How long an executor may take to hand back its own outcome after its signal aborted. */
 const ABORT_GRACE_MS = 250;

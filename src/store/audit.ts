@@ -15,7 +15,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
@@ -95,7 +95,8 @@ export type Note = (touched: Touched) => void;
 class Pending {
   readonly rows = new Map<string, { kind: AuditKind; key: string; details: string[] }>();
 
-  readonly note: Note = ({ kind, key, detail }) => {
+  readonly note: Note = ({ kind, key: given, detail }) => {
+    const key = keyOf(kind, given);
     const id = `${kind}\u0000${key}`;
     const entry = this.rows.get(id);
     const line = oneLine(detail);
@@ -115,7 +116,7 @@ const pendingOf = new WeakMap<object, Pending>();
 export async function audited<T>(db: LedgerDb, work: (tx: LedgerDb, note: Note) => Promise<T>): Promise<T> {
   const outer = pendingOf.get(db);
   if (outer) return work(db, outer.note);
-  const actor = currentActor();
+  const actor = storable(currentActor(), 200);
   return db.transaction(async (tx) => {
     const pending = new Pending();
     pendingOf.set(tx, pending);
@@ -125,10 +126,35 @@ export async function audited<T>(db: LedgerDb, work: (tx: LedgerDb, note: Note) 
   });
 }
 
+/**
+ * A row's key as the database gives it back: run ids in lower case (a reporter may send them in
+ * upper case, and the uuid column answers in lower case; the event must name the row it read).
+ */
+function keyOf(kind: AuditKind, key: string): string {
+  if (kind === 'seal') return key.toLowerCase();
+  if (kind === 'evidence') {
+    const slash = key.indexOf('/');
+    return slash > 0 ? `${key.slice(0, slash).toLowerCase()}${key.slice(slash)}` : key;
+  }
+  return key;
+}
+
+/** Half of a UTF-16 surrogate pair on its own: the database would store U+FFFD for it, and the hash would differ. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text as an event stores it, and so as it is hashed: no NUL (text cannot hold one), no half of
+ * a surrogate pair, cut by code points (never inside a character) at `max`.
+ */
+export function storable(text: string, max: number): string {
+  const clean = text.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
+  const chars = Array.from(clean);
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean;
+}
+
 /** Detail and names as one bounded line. */
 function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat;
+  return storable(text.replace(/\s+/g, ' ').trim(), 300);
 }
 
 // ---- What a row's digest covers ------------------------------------------------------------
@@ -322,6 +348,8 @@ export interface AuditReport {
 export const MAX_PROBLEMS = 100;
 /** Events read at a time while the chain is walked. */
 const PAGE = 2_000;
+/** Runs read at a time while evidence files are checked (each lists up to 5,000 files). */
+const FILE_PAGE = 100;
 
 /** Names a row for messages: "seal 5b1…" of "studio v1.4.0". */
 function describeSubject(kind: AuditKind, subject: string, app: string | null, version: string | null): string {
@@ -340,11 +368,13 @@ export class AuditLog {
   }
 
   /**
-   * Recomputes the chain, every covered row's digest and every evidence file on this disk; with
-   * `heads`, also that each head published earlier (in an attestation, a CI log) is still an event
-   * of the chain with that hash. Reads only.
+   * Recomputes the chain, every covered row's digest and every evidence file under
+   * `evidenceRoots` on this disk; with `heads`, also that each head published earlier (in an
+   * attestation, a CI log) is still an event of the chain with that hash. Reads only. The chain is
+   * walked up to the head read first, and each kind's rows are compared with their events in one
+   * statement, so changes committed meanwhile are never mistaken for tampering.
    */
-  async verify({ files = true, heads = [] }: { files?: boolean; heads?: readonly { readonly seq: number; readonly hash: string }[] } = {}): Promise<AuditReport> {
+  async verify({ files = true, heads = [], evidenceRoots = [] }: { files?: boolean; heads?: readonly { readonly seq: number; readonly hash: string }[]; evidenceRoots?: readonly string[] } = {}): Promise<AuditReport> {
     const problems: AuditProblem[] = [];
     let problemCount = 0;
     const problem = (p: AuditProblem): void => {
@@ -352,9 +382,10 @@ export class AuditLog {
       if (problems.length < MAX_PROBLEMS) problems.push(p);
     };
     const [head] = rowsOf<{ seq: number | string; hash: string }>(await this.db.execute(sql`SELECT seq, hash FROM audit_head WHERE id = 1`));
-    const events = await this.walkChain(problem);
+    const headSeq = Number(head?.seq ?? 0);
+    const events = await this.walkChain(headSeq, problem);
     if (!head) problem({ type: 'chain', message: 'the audit head (audit_head) is missing: it was deleted outside smoke-seal' });
-    else if (Number(head.seq) !== events.seq || head.hash !== events.hash) {
+    else if (headSeq !== events.seq || head.hash !== events.hash) {
       problem({ type: 'chain', seq: events.seq, message: `the audit head says the newest event is #${head.seq} (${head.hash.slice(0, 12)}), but the log ends at #${events.seq} (${events.hash.slice(0, 12)}): events were removed or added outside smoke-seal` });
     }
     for (const published of heads) {
@@ -368,15 +399,26 @@ export class AuditLog {
     for (const kind of AUDIT_KINDS) {
       const [count] = rowsOf<{ n: number | string }>(await this.db.execute(sql`SELECT count(*) AS n FROM ${sql.raw(KINDS[kind].from.split(' ')[0] as string)}`));
       rows[kind] = Number(count?.n ?? 0);
-      const mismatches = rowsOf<{ subject: string | null; e_subject: string | null; app: string | null; version: string | null; e_app: string | null; e_version: string | null; digest: string | null; known: string | null; seq: number | string | null }>(
-        await this.db.execute(sql`
-          SELECT d.subject, d.app, d.version, d.digest, e.subject AS e_subject, e.app AS e_app, e.version AS e_version, e.digest AS known, e.seq
-          FROM (${digestSelect(kind, null)}) d
+      // Rows whose digest differs from their newest event's (or that have no event, or no row).
+      const mismatch = sql`FROM (${digestSelect(kind, null)}) d
           FULL JOIN (SELECT DISTINCT ON (subject) subject, app, version, digest, seq FROM audit_events WHERE kind = ${kind} ORDER BY subject, seq DESC) e ON e.subject = d.subject
-          WHERE d.digest IS DISTINCT FROM e.digest
-          ORDER BY coalesce(e.seq, 0), 1
-          LIMIT ${MAX_PROBLEMS + 1}`),
+          WHERE d.digest IS DISTINCT FROM e.digest`;
+      type Mismatch = { subject: string | null; e_subject: string | null; app: string | null; version: string | null; e_app: string | null; e_version: string | null; digest: string | null; known: string | null; seq: number | string | null };
+      const mismatches = rowsOf<Mismatch>(
+        await this.db.execute(sql`SELECT d.subject, d.app, d.version, d.digest, e.subject AS e_subject, e.app AS e_app, e.version AS e_version, e.digest AS known, e.seq ${mismatch} ORDER BY coalesce(e.seq, 0), 1 LIMIT ${MAX_PROBLEMS + 1}`),
       );
+      if (mismatches.length > MAX_PROBLEMS) {
+        // More than are listed: the rest counted whole (rows not adopted yet on an upgraded store can be many).
+        const [all] = rowsOf<{ n: number | string; unknown: number | string }>(await this.db.execute(sql`SELECT count(*) AS n, count(*) FILTER (WHERE e.digest IS NULL) AS unknown ${mismatch}`));
+        const listedUnknown = mismatches.filter((m) => m.known === null).length;
+        const restUnknown = Number(all?.unknown ?? 0) - listedUnknown;
+        const restOther = Number(all?.n ?? 0) - Number(all?.unknown ?? 0) - (mismatches.length - listedUnknown);
+        if (started) problemCount += restUnknown + restOther;
+        else {
+          notAdopted += restUnknown;
+          problemCount += restOther;
+        }
+      }
       for (const m of mismatches) {
         const subject = (m.subject ?? m.e_subject) as string;
         const name = describeSubject(kind, subject, m.app ?? m.e_app, m.version ?? m.e_version);
@@ -387,12 +429,12 @@ export class AuditLog {
         else problem({ type: 'row', kind, subject, seq: Number(m.seq), message: `${name} was changed outside smoke-seal since event #${m.seq} (sha256 ${m.known.slice(0, 12)} then, ${m.digest.slice(0, 12)} now)` });
       }
     }
-    const fileCounts = files ? await this.verifyFiles(problem) : { checked: 0, not_here: 0 };
+    const fileCounts = files ? await this.verifyFiles(evidenceRoots, problem) : { checked: 0, not_here: 0 };
     const [clock] = rowsOf<{ at: string }>(await this.db.execute(sql`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at`));
     return {
       ok: problemCount === 0,
       verified_at: clock?.at ?? new Date().toISOString(),
-      head: { seq: Number(head?.seq ?? 0), hash: head?.hash ?? GENESIS },
+      head: { seq: headSeq, hash: head?.hash ?? GENESIS },
       events: events.count,
       rows,
       files: fileCounts,
@@ -402,15 +444,14 @@ export class AuditLog {
     };
   }
 
-  /** Walks the events in seq order a page at a time: each must follow the one before and hash to what it says. */
-  private async walkChain(problem: (p: AuditProblem) => void): Promise<{ count: number; seq: number; hash: string }> {
+  /** Walks the events up to `last` in seq order a page at a time: each must follow the one before and hash to what it says. */
+  private async walkChain(last: number, problem: (p: AuditProblem) => void): Promise<{ count: number; seq: number; hash: string }> {
     let expectedSeq = 1;
     let prev = GENESIS;
     let count = 0;
-    let last = { seq: 0, hash: GENESIS };
+    let end = { seq: 0, hash: GENESIS };
     for (;;) {
-      const page = rowsOf<Row>(await this.db.execute(sql`SELECT * FROM audit_events WHERE seq >= ${expectedSeq} ORDER BY seq LIMIT ${PAGE}`));
-      // Rows before the first expected seq (seq 0, negative) cannot be reached by the walk: counted apart.
+      const page = rowsOf<Row>(await this.db.execute(sql`SELECT * FROM audit_events WHERE seq >= ${expectedSeq} AND seq <= ${last} ORDER BY seq LIMIT ${PAGE}`));
       for (const row of page) {
         const event = toEvent(row);
         count += 1;
@@ -421,17 +462,28 @@ export class AuditLog {
         // The walk goes on from what is stored, so each later link is judged on its own.
         prev = event.hash;
         expectedSeq = event.seq + 1;
-        last = { seq: event.seq, hash: event.hash };
+        end = { seq: event.seq, hash: event.hash };
       }
       if (page.length < PAGE) break;
     }
+    if (end.seq < last) problem({ type: 'chain', seq: last, message: `event #${end.seq + 1}${last > end.seq + 1 ? ` to #${last}` : ''} is missing: the log ends at #${end.seq}` });
     const [stray] = rowsOf<{ n: number | string }>(await this.db.execute(sql`SELECT count(*) AS n FROM audit_events WHERE seq < 1`));
     if (Number(stray?.n ?? 0) > 0) problem({ type: 'chain', message: `${stray?.n} events have a seq below 1: they were inserted outside smoke-seal` });
-    return { count, ...last };
+    return { count, ...end };
   }
 
-  /** Hashes every evidence file a run result lists whose run folder is on this disk. */
-  private async verifyFiles(problem: (p: AuditProblem) => void): Promise<{ checked: number; not_here: number }> {
+  /**
+   * Hashes again every evidence file a run result lists, for runs whose folder is inside one of
+   * `roots` on this disk (this machine's evidence folders: a run result comes from whoever
+   * reported it, and its `evidence_dir` must not make us read anything else). A file whose size
+   * differs from the one recorded is changed without being read; symbolic links that lead out
+   * of the run's folder are not followed.
+   */
+  private async verifyFiles(roots: readonly string[], problem: (p: AuditProblem) => void): Promise<{ checked: number; not_here: number }> {
+    const real = roots.flatMap((root) => {
+      const path = realOrNull(root);
+      return path ? [path] : [];
+    });
     let checked = 0;
     let notHere = 0;
     let after = '';
@@ -440,30 +492,42 @@ export class AuditLog {
       const page = rowsOf<FileRow>(
         await this.db.execute(sql`SELECT s.run_id::text AS run_id, a.name AS app, r.version, s.evidence_dir AS dir, s.result->'evidence_files' AS files
           FROM seal_runs s JOIN apps a ON a.id = s.app_id LEFT JOIN releases r ON r.id = s.release_id
-          WHERE s.run_id::text > ${after} AND jsonb_typeof(s.result->'evidence_files') = 'array' ORDER BY s.run_id::text LIMIT 500`),
+          WHERE s.run_id::text > ${after} AND jsonb_typeof(s.result->'evidence_files') = 'array' ORDER BY s.run_id::text LIMIT ${FILE_PAGE}`),
       );
       for (const run of page) {
         after = run.run_id;
         const listed = evidenceList(run.files);
         if (listed.length === 0) continue;
-        if (!run.dir || !isAbsolute(run.dir) || !existsSync(run.dir)) {
+        const dir = run.dir && isAbsolute(run.dir) ? realOrNull(run.dir) : null;
+        if (dir === null || !real.some((root) => dir === root || dir.startsWith(`${root}${sep}`))) {
           notHere += listed.length;
           continue;
         }
         for (const file of listed) {
-          const path = inside(run.dir, file.path);
           const name = `evidence file ${file.path} of seal ${run.run_id} (${run.app}${run.version ? ` ${run.version}` : ''})`;
+          const path = inside(dir, file.path);
           if (path === null) {
             problem({ type: 'file', kind: 'seal', subject: run.run_id, path: file.path, message: `${name}: the path leaves the run's folder` });
             continue;
           }
           checked += 1;
-          const now = hashFile(path);
-          if (now === null) problem({ type: 'file', kind: 'seal', subject: run.run_id, path, message: `${name} was deleted (${path})` });
-          else if (now !== file.sha256) problem({ type: 'file', kind: 'seal', subject: run.run_id, path, message: `${name} was changed since the seal (sha256 ${file.sha256.slice(0, 12)} then, ${now.slice(0, 12)} now; ${path})` });
+          const target = realOrNull(path);
+          if (target === null) {
+            problem({ type: 'file', kind: 'seal', subject: run.run_id, path, message: `${name} was deleted (${path})` });
+            continue;
+          }
+          if (!target.startsWith(`${dir}${sep}`)) {
+            problem({ type: 'file', kind: 'seal', subject: run.run_id, path, message: `${name} was replaced by a link out of the run's folder (${path})` });
+            continue;
+          }
+          const size = sizeOrNull(target);
+          const now = size === file.bytes ? hashFile(target) : null;
+          if (size === null) problem({ type: 'file', kind: 'seal', subject: run.run_id, path, message: `${name} was deleted (${path})` });
+          else if (size !== file.bytes) problem({ type: 'file', kind: 'seal', subject: run.run_id, path, message: `${name} was changed since the seal (${file.bytes} bytes then, ${size} now; ${path})` });
+          else if (now !== file.sha256) problem({ type: 'file', kind: 'seal', subject: run.run_id, path, message: `${name} was changed since the seal (sha256 ${file.sha256.slice(0, 12)} then, ${(now ?? 'unreadable').slice(0, 12)} now; ${path})` });
         }
       }
-      if (page.length < 500) break;
+      if (page.length < FILE_PAGE) break;
     }
     return { checked, not_here: notHere };
   }
@@ -506,6 +570,25 @@ export function evidenceList(value: unknown): EvidenceFileHash[] {
     if (typeof path === 'string' && path.length > 0 && path.length <= 1_000 && typeof sha256 === 'string' && /^[0-9a-f]{64}$/.test(sha256) && typeof bytes === 'number') out.push({ path, sha256, bytes });
   }
   return out;
+}
+
+/** The path with every link resolved, or null when it is not there. */
+function realOrNull(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** A regular file's size, or null. */
+function sizeOrNull(path: string): number | null {
+  try {
+    const stat = statSync(path);
+    return stat.isFile() ? stat.size : null;
+  } catch {
+    return null;
+  }
 }
 
 /** `rel` inside `dir`, or null when it is absolute or climbs out. */

@@ -38,13 +38,13 @@ export function auditStatus(report: AuditReport): AuditStatus {
   return { ok: report.ok, verified_at: report.verified_at, events: report.events, head: report.head, problem_count: report.problem_count, first_problem: report.problems[0]?.message ?? null };
 }
 
-export function watchAudit(log: AuditLog, { everyMs = AUDIT_VERIFY_EVERY_MS, logger }: { everyMs?: number; logger: Logger }): AuditWatch {
+export function watchAudit(log: AuditLog, { everyMs = AUDIT_VERIFY_EVERY_MS, logger, evidenceRoots = [] }: { everyMs?: number; logger: Logger; evidenceRoots?: readonly string[] }): AuditWatch {
   let latest: AuditReport | null = null;
   let failure: string | null = null;
   let running: Promise<AuditReport | null> | null = null;
   const verify = (): Promise<AuditReport | null> => {
     running ??= log
-      .verify()
+      .verify({ evidenceRoots })
       .then((report) => {
         latest = report;
         failure = null;

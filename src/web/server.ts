@@ -3,7 +3,7 @@
  * shuts down gracefully: new connections refused, live streams ended, the running smoke job
  * stopped, in-flight requests given a moment, then the store closed.
  */
-import { AuditLog } from '../store/audit.js';
+import { AuditLog, localActor, withActor } from '../store/audit.js';
 import { AUDIT_VERIFY_EVERY_MS, watchAudit } from './audit-watch.js';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -102,15 +102,19 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const release = { version: job.version, sha: known?.sha ?? null, merge_sha: known?.merge_sha ?? null, previous_version: known?.previous_version ?? null };
     logger.info({ app: job.app, version: job.version, run_id: job.run_id }, 'smoke run started');
     const result = await runSuite({ app, release, secrets: config.secrets }, { env: options.env, evidenceRoot: options.evidenceRoot, signal, runId: job.run_id });
-    const outcome = await recordOnLedger(ledger, result, { rollbackTemplate: app.rollback, flags: { release: job.version }, env: {}, redact, where: 'the seal server', boardBase: app.boardUrl ?? publicUrl, tiers: { vocabulary: config.tiers, expected: app.expectTiers } });
+    // The job runs after the request that queued it has been answered: its changes are named after the token that asked, explicitly.
+    const outcome = await recordOnLedger(ledger, result, { rollbackTemplate: app.rollback, flags: { release: job.version }, env: {}, redact, where: 'the seal server', boardBase: app.boardUrl ?? publicUrl, tiers: { vocabulary: config.tiers, expected: app.expectTiers }, ...(job.requested_by ? { creditedBy: job.requested_by } : {}) });
     const kept = outcome.recorded ? await keepEvidence(evidence, outcome.result) : withWarning(outcome.result, 'not recorded');
     const final = outcome.recorded ? await tell(kept, outcome.recorded.current) : kept;
     events.publish({ type: 'seal', app: job.app, version: job.version, status: outcome.recorded?.current ? final.verdict : null });
     logger.info({ app: job.app, version: job.version, run_id: job.run_id, verdict: final.verdict, summary: final.summary, warnings: final.warnings }, 'smoke run finished');
   }
 
-  const audit = watchAudit(new AuditLog(store.db), { everyMs: positiveFromEnv(options.env, 'SEAL_AUDIT_VERIFY_EVERY_MS') ?? AUDIT_VERIFY_EVERY_MS, logger });
-  const jobs = config ? createSmokeJobs({ execute: executeJob, onError: (error, job) => logger.error({ err: error, run_id: job.run_id, app: job.app }, 'smoke run failed') }) : null;
+  // Evidence files are checked only in the server's own evidence folder (what reporters name is theirs, not ours to read).
+  const audit = watchAudit(new AuditLog(store.db), { everyMs: positiveFromEnv(options.env, 'SEAL_AUDIT_VERIFY_EVERY_MS') ?? AUDIT_VERIFY_EVERY_MS, logger, evidenceRoots: [options.evidenceRoot] });
+  const jobs = config ? createSmokeJobs({
+    // Each job in the context of who asked for it, never of the request that happened to start the queue.
+    execute: (job, signal) => withActor(job.requested_by ?? localActor(), () => executeJob(job, signal)), onError: (error, job) => logger.error({ err: error, run_id: job.run_id, app: job.app }, 'smoke run failed') }) : null;
   const app = createApp({
     ledger,
     tokens,

@@ -10,6 +10,8 @@ export interface SmokeJob {
   readonly app: string;
   readonly version: string;
   readonly requested_at: string;
+  /** Who asked for it ("token <name> (<id>)"): the run's changes are theirs in the audit log. */
+  readonly requested_by?: string;
 }
 
 /** A job's place in the queue. */

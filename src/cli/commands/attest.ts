@@ -43,8 +43,16 @@ export async function attestCommand(app: string, version: string, options: { out
     if (!release) throw await unknownRelease(ledger, app, version);
     const run = release.smoke_seal ? await ledger.getRun(release.smoke_seal.run_id) : null;
     if (release.smoke_seal && !run) throw new SealError(`the seal of ${app} ${version} names run ${release.smoke_seal.run_id}, which the ledger does not hold`);
+    // The seal attested is of the commit the release has now: a run made when it named another one does not vouch for this one.
+    const tested = run?.result.release?.sha?.trim().toLowerCase() ?? null;
+    if (tested && release.sha && tested !== release.sha.trim().toLowerCase()) {
+      throw new SealError(`the seal of ${app} ${version} was made when the release's commit was ${tested.slice(0, 12)}; it is now ${release.sha.slice(0, 12)}: seal it again (seal smoke ${app} --release ${version}) before attesting`);
+    }
     const credits = await new CreditStore(db).current(app, version);
-    const audit = await new AuditLog(db).head();
+    // Attestations vouch for the ledger's records and carry the chain's head: never for a ledger that does not verify.
+    const checked = await new AuditLog(db).verify({ files: false });
+    if (!checked.ok) throw new SealError(`the audit log does not verify (${checked.problems[0]?.message ?? `${checked.problem_count} problems`}); attestations would vouch for records changed outside smoke-seal: see seal audit verify`);
+    const audit = checked.head;
     const statements = releaseStatements({ app, version, sha: release.sha, run: run?.result ?? null, credits, board, audit });
     const text = statements.map((s) => `${JSON.stringify(signer ? signStatement(s, signer) : s)}\n`).join('');
     const count = `${statements.length} attestation${statements.length === 1 ? '' : 's'}`;

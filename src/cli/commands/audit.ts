@@ -10,6 +10,7 @@ import { table } from '../../reporters/columns.js';
 import type { CliIo } from '../io.js';
 import { withStore } from '../store.js';
 import { SealError } from '../../errors.js';
+import { defaultEvidenceRoot } from '../../runner/evidence-hashes.js';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -49,7 +50,8 @@ export async function auditVerifyCommand(options: { json?: boolean; head?: strin
     return 2;
   }
   return withStore(io, async (db) => {
-    const report = await new AuditLog(db).verify({ heads });
+    // Evidence files are hashed again only inside this machine's evidence folder.
+    const report = await new AuditLog(db).verify({ heads, evidenceRoots: [defaultEvidenceRoot(io.env, io.cwd)] });
     io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderAuditReport(report));
     return report.ok ? 0 : 1;
   });

@@ -232,7 +232,7 @@ export function createApiRoutes(deps: WebDeps): Hono<Env> {
     if (!jobs) return problem(c, 501, 'this server was started without a config, so it cannot run smoke suites: start it with `seal serve --config seal.config.yaml`');
     if (!deps.configuredApps.includes(app)) return problem(c, 404, `no app ${JSON.stringify(app)} in the server's config (apps: ${deps.configuredApps.join(', ') || 'none'})`);
     try {
-      const status = jobs.enqueue({ run_id: randomUUID(), app, version, requested_at: (deps.now?.() ?? new Date()).toISOString() });
+      const status = jobs.enqueue({ run_id: randomUUID(), app, version, requested_at: (deps.now?.() ?? new Date()).toISOString(), requested_by: tokenName(c.get('token')) });
       return c.json({ ...status, status_url: `/api/runs/${status.run_id}` }, 202);
     } catch (error) {
       return problem(c, 429, (error as Error).message);
