@@ -15,12 +15,14 @@ let production: TestServer;
 let dir: string;
 let server: RunningServer;
 let token: string;
+let deployer: string;
 
 beforeAll(async () => {
   production = await startTestServer((req, res) => (req.url === '/up' ? reply(res, 200, 'OK') : reply(res, 200, '<h1>DevOps console</h1>')));
   dir = mkdtempSync(join(tmpdir(), 'seal-serve-'));
   const seed = await openDb({ databaseUrl: null, dataDir: dir });
   token = (await new TokenStore(seed.db).create('ci')).token;
+  deployer = (await new TokenStore(seed.db).create('deployer')).token;
   await seed.close();
   const yaml = `apps:
   studio:
@@ -58,6 +60,28 @@ describe('seal serve', () => {
     const board = await (await fetch(`${server.url}/deployments`)).text();
     expect(board).toContain('data-version="v3.3.0" data-status="red"');
     expect((await api('/api/releases/ghost/v1/smoke', { method: 'POST' })).status).toBe(404);
+  });
+
+  it('attributes each run it does itself to the token that asked for it, in the audit log', async () => {
+    const ask = async (version: string, bearer: string) => {
+      const asked = await api(`/api/releases/studio/${version}/smoke`, { method: 'POST', headers: { authorization: `Bearer ${bearer}` } });
+      expect(asked.status).toBe(202);
+      return ((await asked.json()) as { run_id: string }).run_id;
+    };
+    // The second is queued while the first runs: it must not inherit the first request's token.
+    const first = await ask('v4.0.0', token);
+    const second = await ask('v4.0.1', deployer);
+    for (const runId of [first, second]) {
+      let status = '';
+      for (let i = 0; i < 100 && status !== 'finished'; i++) {
+        status = ((await (await api(`/api/runs/${runId}`)).json()) as { status: string }).status;
+        if (status !== 'finished') await sleep(100);
+      }
+      expect(status).toBe('finished');
+    }
+    const trail = async (version: string) => ((await (await api(`/api/releases/studio/${version}`)).json()) as { audit_trail: { kind: string; actor: string }[] }).audit_trail;
+    expect((await trail('v4.0.0')).find((e) => e.kind === 'seal')?.actor).toMatch(/^token ci \(\w+\)$/);
+    expect((await trail('v4.0.1')).find((e) => e.kind === 'seal')?.actor).toMatch(/^token deployer \(\w+\)$/);
   });
 
   it('says which port is taken instead of failing obscurely', async () => {
