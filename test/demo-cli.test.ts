@@ -44,14 +44,30 @@ describe('the demo (npm start)', () => {
     }
   });
 
-  it('with --no-serve, seals a green release and a red one against its bundled app and exits 0', async () => {
-    const run = await runCli(['demo', '--no-serve'], { env: { SEAL_DATA_DIR: freshDir() }, timeoutMs: 90_000 });
+  it('with --no-serve, seals a green release and a red one against its bundled app and exits 0; then the audit log verifies and the releases attest as docs/evidence.md shows', async () => {
+    const data = freshDir();
+    const run = await runCli(['demo', '--no-serve'], { env: { SEAL_DATA_DIR: data }, timeoutMs: 90_000 });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('Seal: 🟢 green  demo v1.0.0: 6/6 passed');
     expect(run.stderr).toContain("Seal: 🔴 red  demo v1.1.0: 4/6 passed; 'devops hidden' failed: status 200, expected 404");
     expect(run.stderr).toContain('    git revert -m 1 5e4d3c2');
     expect(run.stderr).toMatch(/Blocked 1 write \(answered locally, never sent to production\):\n {2}POST http:\/\/127\.0\.0\.1:\d+\/analytics\/pageview {2}\(home renders\)/);
     expect(run.stderr).toContain('Writes that reached the demo app during both seals: 0');
+
+    // docs/evidence.md, "Try it on the demo".
+    const seal = (args: string[]) => runCli(args, { env: { SEAL_DATA_DIR: data } });
+    const verified = await seal(['audit', 'verify']);
+    expect(verified.code, verified.stdout).toBe(0);
+    expect(verified.stdout).toMatch(/^audit log: 6 events, head #6 [0-9a-f]{12}\nrows checked against their newest event: 2 releases, 2 seals, 2 credits, 0 incidents, 0 tokens, 0 stored evidence files\n/);
+    const trail = await seal(['audit', 'log', 'demo', '--release', 'v1.1.0']);
+    expect(trail.stdout).toMatch(/release \d+ recorded \(v1\.1\.0\) +recorded; sealed red by run/);
+    const attest = async (version: string) => JSON.parse((await seal(['attest', 'demo', version])).stdout) as { subject: { digest: { gitCommit: string } }[]; predicate: { result: string; failedTests: string[]; configuration: { name: string }[] } };
+    const green = await attest('v1.0.0');
+    expect(green.subject[0]?.digest.gitCommit).toBe('a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e');
+    expect(green.predicate.result).toBe('PASSED');
+    expect(green.predicate.configuration.map((c) => c.name)).toContain('smoke-seal audit log head #6');
+    const red = await attest('v1.1.0');
+    expect(red.predicate).toMatchObject({ result: 'FAILED', failedTests: expect.arrayContaining(['devops hidden', 'health']) as unknown });
   });
 
   it('without a Chromium, shows the browser check as skipped with the fix, and stays green', async () => {

@@ -38,10 +38,10 @@ export async function demoCommand(io: CliIo, { serve = true, port }: { serve?: b
     }
     const server = board?.server.url;
     say(`Demo "production" app listening on ${demo.url} (release v1.0.0). Suite: ${demoConfig}`);
-    await smokeCommand('demo', { config: demoConfig, release: 'v1.0.0', sha: 'a1b2c3d', mergeSha: '9f8e7d6', skipKinds, server }, { ...io, env });
+    await smokeCommand('demo', { config: demoConfig, release: 'v1.0.0', sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e', mergeSha: '9f8e7d6', skipKinds, server }, { ...io, env });
     demo.deploy('v1.1.0');
     say('Now release v1.1.0 ships with a regression: /devops is exposed and /api/health reports "degraded".');
-    await smokeCommand('demo', { config: demoConfig, release: 'v1.1.0', sha: 'b4c5d6e', mergeSha: '5e4d3c2', previousVersion: 'v1.0.0', skipKinds, server }, { ...io, env });
+    await smokeCommand('demo', { config: demoConfig, release: 'v1.1.0', sha: 'b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7', mergeSha: '5e4d3c2', previousVersion: 'v1.0.0', skipKinds, server }, { ...io, env });
     say(`Writes that reached the demo app during both seals: ${demo.writes()} (its page-view beacon was answered by the guard).`);
     say('That is smoke-seal: a verdict with evidence for every release, and on red the exact rollback command.\nNext, your own app: ./bin/seal init https://your.app.example --app NAME, then ./bin/seal smoke NAME (README: Use it on your app).');
     if (board) {
