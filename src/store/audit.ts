@@ -258,13 +258,15 @@ interface SubjectState {
   readonly digest: string;
 }
 
-/** Appends the pending rows' events (one per row whose digest differs from its newest event's), under the head's lock. */
+/**
+ * Appends the pending rows' events (one per row whose digest differs from its newest event's).
+ * The digests are read first, without the lock: the rows are this transaction's (inserted, or
+ * updated and so row-locked until it ends), and no other writer can append an event for them
+ * meanwhile. Then the head is locked and the events go in with the new head in one statement:
+ * the lock is held for two statements and the commit.
+ */
 async function appendEvents(db: LedgerDb, pending: Pending, actor: string): Promise<void> {
   if (pending.rows.size === 0) return;
-  const [head] = rowsOf<{ seq: number | string; hash: string; at: string }>(
-    await db.execute(sql`SELECT seq, hash, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM audit_head WHERE id = 1 FOR UPDATE`),
-  );
-  if (!head) throw new Error('the audit log has no head row (audit_head): the store was changed outside smoke-seal; run seal audit verify');
   const entries = [...pending.rows.values()];
   const selects = entries.flatMap((e) => {
     const where = KINDS[e.kind].match(e.key);
@@ -275,6 +277,15 @@ async function appendEvents(db: LedgerDb, pending: Pending, actor: string): Prom
       FROM (${sql.join(selects, sql` UNION ALL `)}) d`),
   );
   const byId = new Map(states.map((s) => [`${s.kind}\u0000${s.subject}`, s]));
+  const changed = [...pending.rows].flatMap(([id, entry]) => {
+    const state = byId.get(id);
+    return state && state.digest !== state.known ? [{ entry, state }] : [];
+  });
+  if (changed.length === 0) return;
+  const [head] = rowsOf<{ seq: number | string; hash: string; at: string }>(
+    await db.execute(sql`SELECT seq, hash, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM audit_head WHERE id = 1 FOR UPDATE`),
+  );
+  if (!head) throw new Error('the audit log has no head row (audit_head): the store was changed outside smoke-seal; run seal audit verify');
   const events: Omit<AuditEvent, 'seq' | 'prev_hash' | 'hash'>[] = [];
   // The first change to a store whose log is empty adopts the rows recorded before the log began.
   if (Number(head.seq) === 0) {
@@ -283,13 +294,9 @@ async function appendEvents(db: LedgerDb, pending: Pending, actor: string): Prom
       events.push({ at: head.at, actor, action: 'adopted', kind: row.kind, subject: row.subject, app: row.app, version: row.version, digest: row.digest, detail: 'recorded before the audit log began' });
     }
   }
-  for (const [id, entry] of pending.rows) {
-    const state = byId.get(id);
-    if (!state || state.digest === state.known) continue;
-    const action = state.known === null ? 'recorded' : 'changed';
-    events.push({ at: head.at, actor, action, kind: entry.kind, subject: state.subject, app: state.app, version: state.version, digest: state.digest, detail: entry.details.join('; ') });
+  for (const { entry, state } of changed) {
+    events.push({ at: head.at, actor, action: state.known === null ? 'recorded' : 'changed', kind: entry.kind, subject: state.subject, app: state.app, version: state.version, digest: state.digest, detail: entry.details.join('; ') });
   }
-  if (events.length === 0) return;
   let seq = Number(head.seq);
   let prev = head.hash;
   const chained: AuditEvent[] = events.map((e) => {
@@ -298,12 +305,12 @@ async function appendEvents(db: LedgerDb, pending: Pending, actor: string): Prom
     prev = eventHash(event);
     return { ...event, hash: prev };
   });
-  for (let i = 0; i < chained.length; i += 500) {
-    const batch = chained.slice(i, i + 500);
-    const values = sql.join(batch.map((e) => sql`(${e.seq}, ${e.at}, ${e.actor}, ${e.action}, ${e.kind}, ${e.subject}, ${e.app}, ${e.version}, ${e.digest}, ${e.detail}, ${e.prev_hash}, ${e.hash})`), sql`, `);
-    await db.execute(sql`INSERT INTO audit_events (seq, at, actor, action, kind, subject, app, version, digest, detail, prev_hash, hash) VALUES ${values}`);
-  }
-  await db.execute(sql`UPDATE audit_head SET seq = ${seq}, hash = ${prev} WHERE id = 1`);
+  const values = (batch: readonly AuditEvent[]) => sql.join(batch.map((e) => sql`(${e.seq}, ${e.at}, ${e.actor}, ${e.action}, ${e.kind}, ${e.subject}, ${e.app}, ${e.version}, ${e.digest}, ${e.detail}, ${e.prev_hash}, ${e.hash})`), sql`, `);
+  const columns = sql`audit_events (seq, at, actor, action, kind, subject, app, version, digest, detail, prev_hash, hash)`;
+  // Adoption can make thousands: all but the last 500 first, then the last ones with the new head.
+  const lastBatch = Math.max(0, chained.length - 500);
+  for (let i = 0; i < lastBatch; i += 500) await db.execute(sql`INSERT INTO ${columns} VALUES ${values(chained.slice(i, Math.min(i + 500, lastBatch)))}`);
+  await db.execute(sql`WITH appended AS (INSERT INTO ${columns} VALUES ${values(chained.slice(lastBatch))} RETURNING seq) UPDATE audit_head SET seq = ${seq}, hash = ${prev} WHERE id = 1`);
 }
 
 /** Every covered row's digest (adoption of a store older than the log). */
