@@ -28,7 +28,7 @@ function everyByte(dir: string): Buffer[] {
 }
 
 describe('redactEvidenceFolder', () => {
-  it('leaves no secret in any byte: text files, trace zips (text and binary entries), in any form the redactor knows', () => {
+  it('leaves no secret in any byte: text files, trace zips (text and binary entries), in any form the redactor knows', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'seal-evidence-'));
     const nested = join(dir, 'playwright-x', 'results', 'test-1');
     mkdirSync(nested, { recursive: true });
@@ -41,7 +41,7 @@ describe('redactEvidenceFolder', () => {
     writeFileSync(join(nested, 'trace.zip'), trace);
     writeFileSync(join(dir, 'report.json'), JSON.stringify({ title: `opens ${SECRET.toUpperCase()}`, b64: Buffer.from(SECRET).toString('base64') }));
     writeFileSync(join(dir, 'shot.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2]));
-    const notes = redactEvidenceFolder(dir, createRedactor([SECRET]));
+    const notes = await redactEvidenceFolder(dir, createRedactor([SECRET]));
     expect(notes).toEqual([]);
     for (const bytes of everyByte(dir)) {
       const latin1 = bytes.toString('latin1');
@@ -55,10 +55,10 @@ describe('redactEvidenceFolder', () => {
     expect(Buffer.from(entries['trace.trace'] ?? []).toString()).toContain('token=[REDACTED]');
   });
 
-  it('removes what it cannot redact, and says so: a zip that does not unpack', () => {
+  it('removes what it cannot redact, and says so: a zip that does not unpack', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'seal-evidence-'));
     writeFileSync(join(dir, 'broken.trace.zip'), Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.from(SECRET)]));
-    const notes = redactEvidenceFolder(dir, createRedactor([SECRET]));
+    const notes = await redactEvidenceFolder(dir, createRedactor([SECRET]));
     expect(notes).toEqual([expect.stringMatching(/^evidence broken\.trace\.zip was removed: it could not be redacted \(/)]);
     expect(readdirSync(dir)).toEqual([]);
   });

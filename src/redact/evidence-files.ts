@@ -8,7 +8,8 @@
  */
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { join, relative } from 'node:path';
-import { unzipSync, zipSync, type Unzipped } from 'fflate';
+import type * as Fflate from 'fflate';
+import type { Unzipped } from 'fflate';
 import { errorMessage } from '../errors.js';
 import type { Redactor } from './redact.js';
 
@@ -21,8 +22,12 @@ const MAX_BYTES = 128 * 1024 * 1024;
 const IMAGE = /\.(png|jpe?g|gif|webp|avif|bmp|ico)$/i;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The zip codec, loaded with the first zip (a trace): an HTTP-only seal never parses it. */
+type Zip = typeof Fflate;
+
 /** Redacts every file under `dir`; returns notes for what it had to remove (relative paths). */
-export function redactEvidenceFolder(dir: string, redactor: Redactor): string[] {
+export async function redactEvidenceFolder(dir: string, redactor: Redactor): Promise<string[]> {
+  let zip: Zip | null = null;
   const notes: string[] = [];
   const masks = redactor.forms.map((form) => Buffer.from(form));
   const stack: { path: string; depth: number }[] = [{ path: dir, depth: 0 }];
@@ -54,7 +59,8 @@ export function redactEvidenceFolder(dir: string, redactor: Redactor): string[] 
           continue;
         }
         const data = readFileSync(full);
-        const redacted = entry.name.endsWith('.zip') ? redactZip(data, redactor, masks) : redactBytes(data, redactor, masks);
+        if (entry.name.endsWith('.zip')) zip ??= await import('fflate');
+        const redacted = entry.name.endsWith('.zip') && zip ? redactZip(zip, data, redactor, masks) : redactBytes(data, redactor, masks);
         if (redacted === 'too-large') remove(full, `its content is larger than ${MAX_BYTES / 1024 / 1024} MiB, too large to redact`);
         else if (redacted !== data) writeFileSync(full, redacted);
       } catch (error) {
@@ -96,7 +102,7 @@ function redactBytes(data: Uint8Array, redactor: Redactor, masks: readonly Buffe
 }
 
 /** Every entry of a zip redacted (images kept); the zip written again only when something changed. */
-function redactZip(data: Buffer, redactor: Redactor, masks: readonly Buffer[]): Uint8Array | 'too-large' {
+function redactZip({ unzipSync, zipSync }: Zip, data: Buffer, redactor: Redactor, masks: readonly Buffer[]): Uint8Array | 'too-large' {
   let total = 0;
   const files: Unzipped = unzipSync(data, {
     filter: (file) => {

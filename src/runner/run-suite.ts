@@ -104,7 +104,7 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
 
   // Files Playwright wrote (traces, reports) never saw the redactor: they pass through it now,
   // before anything reports the run or keeps its folder.
-  const evidenceNotes = existsSync(resources.evidenceDir) ? redactEvidenceFolder(resources.evidenceDir, redactor).map((n) => redactor.text(n)) : [];
+  const evidenceNotes = existsSync(resources.evidenceDir) ? (await redactEvidenceFolder(resources.evidenceDir, redactor)).map((n) => redactor.text(n)) : [];
   const checks = results.flat();
   const verdict = decideVerdict(checks);
   const { rollback, warnings: rollbackWarnings } = rollbackOf(app.rollback, app.name, job.release, verdict, (text) => redactor.text(text));

@@ -15,11 +15,11 @@ import { createTerminalReporter } from '../../reporters/terminal.js';
 import { createRedactor } from '../../redact/redact.js';
 import { withWarning, type ReleaseInfo, type RunResult, type Verdict } from '../../runner/run-result.js';
 import { defaultEvidenceRoot, runSuite } from '../../runner/run-suite.js';
-import { outboxDir, putInOutbox, takeFromOutbox } from '../../seal/outbox.js';
-import { msFromEnv, storeLocation } from '../../store/db.js';
+import { msFromEnv, storeLocation } from '../../store/location.js';
 import type { CliIo } from '../io.js';
-import { PREVIEW_MS, recordSeal, type RecordContext } from './record-seal.js';
-import { REPORT_BUDGET_MS, reportSeal } from './report-seal.js';
+// Recording and reporting (the store, drizzle, PGlite, the notifiers) load after the verdict:
+// nothing of them is needed to run the checks.
+import type { RecordContext, recordSeal } from './record-seal.js';
 
 /** Flags of `seal smoke`. */
 export interface SmokeOptions extends ReleaseFlags {
@@ -133,13 +133,14 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
       announce(withWarning(result, `nothing was recorded${options.server ? ' or reported' : ''}: the config did not load or does not name the app, so no release was created or changed`));
       if (io.env.GITHUB_ACTIONS === 'true') io.stderr.write(githubError(`seal smoke ${appName}`, result.summary));
     } else if (options.server) {
+      const [{ outboxDir, putInOutbox, takeFromOutbox }, { PREVIEW_MS }, { REPORT_BUDGET_MS, reportSeal }] = await Promise.all([import('../../seal/outbox.js'), import('./record-seal.js'), import('./report-seal.js')]);
       const budget = msFromEnv(io.env, 'SEAL_SERVER_TIMEOUT_MS');
       const redactor = createRedactor(secrets);
       // A secret in the template (`--token ${DEPLOY_TOKEN}`) must not reach the server.
       const template = rollbackTemplate === null ? null : redactor.text(rollbackTemplate);
       // Written ahead, as for the store: a server that cannot be reached loses nothing.
       const { dataDir } = storeLocation(io.env, io.cwd);
-      const kept = keepForServer(dataDir, result, { rollbackTemplate: template, flags: options, env: io.env, server: options.server });
+      const kept = keepForServer(() => putInOutbox(dataDir, result, { rollbackTemplate: template, flags: options, env: io.env, server: options.server }));
       // Announced once the server said which release it is, or without its view after PREVIEW_MS.
       const previewMs = Math.min(PREVIEW_MS, Math.floor((budget ?? REPORT_BUDGET_MS) / 3));
       const unread = result;
@@ -163,6 +164,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
       }
     } else {
       const redactor = createRedactor(secrets);
+      const { recordSeal } = await import('./record-seal.js');
       const recorded = await recordSeal(result, { rollbackTemplate, flags: options, env: io.env, cwd: io.cwd, redact: (text) => redactor.text(text), app: sealApp, notifiers, announce, tiers });
       result = recorded.result;
       told = recorded.deliveries?.outcomes ?? [];
@@ -187,10 +189,10 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   }
 }
 
-/** Puts the run in the outbox for the server; when it cannot be written, why (said if the server is not reached either). */
-function keepForServer(dataDir: string, run: RunResult, recording: Parameters<typeof putInOutbox>[2]): { file: string; problem?: undefined } | { file: null; problem: string } {
+/** Puts the run in the outbox for the server (`put`); when it cannot be written, why (said if the server is not reached either). */
+function keepForServer(put: () => string): { file: string; problem?: undefined } | { file: null; problem: string } {
   try {
-    return { file: putInOutbox(dataDir, run, recording) };
+    return { file: put() };
   } catch (error) {
     return { file: null, problem: errorMessage(error) };
   }
