@@ -4,6 +4,7 @@ import { browserMethod, browserNotes, browserTargets, renderBrowserTables } from
 import { execMethod, execTargets, renderExecTables } from './exec-report.mjs';
 import { mb, mib, ms, plural, summarize, yes } from './report-format.mjs';
 import { renderServerTables, serverMethod, serverTargets } from './server-report.mjs';
+import { curveTargets, renderCurveTable } from './curve-report.mjs';
 
 export { summarize };
 
@@ -55,7 +56,8 @@ export function renderTables(r) {
   const browser = r.browser ? `\n### Browser checks\n\n${renderBrowserTables(r.browser)}` : '';
   const exec = r.exec ? `\n### Exec probes\n\n${renderExecTables(r.exec)}\n` : '';
   const server = r.server ? `\n### The seal server\n\n${renderServerTables(r.server)}\n` : '';
-  return `### HTTP checks\n\n${lines.join('\n')}\n${browser}${exec}${server}`;
+  const curve = r.curve ? `\n### The seal server as the ledger grows\n\n${renderCurveTable(r.curve)}\n` : '';
+  return `### HTTP checks\n\n${lines.join('\n')}\n${browser}${exec}${server}${curve}`;
 }
 
 /** seal's wall time split into start-up, run and exit (medians), when the clocks were read. */
@@ -105,7 +107,7 @@ export function targets(r) {
       };
     })(),
   ];
-  return [...http, ...(r.browser ? browserTargets(r.browser) : []), ...(r.exec ? execTargets(r.exec) : []), ...(r.server ? serverTargets(r.server) : [])];
+  return [...http, ...(r.browser ? browserTargets(r.browser) : []), ...(r.exec ? execTargets(r.exec) : []), ...(r.server ? serverTargets(r.server) : []), ...(r.curve ? curveTargets(r.curve) : [])];
 }
 
 /** The whole BENCHMARKS.md page. */

@@ -7,7 +7,9 @@
 // (bench/server-run.mjs): `seal serve` on Postgres with 10,000 releases, board latency under
 // load from a second process and API ingest throughput.
 // Prints the tables and overwrites BENCHMARKS.md. Options: --runs=N (default 5); --only=http,
-// --only=browser, --only=exec or --only=server runs one section and prints it without writing BENCHMARKS.md.
+// --only=browser, --only=exec, --only=server or --only=curve runs one section and prints it without writing BENCHMARKS.md.
+// The curve (bench/server-curve.mjs): the same server at 1,000, 10,000 and 100,000 releases
+// (SEAL_BENCH_CURVE_SIZES), written as a table and as BENCHMARKS-curve.svg.
 // Loopback only; every run has a time limit; the servers are closed whatever happens.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +22,8 @@ import { measureExec } from './exec-run.mjs';
 import { measureHttp } from './http-run.mjs';
 import { renderServerTables } from './server-report.mjs';
 import { measureServer } from './server-run.mjs';
+import { measureCurve } from './server-curve.mjs';
+import { renderCurveSvg, renderCurveTable } from './curve-report.mjs';
 import { ensureStepci } from './peers.mjs';
 import { machineInfo, renderMarkdown, renderTables } from './report.mjs';
 
@@ -40,6 +44,14 @@ async function main() {
     const server = await measureServer({ root: ROOT, log, env: childEnv });
     process.stdout.write(`\n${renderServerTables(server)}\n`);
     log('--only=server: BENCHMARKS.md left as it was');
+    return;
+  }
+  if (ONLY === 'curve') {
+    const curve = await measureCurve({ root: ROOT, log, env: childEnv });
+    const svg = join(WORK, 'BENCHMARKS-curve.svg');
+    writeFileSync(svg, renderCurveSvg(curve));
+    process.stdout.write(`\n${renderCurveTable(curve)}\n`);
+    log(`--only=curve: BENCHMARKS.md left as it was; the chart is in ${svg}`);
     return;
   }
   if (ONLY === 'exec') {
@@ -64,6 +76,8 @@ async function main() {
   results.browser = await measureBrowser({ root: ROOT, work: WORK, runs: RUNS, log, env: childEnv });
   results.exec = await measureExec({ runs: RUNS, log, env: childEnv });
   results.server = await measureServer({ root: ROOT, log, env: childEnv });
+  results.curve = await measureCurve({ root: ROOT, log, env: childEnv });
+  writeFileSync(join(ROOT, 'BENCHMARKS-curve.svg'), renderCurveSvg(results.curve));
   if (distStamp(ROOT) !== distBefore) {
     const warning = 'dist/ changed while the bench ran (someone rebuilt it): the figures may mix two builds; run the bench again.';
     log(`warning: ${warning}`);
@@ -116,7 +130,7 @@ function parseRuns(argv) {
 function parseOnly(argv) {
   const arg = argv.find((a) => a.startsWith('--only='));
   const only = arg ? arg.slice('--only='.length) : null;
-  if (only !== null && !['http', 'browser', 'exec', 'server'].includes(only)) throw new Error(`--only must be http, browser, exec or server, got ${only}`);
+  if (only !== null && !['http', 'browser', 'exec', 'server', 'curve'].includes(only)) throw new Error(`--only must be http, browser, exec, server or curve, got ${only}`);
   return only;
 }
 

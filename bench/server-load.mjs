@@ -2,6 +2,7 @@
 // latency measured here, as a user's browser or CI job would see it. Prints one JSON line.
 //   node bench/server-load.mjs board  <url> <concurrency> <durationMs> <apps>
 //   node bench/server-load.mjs ingest <url> <concurrency> <count> <token>
+//   node bench/server-load.mjs get    <url> <concurrency> <durationMs> <paths as a JSON array>
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
@@ -101,6 +102,33 @@ async function ingest(count, token) {
   return { seals: count, errors, firstError, elapsedMs: elapsed, perSecond: count / (elapsed / 1000), p50: percentile(latencies, 50), p95: percentile(latencies, 95) };
 }
 
-const result = mode === 'board' ? await board(Number(amountText), Number(extra)) : await ingest(Number(amountText), extra);
+/** GETs the paths in turn, `concurrency` at a time, for `durationMs`: each must answer 200. */
+async function get(durationMs, paths) {
+  const until = performance.now() + durationMs;
+  const latencies = [];
+  let errors = 0;
+  let n = 0;
+  async function worker() {
+    while (performance.now() < until) {
+      const path = paths[n++ % paths.length];
+      const started = performance.now();
+      try {
+        const response = await pool.request({ path, method: 'GET' });
+        await response.body.text();
+        if (response.statusCode !== 200) errors++;
+      } catch {
+        errors++;
+      }
+      latencies.push(performance.now() - started);
+    }
+  }
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = performance.now() - started;
+  latencies.sort((a, b) => a - b);
+  return { requests: latencies.length, errors, rps: latencies.length / (elapsed / 1000), p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) };
+}
+
+const result = mode === 'board' ? await board(Number(amountText), Number(extra)) : mode === 'get' ? await get(Number(amountText), JSON.parse(extra)) : await ingest(Number(amountText), extra);
 await pool.close();
 process.stdout.write(`${JSON.stringify(result)}\n`);

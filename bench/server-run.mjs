@@ -110,7 +110,7 @@ async function seed(databaseUrl) {
 }
 
 /** `seal serve --port 0` as a child; resolves once it listens. */
-function startServe(root, env) {
+export function startServe(root, env) {
   return new Promise((resolve, reject) => {
     // SEAL_BENCH_PROFILE=DIR writes a CPU profile of the server there (to see where its time goes).
     const profile = process.env.SEAL_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SEAL_BENCH_PROFILE}`] : [];
@@ -144,7 +144,7 @@ function startServe(root, env) {
 }
 
 /** Runs the load process and returns what it measured. */
-async function load(root, env, args) {
+export async function load(root, env, args) {
   const run = await runTimed(process.execPath, [join(root, 'bench/server-load.mjs'), ...args], { cwd: root, env, timeoutMs: 5 * 60_000 });
   if (run.code !== 0) throw new Error(`load (${args[0]}) failed: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').at(-1));

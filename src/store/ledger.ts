@@ -438,7 +438,12 @@ export class Ledger {
   }
 
   private async selectReleases(app: string, version: string | null, limit: number): Promise<ReleaseRecord[]> {
-    const rows = await this.releaseQuery(version === null ? eq(apps.name, app) : and(eq(apps.name, app), eq(releases.version, version)), limit, 'created');
+    // The app's id as a value the planner knows before it plans the scan (not a join on its name):
+    // then the (app_id, created_at) index hands out the newest releases first. Joined on the name,
+    // Postgres read every release of the app and sorted them: 35 ms for a badge at 100,000
+    // releases, 0.6 ms this way (EXPLAIN ANALYZE, docs/performance.md).
+    const ofApp = eq(releases.appId, sql`(SELECT id FROM apps WHERE name = ${app})`);
+    const rows = await this.releaseQuery(version === null ? ofApp : and(ofApp, eq(releases.version, version)), limit, 'created');
     return rows.map(withoutId);
   }
 

@@ -389,6 +389,9 @@ describe('the board', () => {
     expect([...page2.matchAll(/data-version="(m\d+)"/g)].map((m) => m[1])).toEqual(['m5', 'm4', 'm3', 'm2', 'm1']);
     expect(page2).toContain('← Newest');
     expect(page2).not.toContain('Older →');
+    // The overview heads the newest page only.
+    expect(html).toContain('<section class="overview" aria-label="Apps">');
+    expect(page2).not.toContain('class="overview"');
     const all = await (await request('/deployments')).text();
     expect(all).toContain('<option value="many">many</option>');
   });
@@ -769,5 +772,35 @@ describe('the audit log on the board and the API', () => {
     const api = (await (await get('/api/audit')).json()) as { report: { ok: boolean; problems: { type: string; message: string }[] } };
     expect(api.report.ok).toBe(false);
     expect(api.report.problems[0]).toMatchObject({ type: 'row', message: expect.stringContaining('of aud v1 was changed outside smoke-seal') as unknown });
+  });
+});
+
+describe('the page cache (a busy board renders each page once a second)', () => {
+  let cached: WebFixture;
+  beforeAll(async () => {
+    // A long time, so the test sees what is kept: the server's default is PAGE_CACHE_MS (1 s).
+    cached = await createWebFixture({ deps: { pageCacheMs: 60_000 } });
+  }, 60_000);
+  afterAll(async () => {
+    await cached?.close();
+  });
+  const board = async (path = '/deployments') => (await cached.app.request(path)).text();
+
+  it('serves a page again; a seal or release this server records shows at once; an unknown app is not kept', async () => {
+    expect(await board('/deployments?app=later')).toContain('No app &quot;later&quot; in the ledger.');
+    const first = await board();
+    // Written behind the server's back (another server on the same store): not shown until the page's time is up.
+    await cached.ledger.recordRelease({ app: 'elsewhere', version: 'v1' });
+    expect(await board()).toBe(first);
+    // Recorded through this server: the cached pages are dropped.
+    const posted = await cached.app.request('/api/releases', { method: 'POST', headers: jsonWith(cached.writeToken), body: JSON.stringify({ app: 'later', version: 'v1' }) });
+    expect(posted.status).toBe(201);
+    const after = await board();
+    expect(after).toContain('data-app="later" data-version="v1"');
+    expect(after).toContain('data-app="elsewhere" data-version="v1"');
+    expect(await board('/deployments?app=later')).toContain('data-app="later" data-version="v1"');
+    const sealed = await cached.app.request('/api/releases/later/v1/seals', { method: 'POST', headers: jsonWith(cached.writeToken), body: JSON.stringify(redRun('later')) });
+    expect(sealed.status).toBe(201);
+    expect(await board('/releases/later/v1')).toContain('verdict-red');
   });
 });

@@ -3,6 +3,8 @@
  * The seal server as a Hono app: the board, badges, live updates and the JSON API.
  * `createApp(deps)` never listens: tests call `app.request()`; server.ts serves it.
  */
+import type { SealEvents } from './events.js';
+import { PAGE_CACHE_MS, PageCache, type RenderedPage } from './page-cache.js';
 import { AuditLog, type AuditReport } from '../store/audit.js';
 import { auditStatus } from './audit-watch.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -71,6 +73,11 @@ function clientAddress(c: Context): string {
   }
 }
 
+/** A page's HTML as text (to keep it). */
+async function renderHtml(node: string | Promise<string>): Promise<string> {
+  return node;
+}
+
 /** Builds the app. */
 export function createApp(deps: WebDeps): Hono<Env> {
   const { ledger, tokens, evidence, incidents, events, logger } = deps;
@@ -78,6 +85,15 @@ export function createApp(deps: WebDeps): Hono<Env> {
   // The audit log's newest verification by this server, for the board (null: the server does not verify it).
   const auditView = () => (deps.audit ? { status: deps.audit.latest() ? auditStatus(deps.audit.latest() as AuditReport) : null, failure: deps.audit.failure() } : null);
   const app = new Hono<Env>();
+  // Rendered pages, served again for a moment (page-cache.ts); what this server records clears them.
+  const pages = new PageCache(deps.pageCacheMs ?? PAGE_CACHE_MS);
+  const board: SealEvents = {
+    ...events,
+    publish(event) {
+      pages.clear();
+      events.publish(event);
+    },
+  };
 
   app.use('*', async function logRequest(c, next) {
     const started = performance.now();
@@ -179,7 +195,7 @@ export function createApp(deps: WebDeps): Hono<Env> {
     });
   }
 
-  app.route('/api', createApiRoutes(deps));
+  app.route('/api', createApiRoutes({ ...deps, events: board }));
 
   app.get('/deployments', async (c) => {
     const app = c.req.query('app') || null;
@@ -189,21 +205,33 @@ export function createApp(deps: WebDeps): Hono<Env> {
     const asked = c.req.query('verdict') || null;
     const verdict = asked === null ? null : BOARD_VERDICTS.find((v) => v === asked);
     if (verdict === undefined) return c.html(<ErrorPage status={400} message={`"verdict" must be one of ${BOARD_VERDICTS.join(', ')}, got ${JSON.stringify(asked)}`} />, 400);
-    const [page, apps, overview] = await Promise.all([ledger.pageReleases({ app, verdict, before: beforeId, limit: PAGE_SIZE }), ledger.appNames(), ledger.appOverview({ app })]);
-    if (app !== null && !apps.includes(app)) return c.html(<ErrorPage status={404} message={`No app ${JSON.stringify(app)} in the ledger.`} />, 404);
-    const details = await ledger.boardDetails(page.releases);
-    const tierOrder = (deps.tiers ?? DEFAULT_VOCABULARY).tiers.map((t) => t.name);
-    return c.html(<DeploymentsPage page={page} details={details} overview={overview} apps={apps} app={app} verdict={verdict} paged={beforeId !== null} tierOrder={tierOrder} audit={auditView()} now={now()} />);
+    const audit = auditView();
+    const shown = await pages.get(`deployments ${JSON.stringify([app, verdict, beforeId, audit?.status?.verified_at ?? null, audit?.failure ?? null])}`, async () => {
+      // The overview (each app's latest seal and a chart of its last 30) heads the newest page only:
+      // an older page is for its rows, and the charts were three quarters of every page's bytes.
+      const [page, apps, overview] = await Promise.all([ledger.pageReleases({ app, verdict, before: beforeId, limit: PAGE_SIZE }), ledger.appNames(), beforeId === null ? ledger.appOverview({ app }) : Promise.resolve([])]);
+      if (app !== null && !apps.includes(app)) return { html: await renderHtml(<ErrorPage status={404} message={`No app ${JSON.stringify(app)} in the ledger.`} />), status: 404 };
+      const details = await ledger.boardDetails(page.releases);
+      const tierOrder = (deps.tiers ?? DEFAULT_VOCABULARY).tiers.map((t) => t.name);
+      return { html: await renderHtml(<DeploymentsPage page={page} details={details} overview={overview} apps={apps} app={app} verdict={verdict} paged={beforeId !== null} tierOrder={tierOrder} audit={audit} now={now()} />), status: 200 };
+    });
+    return c.html(shown.html, shown.status);
   });
 
   app.get('/releases/:app/:version', async (c) => {
     const { app, version } = c.req.param();
+    const audit = auditView();
+    const shown = await pages.get(`release ${JSON.stringify([app, version, c.req.query('run') ?? null, audit?.status?.verified_at ?? null, audit?.failure ?? null])}`, () => releasePage(app, version, c.req.query('run'), audit));
+    return c.html(shown.html, shown.status);
+  });
+
+  /** A release page (its run: the current seal's, or `asked`), as HTML and status. */
+  async function releasePage(app: string, version: string, asked: string | undefined, audit: ReturnType<typeof auditView>): Promise<RenderedPage> {
     const release = await ledger.getRelease(app, version);
-    if (!release) return c.html(<ErrorPage status={404} message={`No release ${JSON.stringify(version)} of app ${JSON.stringify(app)}.`} />, 404);
-    const asked = c.req.query('run');
+    if (!release) return { html: await renderHtml(<ErrorPage status={404} message={`No release ${JSON.stringify(version)} of app ${JSON.stringify(app)}.`} />), status: 404 };
     const runId = asked ?? release.smoke_seal?.run_id ?? null;
     const stored = runId ? await ledger.getRun(runId) : null;
-    if (asked && (!stored || stored.result.app !== app || stored.version !== version)) return c.html(<ErrorPage status={404} message={`No run ${JSON.stringify(asked)} of ${app} ${version}.`} />, 404);
+    if (asked && (!stored || stored.result.app !== app || stored.version !== version)) return { html: await renderHtml(<ErrorPage status={404} message={`No run ${JSON.stringify(asked)} of ${app} ${version}.`} />), status: 404 };
     const [history, images, told, opened, credits, trail] = await Promise.all([
       ledger.sealHistory(app, version),
       stored ? evidence.names(stored.result.run_id) : Promise.resolve([]),
@@ -213,8 +241,8 @@ export function createApp(deps: WebDeps): Hono<Env> {
       new AuditLog(ledger.db).trail(app, { version, limit: 200 }),
     ]);
     const tiers = ladderOf(deps.tiers ?? DEFAULT_VOCABULARY, credits, deps.expectTiers?.(app) ?? []);
-    return c.html(<ReleasePage release={release} history={history} run={stored?.result ?? null} images={images} deliveries={told} incidents={opened} tiers={tiers} trail={trail} audit={auditView()} now={now()} />);
-  });
+    return { html: await renderHtml(<ReleasePage release={release} history={history} run={stored?.result ?? null} images={images} deliveries={told} incidents={opened} tiers={tiers} trail={trail} audit={audit} now={now()} />), status: 200 };
+  }
 
   app.get('/incidents', async (c) => {
     const app = c.req.query('app') || null;

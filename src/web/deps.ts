@@ -44,6 +44,8 @@ export interface WebDeps {
   readonly tiers?: TierVocabulary;
   /** The tiers the server's config expects on each release of an app (expect_tiers). */
   readonly expectTiers?: (app: string) => readonly string[];
+  /** How long a rendered board page is served again (PAGE_CACHE_MS by default; 0: never). */
+  readonly pageCacheMs?: number;
   /** The server's verifications of the audit log (the board shows the newest); absent: not verified. */
   readonly audit?: AuditWatch;
   readonly now?: () => Date;

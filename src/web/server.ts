@@ -3,8 +3,10 @@
  * shuts down gracefully: new connections refused, live streams ended, the running smoke job
  * stopped, in-flight requests given a moment, then the store closed.
  */
+import { msFromEnv } from '../store/location.js';
 import { AuditLog, localActor, withActor } from '../store/audit.js';
 import { AUDIT_VERIFY_EVERY_MS, watchAudit } from './audit-watch.js';
+import { PAGE_CACHE_MS } from './page-cache.js';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serve, type ServerType } from '@hono/node-server';
@@ -137,6 +139,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...(config ? { tiers: config.tiers } : {}),
     expectTiers: (name) => config?.apps[name]?.expectTiers ?? [],
     audit,
+    pageCacheMs: msFromEnv(options.env, 'SEAL_PAGE_CACHE_MS', { zero: true }) ?? PAGE_CACHE_MS,
   });
 
   let server: ServerType;

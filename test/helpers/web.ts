@@ -56,6 +56,9 @@ export async function createWebFixture(options: { readAccess?: ReadAccess; maxBo
     configuredApps: [],
     logger,
     now: () => new Date(),
+    // Handler tests read what they just wrote (often straight into the store): no page cache
+    // unless a test asks for one (page-cache.test.ts, the "page cache" tests in app.test.ts).
+    pageCacheMs: 0,
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...options.deps,
   });
