@@ -803,4 +803,28 @@ describe('the page cache (a busy board renders each page once a second)', () => 
     expect(sealed.status).toBe(201);
     expect(await board('/releases/later/v1')).toContain('verdict-red');
   });
+
+  it('a change seen by polling the store (the CLI, another server) makes kept pages stale at once, so a live board refetching on it gets the new page', async () => {
+    const before = await board();
+    expect(before).not.toContain('data-app="from-cli"');
+    const changed = new Promise<void>((resolve) => {
+      const stop = cached.events.subscribe((event) => {
+        if (event.type === 'change') {
+          stop();
+          resolve();
+        }
+      });
+    });
+    // Written behind the server's back, as `seal smoke` on the shared store does. The poll takes
+    // its first mark when the subscription starts: a write that lands before that mark is not a
+    // change, so write again (a bounded number of times) until the poll announces one.
+    let announced = false;
+    void changed.then(() => (announced = true));
+    for (let i = 1; i <= 20 && !announced; i++) {
+      await cached.ledger.recordRelease({ app: 'from-cli', version: `v${i}` });
+      await Promise.race([changed, new Promise((resolve) => setTimeout(resolve, 250))]);
+    }
+    expect(announced).toBe(true);
+    expect(await board()).toMatch(/data-app="from-cli" data-version="v\d+"/);
+  });
 });
