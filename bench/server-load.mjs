@@ -16,27 +16,20 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function board(durationMs, apps) {
+/** GETs `nextPath()` with `concurrency` requests in flight for `durationMs`; `ok(status, body)` judges each answer. */
+async function getFor(durationMs, nextPath, ok) {
   const until = performance.now() + durationMs;
   const latencies = [];
   let errors = 0;
   let bytes = 0;
-  let n = 0;
-  // The mix a busy board sees: the newest page, one app's page, an older page.
-  const paths = () => {
-    const i = n++;
-    if (i % 3 === 0) return '/deployments';
-    if (i % 3 === 1) return `/deployments?app=app-${String(i % apps).padStart(2, '0')}`;
-    return `/deployments?before=${5000 + (i % 4000)}`;
-  };
   async function worker() {
     while (performance.now() < until) {
-      const path = paths();
+      const path = nextPath();
       const started = performance.now();
       try {
         const response = await pool.request({ path, method: 'GET' });
         const body = await response.body.text();
-        if (response.statusCode !== 200 || !body.includes('data-version=')) errors++;
+        if (!ok(response.statusCode, body)) errors++;
         bytes += body.length;
       } catch {
         errors++;
@@ -49,6 +42,18 @@ async function board(durationMs, apps) {
   const elapsed = performance.now() - started;
   latencies.sort((a, b) => a - b);
   return { requests: latencies.length, errors, rps: latencies.length / (elapsed / 1000), p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1), meanBytes: bytes / latencies.length };
+}
+
+function board(durationMs, apps) {
+  let n = 0;
+  // The mix a busy board sees: the newest page, one app's page, an older page.
+  const paths = () => {
+    const i = n++;
+    if (i % 3 === 0) return '/deployments';
+    if (i % 3 === 1) return `/deployments?app=app-${String(i % apps).padStart(2, '0')}`;
+    return `/deployments?before=${5000 + (i % 4000)}`;
+  };
+  return getFor(durationMs, paths, (status, body) => status === 200 && body.includes('data-version='));
 }
 
 function runResult(app, version, i) {
@@ -103,30 +108,9 @@ async function ingest(count, token) {
 }
 
 /** GETs the paths in turn, `concurrency` at a time, for `durationMs`: each must answer 200. */
-async function get(durationMs, paths) {
-  const until = performance.now() + durationMs;
-  const latencies = [];
-  let errors = 0;
+function get(durationMs, paths) {
   let n = 0;
-  async function worker() {
-    while (performance.now() < until) {
-      const path = paths[n++ % paths.length];
-      const started = performance.now();
-      try {
-        const response = await pool.request({ path, method: 'GET' });
-        await response.body.text();
-        if (response.statusCode !== 200) errors++;
-      } catch {
-        errors++;
-      }
-      latencies.push(performance.now() - started);
-    }
-  }
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = performance.now() - started;
-  latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, rps: latencies.length / (elapsed / 1000), p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) };
+  return getFor(durationMs, () => paths[n++ % paths.length], (status) => status === 200);
 }
 
 const result = mode === 'board' ? await board(Number(amountText), Number(extra)) : mode === 'get' ? await get(Number(amountText), JSON.parse(extra)) : await ingest(Number(amountText), extra);
