@@ -789,9 +789,14 @@ describe('the page cache (a busy board renders each page once a second)', () => 
   it('serves a page again; a seal or release this server records shows at once; an unknown app is not kept', async () => {
     expect(await board('/deployments?app=later')).toContain('No app &quot;later&quot; in the ledger.');
     const first = await board();
-    // Written behind the server's back (another server on the same store): not shown until the page's time is up.
-    await cached.ledger.recordRelease({ app: 'elsewhere', version: 'v1' });
+    // Written into the database by something that is not smoke-seal (no audit event, no notice): the kept page is served.
+    await cached.store.db.execute(sql`INSERT INTO apps (name) VALUES ('raw')`);
+    await cached.store.db.execute(sql`INSERT INTO releases (app_id, version) SELECT id, 'v1' FROM apps WHERE name = 'raw'`);
     expect(await board()).toBe(first);
+    // Recorded through smoke-seal behind this server's back (the CLI on the shared store, another
+    // server): it moves the audit log's head, and the kept page is stale at once.
+    await cached.ledger.recordRelease({ app: 'elsewhere', version: 'v1' });
+    expect(await board()).toContain('data-app="elsewhere" data-version="v1"');
     // Recorded through this server: the cached pages are dropped.
     const posted = await cached.app.request('/api/releases', { method: 'POST', headers: jsonWith(cached.writeToken), body: JSON.stringify({ app: 'later', version: 'v1' }) });
     expect(posted.status).toBe(201);

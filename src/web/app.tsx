@@ -90,6 +90,9 @@ export function createApp(deps: WebDeps): Hono<Env> {
   // A change the live streams were told of (seen by polling the store: another server, the CLI)
   // makes every kept page stale: boards that refetch on that event must get the new page.
   const seen = () => events.changes?.() ?? 0;
+  // And so does any change recorded through smoke-seal by anyone (the CLI on the shared store,
+  // another server): each moves the audit log's head, one row read before a page is looked up.
+  const headSeq = async (): Promise<number> => (await new AuditLog(ledger.db).head()).seq;
   const board: SealEvents = {
     ...events,
     publish(event) {
@@ -209,7 +212,7 @@ export function createApp(deps: WebDeps): Hono<Env> {
     const verdict = asked === null ? null : BOARD_VERDICTS.find((v) => v === asked);
     if (verdict === undefined) return c.html(<ErrorPage status={400} message={`"verdict" must be one of ${BOARD_VERDICTS.join(', ')}, got ${JSON.stringify(asked)}`} />, 400);
     const audit = auditView();
-    const shown = await pages.get(`deployments ${JSON.stringify([app, verdict, beforeId, audit?.status?.verified_at ?? null, audit?.failure ?? null, seen()])}`, async () => {
+    const shown = await pages.get(`deployments ${JSON.stringify([app, verdict, beforeId, audit?.status?.verified_at ?? null, audit?.failure ?? null, seen(), await headSeq()])}`, async () => {
       // The overview (each app's latest seal and a chart of its last 30) heads the newest page only:
       // an older page is for its rows, and the charts were three quarters of every page's bytes.
       const [page, apps, overview] = await Promise.all([ledger.pageReleases({ app, verdict, before: beforeId, limit: PAGE_SIZE }), ledger.appNames(), beforeId === null ? ledger.appOverview({ app }) : Promise.resolve([])]);
@@ -224,7 +227,7 @@ export function createApp(deps: WebDeps): Hono<Env> {
   app.get('/releases/:app/:version', async (c) => {
     const { app, version } = c.req.param();
     const audit = auditView();
-    const shown = await pages.get(`release ${JSON.stringify([app, version, c.req.query('run') ?? null, audit?.status?.verified_at ?? null, audit?.failure ?? null, seen()])}`, () => releasePage(app, version, c.req.query('run'), audit));
+    const shown = await pages.get(`release ${JSON.stringify([app, version, c.req.query('run') ?? null, audit?.status?.verified_at ?? null, audit?.failure ?? null, seen(), await headSeq()])}`, () => releasePage(app, version, c.req.query('run'), audit));
     return c.html(shown.html, shown.status);
   });
 

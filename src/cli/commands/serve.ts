@@ -34,12 +34,16 @@ export function parsePort(text: string, what: string): number {
 /** Runs the server until a signal; returns the exit code. */
 export async function serveCommand(flags: ServeFlags, io: CliIo): Promise<number> {
   let server: Awaited<ReturnType<typeof startServer>>;
+  // The log is written asynchronously; the CLI leaves with process.exit() once the command returns,
+  // so the last lines ("stopped") are flushed by hand before that.
+  let destination: ReturnType<typeof pino.destination> | undefined;
   try {
     const port = parsePort(flags.port ?? io.env.SEAL_PORT ?? String(DEFAULT_PORT), flags.port ? '--port' : 'SEAL_PORT');
     const host = flags.host ?? '127.0.0.1';
     if (flags.public && flags.private) throw new SealError('--public and --private contradict each other: pick one');
     const config = loadServerConfig(flags, io);
-    const logger = pino({ level: io.env.SEAL_LOG_LEVEL ?? 'info', base: { service: 'seal-server' } }, pino.destination({ fd: 1, sync: false }));
+    destination = pino.destination({ fd: 1, sync: false });
+    const logger = pino({ level: io.env.SEAL_LOG_LEVEL ?? 'info', base: { service: 'seal-server' } }, destination);
     const store = storeLocation(io.env, io.cwd);
     server = await startServer({ host, port, public: flags.public ?? false, private: flags.private ?? false, store, config, logger, env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd) });
     const where = store.databaseUrl ? 'Postgres (DATABASE_URL)' : `embedded store ${store.dataDir}`;
@@ -56,6 +60,11 @@ export async function serveCommand(flags: ServeFlags, io: CliIo): Promise<number
     process.once('SIGTERM', () => resolve());
   });
   await server.close();
+  try {
+    destination?.flushSync();
+  } catch {
+    // A log that cannot be flushed (stdout closed) must not change how the server ends.
+  }
   return 0;
 }
 
