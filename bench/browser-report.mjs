@@ -51,6 +51,7 @@ export function renderBrowserTables(b) {
     row(`\`seal smoke\`, 1 \`playwright\` check running the same spec, \`workers: ${b.workers}\``, sealSpec),
     row(`context: \`seal smoke\`, the same ${b.checks} \`browser\` checks with \`browser_concurrency: ${b.checks}\` (all pages at once)`, sealBrowserAll),
     overheadRow(b),
+    ...(b.honest ? [`| honest timings: one loopback HTTP check (answered at once), its own \`duration_ms\` in a seal of its own / beside the ${b.checks} browser checks (medians of ${b.honest.alone.length}; min–max) | ${ms(median(b.honest.alone))} / ${ms(median(b.honest.beside))} | ${ms(Math.min(...b.honest.alone))}–${ms(Math.max(...b.honest.alone))} / ${ms(Math.min(...b.honest.beside))}–${ms(Math.max(...b.honest.beside))} | – | – | – | – | – |`] : []),
     '',
     sealBrowserLine(b.checks, sealBrowser),
     '',
@@ -156,7 +157,10 @@ export function browserTargets(b) {
     const p = summarize(playwright.mem.pssKb);
     return { target, measured: `seal (spec) median ${mb(s.median)} (max ${mb(s.max)}) vs Playwright alone median ${mb(p.median)} (max ${mb(p.max)}): +${mb(s.median - p.median)}`, met: 'reference', note: '' };
   })();
-  return [memTarget(`\`seal smoke\` with ${b.checks} browser checks`, sealBrowser), speed, spec];
+  const honest = b.honest
+    ? { target: `Honest timings: a loopback HTTP check measures the same (within +20 ms) alone and beside ${b.checks} browser checks`, measured: `median ${ms(median(b.honest.alone))} alone, ${ms(median(b.honest.beside))} beside them (max ${ms(Math.max(...b.honest.beside))})`, met: median(b.honest.beside) <= median(b.honest.alone) + 20, note: '' }
+    : null;
+  return [memTarget(`\`seal smoke\` with ${b.checks} browser checks`, sealBrowser), speed, spec, ...(honest ? [honest] : [])];
 }
 
 /** Failed runs, listed in full (first lines of each message). */

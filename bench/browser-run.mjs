@@ -101,10 +101,30 @@ export async function measureBrowser({ root, work, runs, log, env }) {
       log(`browser ${round === 0 ? 'warm-up' : `run ${round}/${runs}`}: ${times.join(', ')}`);
     }
     for (const s of Object.values(series)) delete s.consecutiveFailures;
-    return { checks: COUNT, browserConcurrency: DEFAULT_BROWSER_CONCURRENCY, delayMs: DELAY_MS, workers: WORKERS, sampleMs: SAMPLE_MS, trackMs: TRACK_MS, runs, chromiumArgs: CHROMIUM_ARGS, chromium: chromiumVersion(), series, notes, busy, quietBusy: QUIET_BUSY, quietWaitMs: QUIET_WAIT_MS, loadBefore, loadAfter: os.loadavg() };
+    const honest = await measureHonest(root, files, env({ SEAL_DATA_DIR: sealDataDir }), runs, log);
+    return { honest, checks: COUNT, browserConcurrency: DEFAULT_BROWSER_CONCURRENCY, delayMs: DELAY_MS, workers: WORKERS, sampleMs: SAMPLE_MS, trackMs: TRACK_MS, runs, chromiumArgs: CHROMIUM_ARGS, chromium: chromiumVersion(), series, notes, busy, quietBusy: QUIET_BUSY, quietWaitMs: QUIET_WAIT_MS, loadBefore, loadAfter: os.loadavg() };
   } finally {
     await server.close();
   }
+}
+
+/**
+ * Issue 18's "honest timings": what one loopback HTTP check (answered at once) measures in a seal
+ * of its own, and in a seal beside the COUNT browser checks, where Chromium is launching and
+ * pages are loading while it runs; `runs` of each, in turn. Its `duration_ms` should not change.
+ */
+async function measureHonest(root, files, env, runs, log) {
+  const out = { alone: [], beside: [] };
+  for (let i = 0; i < runs; i += 1) {
+    for (const [key, config] of [['alone', files.sealQuickAlone], ['beside', files.sealQuickBeside]]) {
+      const run = await runTimed(process.execPath, [join(root, 'bin/seal'), 'smoke', 'bench', '--config', config, '--json'], { cwd: root, env, timeoutMs: 120_000 });
+      const check = JSON.parse(run.stdout || '{}').checks?.find((c) => c.name === 'quick');
+      if (!check || check.status !== 'passed') throw new Error(`the quick HTTP check (${key}) did not pass: ${run.stderr.slice(-400)}`);
+      out[key].push(check.duration_ms);
+    }
+  }
+  log(`browser section: a loopback HTTP check alone ${out.alone.map(Math.round).join(', ')} ms; beside ${COUNT} browser checks ${out.beside.map(Math.round).join(', ')} ms`);
+  return out;
 }
 
 function emptySeries() {

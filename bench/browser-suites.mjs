@@ -8,6 +8,8 @@ import { pageNames, pageTitle, scriptText } from './browser-server.mjs';
 
 const HEADER = '# Written by bench/run.mjs for `npm run bench`; rewritten on every run.';
 export const SPEC_FILE = 'pages.spec.cjs';
+/** A check the page server answers at once (204, no delay): what a loopback HTTP check costs. */
+export const QUICK_CHECK = '      - { name: quick, http: /favicon.ico, expect: { status: 204 } }';
 
 /** Writes every file; returns their absolute paths. */
 export function writeBrowserSuites(dir, { baseUrl, count, workers, executablePath, chromiumArgs }) {
@@ -23,6 +25,9 @@ export function writeBrowserSuites(dir, { baseUrl, count, workers, executablePat
     sealBrowser: write('seal-browser.config.yaml', sealBrowserConfig({ baseUrl, count })),
     sealBrowserAll: write('seal-browser-all.config.yaml', sealBrowserConfig({ baseUrl, count, browserConcurrency: count })),
     sealSpec: write('seal-spec.config.yaml', sealSpecConfig({ baseUrl, workers })),
+    // Issue 18's "honest timings": one loopback HTTP check alone, and the same check beside the browser checks.
+    sealQuickAlone: write('seal-quick-alone.config.yaml', [HEADER, 'apps:', '  bench:', `    production_url: ${baseUrl}`, '    checks:', QUICK_CHECK, ''].join('\n')),
+    sealQuickBeside: write('seal-quick-beside.config.yaml', sealBrowserConfig({ baseUrl, count, extra: QUICK_CHECK })),
     spec: write(SPEC_FILE, specSource(count)),
     playwrightConfig: write('playwright.config.cjs', playwrightConfig({ baseUrl, workers, executablePath, chromiumArgs, reportFile, outputDir: join(dir, 'pw-results') })),
     reportFile,
@@ -34,12 +39,12 @@ export function writeBrowserSuites(dir, { baseUrl, count, workers, executablePat
  * the app's `concurrency`; pages open at once are seal's default `browser_concurrency` unless
  * `browserConcurrency` is given.
  */
-function sealBrowserConfig({ baseUrl, count, browserConcurrency }) {
+function sealBrowserConfig({ baseUrl, count, browserConcurrency, extra }) {
   const check = (name) =>
     `      - { name: ${name}, browser: /${name}, expect: { title: ${JSON.stringify(pageTitle(name))}, ` +
     `text_contains: ${JSON.stringify(scriptText(name))}, no_console_errors: true } }`;
   const pages = browserConcurrency ? [`    browser_concurrency: ${browserConcurrency}`] : [];
-  return [HEADER, 'apps:', '  bench:', `    production_url: ${baseUrl}`, `    concurrency: ${count}`, ...pages, '    checks:', ...pageNames(count).map(check), ''].join('\n');
+  return [HEADER, 'apps:', '  bench:', `    production_url: ${baseUrl}`, `    concurrency: ${count + (extra ? 1 : 0)}`, ...pages, '    checks:', ...pageNames(count).map(check), ...(extra ? [extra] : []), ''].join('\n');
 }
 
 /** One `playwright` check running the spec (its path is relative to this config file). */
