@@ -22,6 +22,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { hashFile } from '../runner/evidence-hashes.js';
 import type { EvidenceFileHash } from '../runner/run-result.js';
 import type { LedgerDb } from './db.js';
+import { storableText } from './text.js';
 import { isRunId } from './schema.js';
 
 /** The kinds of row the log covers. */
@@ -139,15 +140,13 @@ function keyOf(kind: AuditKind, key: string): string {
   return key;
 }
 
-/** Half of a UTF-16 surrogate pair on its own: the database would store U+FFFD for it, and the hash would differ. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
 /**
  * Text as an event stores it, and so as it is hashed: no NUL (text cannot hold one), no half of
  * a surrogate pair, cut by code points (never inside a character) at `max`.
  */
 export function storable(text: string, max: number): string {
-  const clean = text.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
+  // What the database would store in its place (U+FFFD): hashed as stored.
+  const clean = storableText(text);
   const chars = Array.from(clean);
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean;
 }

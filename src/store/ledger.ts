@@ -10,6 +10,7 @@ import { formatDuration } from '../incidents/durations.js';
 import { milestoneTimes, type Incident } from '../incidents/model.js';
 import { apps, checkResults, incidents, releases, sealRuns, type SmokeSeal, isRunId } from './schema.js';
 import { audited, type Note } from './audit.js';
+import { storableText } from './text.js';
 
 /** What `seal release record` says about a release; unknown fields stay as they were. */
 export interface ReleaseInput {
@@ -134,12 +135,9 @@ interface FailedDeployment {
   readonly incidentTimes: readonly { impact_started?: string; mitigated?: string }[];
 }
 
-/** Half of a UTF-16 surrogate pair on its own (an emoji cut in two by an excerpt's limit). */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
 /** Postgres text and jsonb cannot hold NUL or a lone surrogate; production data can: both become U+FFFD. */
 export function withoutNul<T>(value: T): T {
-  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD') as T;
+  if (typeof value === 'string') return storableText(value) as T;
   if (Array.isArray(value)) return value.map((item: unknown) => withoutNul(item)) as T;
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [withoutNul(key), withoutNul(item)])) as T;

@@ -3,7 +3,6 @@
  * The seal server as a Hono app: the board, badges, live updates and the JSON API.
  * `createApp(deps)` never listens: tests call `app.request()`; server.ts serves it.
  */
-import type { SealEvents } from './events.js';
 import { PAGE_CACHE_MS, PageCache, type RenderedPage } from './page-cache.js';
 import { AuditLog, type AuditReport } from '../store/audit.js';
 import { auditStatus } from './audit-watch.js';
@@ -85,21 +84,11 @@ export function createApp(deps: WebDeps): Hono<Env> {
   // The audit log's newest verification by this server, for the board (null: the server does not verify it).
   const auditView = () => (deps.audit ? { status: deps.audit.latest() ? auditStatus(deps.audit.latest() as AuditReport) : null, failure: deps.audit.failure() } : null);
   const app = new Hono<Env>();
-  // Rendered pages, served again for a moment (page-cache.ts); what this server records clears them.
+  // Rendered pages, served again for a moment (page-cache.ts), keyed by the audit log's head:
+  // any change recorded through smoke-seal, by this server or any other process (the CLI on the
+  // shared store, another server), moves it, so a kept page is never older than the last change.
   const pages = new PageCache(deps.pageCacheMs ?? PAGE_CACHE_MS);
-  // A change the live streams were told of (seen by polling the store: another server, the CLI)
-  // makes every kept page stale: boards that refetch on that event must get the new page.
-  const seen = () => events.changes?.() ?? 0;
-  // And so does any change recorded through smoke-seal by anyone (the CLI on the shared store,
-  // another server): each moves the audit log's head, one row read before a page is looked up.
   const headSeq = async (): Promise<number> => (await new AuditLog(ledger.db).head()).seq;
-  const board: SealEvents = {
-    ...events,
-    publish(event) {
-      pages.clear();
-      events.publish(event);
-    },
-  };
 
   app.use('*', async function logRequest(c, next) {
     const started = performance.now();
@@ -201,7 +190,7 @@ export function createApp(deps: WebDeps): Hono<Env> {
     });
   }
 
-  app.route('/api', createApiRoutes({ ...deps, events: board }));
+  app.route('/api', createApiRoutes(deps));
 
   app.get('/deployments', async (c) => {
     const app = c.req.query('app') || null;
@@ -212,7 +201,7 @@ export function createApp(deps: WebDeps): Hono<Env> {
     const verdict = asked === null ? null : BOARD_VERDICTS.find((v) => v === asked);
     if (verdict === undefined) return c.html(<ErrorPage status={400} message={`"verdict" must be one of ${BOARD_VERDICTS.join(', ')}, got ${JSON.stringify(asked)}`} />, 400);
     const audit = auditView();
-    const shown = await pages.get(`deployments ${JSON.stringify([app, verdict, beforeId, audit?.status?.verified_at ?? null, audit?.failure ?? null, seen(), await headSeq()])}`, async () => {
+    const shown = await pages.get(`deployments ${JSON.stringify([app, verdict, beforeId, audit?.status?.verified_at ?? null, audit?.failure ?? null, await headSeq()])}`, async () => {
       // The overview (each app's latest seal and a chart of its last 30) heads the newest page only:
       // an older page is for its rows, and the charts were three quarters of every page's bytes.
       const [page, apps, overview] = await Promise.all([ledger.pageReleases({ app, verdict, before: beforeId, limit: PAGE_SIZE }), ledger.appNames(), beforeId === null ? ledger.appOverview({ app }) : Promise.resolve([])]);
@@ -227,7 +216,7 @@ export function createApp(deps: WebDeps): Hono<Env> {
   app.get('/releases/:app/:version', async (c) => {
     const { app, version } = c.req.param();
     const audit = auditView();
-    const shown = await pages.get(`release ${JSON.stringify([app, version, c.req.query('run') ?? null, audit?.status?.verified_at ?? null, audit?.failure ?? null, seen(), await headSeq()])}`, () => releasePage(app, version, c.req.query('run'), audit));
+    const shown = await pages.get(`release ${JSON.stringify([app, version, c.req.query('run') ?? null, audit?.status?.verified_at ?? null, audit?.failure ?? null, await headSeq()])}`, () => releasePage(app, version, c.req.query('run'), audit));
     return c.html(shown.html, shown.status);
   });
 

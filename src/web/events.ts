@@ -22,8 +22,6 @@ export interface SealEvents {
   close(): void;
   /** Aborted on close: long-lived streams end with it. */
   readonly closed: AbortSignal;
-  /** How many events have gone out: a page kept from before the last one is stale (page-cache.ts). */
-  changes?(): number;
 }
 
 /** Creates the publisher; `changeMark` (the ledger's) is polled every `pollMs` while anyone subscribes. */
@@ -34,17 +32,13 @@ export function createSealEvents({ changeMark, pollMs = 2000, onError = () => un
   let timer: NodeJS.Timeout | null = null;
   let lastMark: string | null = null;
   let polling = false;
-  let changes = 0;
 
   async function pollOnce(): Promise<void> {
     if (!changeMark || polling) return;
     polling = true;
     try {
       const mark = await changeMark();
-      if (lastMark !== null && mark !== lastMark) {
-        changes += 1;
-        emitter.emit('event', { type: 'change', app: null, version: null } satisfies BoardEvent);
-      }
+      if (lastMark !== null && mark !== lastMark) emitter.emit('event', { type: 'change', app: null, version: null } satisfies BoardEvent);
       lastMark = mark;
     } catch (error) {
       onError(error);
@@ -68,7 +62,6 @@ export function createSealEvents({ changeMark, pollMs = 2000, onError = () => un
 
   return {
     publish(event) {
-      changes += 1;
       emitter.emit('event', event);
       // Our own write moved the mark: take the new one, so the poll does not announce it twice.
       if (timer && changeMark) void changeMark().then((mark) => (lastMark = mark), onError);
@@ -87,6 +80,5 @@ export function createSealEvents({ changeMark, pollMs = 2000, onError = () => un
       emitter.removeAllListeners();
     },
     closed: closing.signal,
-    changes: () => changes,
   };
 }

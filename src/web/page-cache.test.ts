@@ -37,25 +37,6 @@ describe('PageCache', () => {
     expect(await cache.get('x', notFound)).toEqual({ html: 'no app 2', status: 404 });
   });
 
-  it('clear() forgets every page, and a render that started before it is neither kept nor joined', async () => {
-    const cache = new PageCache(60_000);
-    let renders = 0;
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const slow = async () => {
-      const n = ++renders;
-      if (n === 1) await gate;
-      return page(`v${n}`);
-    };
-    const before = cache.get('a', slow);
-    cache.clear();
-    // Asked after the change: rendered afresh, not joined to the render that read the old state.
-    expect((await cache.get('a', slow)).html).toBe('v2');
-    release();
-    expect((await before).html).toBe('v1');
-    expect((await cache.get('a', slow)).html).toBe('v2');
-  });
-
   it('keeps at most `max` pages, and with a time of 0 keeps none', async () => {
     const cache = new PageCache(60_000, Date.now, 2);
     let renders = 0;

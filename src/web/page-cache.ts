@@ -1,9 +1,8 @@
 /**
  * Board pages rendered a moment ago, served again: under many viewers (a wall of dashboards, a
  * team refreshing during an incident) one render serves everyone for `ttlMs`, and renders of the
- * same page that are asked for at once are done once. A seal or release this server records
- * clears it at once; anything else (another server on the same Postgres, an incident opened from
- * the CLI) shows within `ttlMs`. Bounded: at most `max` pages are kept.
+ * same page that are asked for at once are done once. The caller puts what makes a page stale in
+ * its key (the board: the audit log's head). Bounded: at most `max` pages are kept.
  */
 /** A rendered page: its HTML and status; only a 200 is kept. */
 export interface RenderedPage {
@@ -14,21 +13,12 @@ export interface RenderedPage {
 export class PageCache {
   private readonly pages = new Map<string, { readonly page: RenderedPage; readonly until: number }>();
   private readonly rendering = new Map<string, Promise<RenderedPage>>();
-  /** Bumped by clear(): a render that started before a change is neither kept nor joined after it. */
-  private generation = 0;
 
   constructor(
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
     private readonly max = 200,
   ) {}
-
-  /** Forgets every page (something changed). */
-  clear(): void {
-    this.generation += 1;
-    this.pages.clear();
-    this.rendering.clear();
-  }
 
   /** The page under `key`: kept, being rendered, or rendered now by `render` (kept when it is a 200). */
   async get(key: string, render: () => Promise<RenderedPage>): Promise<RenderedPage> {
@@ -38,13 +28,10 @@ export class PageCache {
     const running = this.rendering.get(key);
     if (running) return running;
     const started = this.now();
-    const generation = this.generation;
-    const next = render().finally(() => {
-      if (this.rendering.get(key) === next) this.rendering.delete(key);
-    });
+    const next = render().finally(() => this.rendering.delete(key));
     this.rendering.set(key, next);
     const page = await next;
-    if (page.status === 200 && generation === this.generation) {
+    if (page.status === 200) {
       if (this.pages.size >= this.max) this.pages.clear();
       // Measured from when the render started: what it read is that old.
       this.pages.set(key, { page, until: started + this.ttlMs });
