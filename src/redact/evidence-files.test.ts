@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,8 +42,14 @@ describe('redactEvidenceFolder', () => {
     writeFileSync(join(nested, 'trace.zip'), trace);
     writeFileSync(join(dir, 'report.json'), JSON.stringify({ title: `opens ${SECRET.toUpperCase()}`, b64: Buffer.from(SECRET).toString('base64') }));
     writeFileSync(join(dir, 'shot.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2]));
-    const notes = await redactEvidenceFolder(dir, createRedactor([SECRET]));
+    const { notes, files } = await redactEvidenceFolder(dir, createRedactor([SECRET]));
     expect(notes).toEqual([]);
+    // Every file left, with the SHA-256 and size of its bytes as they are on disk now (redacted), sorted by path.
+    expect(files.map((f) => f.path)).toEqual(['playwright-x/results/test-1/trace.zip', 'report.json', 'shot.png']);
+    for (const file of files) {
+      const bytes = readFileSync(join(dir, ...file.path.split('/')));
+      expect(file).toEqual({ path: file.path, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
+    }
     for (const bytes of everyByte(dir)) {
       const latin1 = bytes.toString('latin1');
       for (const form of [SECRET, SECRET.toUpperCase(), encodeURIComponent(SECRET), Buffer.from(SECRET).toString('base64')]) expect(latin1).not.toContain(form);
@@ -58,8 +65,9 @@ describe('redactEvidenceFolder', () => {
   it('removes what it cannot redact, and says so: a zip that does not unpack', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'seal-evidence-'));
     writeFileSync(join(dir, 'broken.trace.zip'), Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.from(SECRET)]));
-    const notes = await redactEvidenceFolder(dir, createRedactor([SECRET]));
+    const { notes, files } = await redactEvidenceFolder(dir, createRedactor([SECRET]));
     expect(notes).toEqual([expect.stringMatching(/^evidence broken\.trace\.zip was removed: it could not be redacted \(/)]);
+    expect(files).toEqual([]);
     expect(readdirSync(dir)).toEqual([]);
   });
 });

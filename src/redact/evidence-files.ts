@@ -7,11 +7,14 @@
  * Walked with a stack and bounded (depth, files, bytes): the folder holds what production sent.
  */
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
-import { join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, relative, sep } from 'node:path';
 import type * as Fflate from 'fflate';
 import type { Unzipped } from 'fflate';
 import { errorMessage } from '../errors.js';
 import type { Redactor } from './redact.js';
+import { hashFile } from '../runner/evidence-hashes.js';
+import type { EvidenceFileHash } from '../runner/run-result.js';
 
 /** Bounds of the walk: deeper folders and files past the count are not kept. */
 const MAX_DEPTH = 8;
@@ -25,10 +28,18 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 /** The zip codec, loaded with the first zip (a trace): an HTTP-only seal never parses it. */
 type Zip = typeof Fflate;
 
-/** Redacts every file under `dir`; returns notes for what it had to remove (relative paths). */
-export async function redactEvidenceFolder(dir: string, redactor: Redactor): Promise<string[]> {
+/**
+ * Redacts every file under `dir`. Returns notes for what it had to remove (relative paths), and
+ * every file that stays with its SHA-256 as it was left (the run result's `evidence_files`, which
+ * `seal audit verify` checks later): hashed in the same walk, from the bytes already read.
+ */
+export async function redactEvidenceFolder(dir: string, redactor: Redactor): Promise<{ notes: string[]; files: EvidenceFileHash[] }> {
   let zip: Zip | null = null;
   const notes: string[] = [];
+  const kept: EvidenceFileHash[] = [];
+  const keep = (full: string, hash: { sha256: string; bytes: number } | null): void => {
+    if (hash) kept.push({ path: relative(dir, full).split(sep).join('/'), ...hash });
+  };
   const masks = redactor.forms.map((form) => Buffer.from(form));
   const stack: { path: string; depth: number }[] = [{ path: dir, depth: 0 }];
   let files = 0;
@@ -52,7 +63,11 @@ export async function redactEvidenceFolder(dir: string, redactor: Redactor): Pro
         remove(full, `more than ${MAX_FILES} evidence files`);
         continue;
       }
-      if (IMAGE.test(entry.name)) continue;
+      if (IMAGE.test(entry.name)) {
+        // Kept as it is: only hashed.
+        keep(full, hashOf(full));
+        continue;
+      }
       try {
         if (statSync(full).size > MAX_BYTES) {
           remove(full, `larger than ${MAX_BYTES / 1024 / 1024} MiB, too large to redact`);
@@ -62,17 +77,32 @@ export async function redactEvidenceFolder(dir: string, redactor: Redactor): Pro
         if (entry.name.endsWith('.zip')) zip ??= await import('fflate');
         const redacted = entry.name.endsWith('.zip') && zip ? redactZip(zip, data, redactor, masks) : redactBytes(data, redactor, masks);
         if (redacted === 'too-large') remove(full, `its content is larger than ${MAX_BYTES / 1024 / 1024} MiB, too large to redact`);
-        else if (redacted !== data) writeFileSync(full, redacted);
+        else {
+          if (redacted !== data) writeFileSync(full, redacted);
+          keep(full, { sha256: createHash('sha256').update(redacted).digest('hex'), bytes: redacted.length });
+        }
       } catch (error) {
         remove(full, `it could not be redacted (${errorMessage(error)})`);
       }
     }
   }
-  return notes;
+  kept.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { notes, files: kept };
 
   function remove(path: string, why: string): void {
     rmSync(path, { recursive: true, force: true });
     notes.push(`evidence ${relative(dir, path)} was removed: ${why}`);
+  }
+}
+
+/** A file's SHA-256 (read in chunks: an image is not held whole) and size, or null when it is gone. */
+function hashOf(path: string): { sha256: string; bytes: number } | null {
+  const sha256 = hashFile(path);
+  if (sha256 === null) return null;
+  try {
+    return { sha256, bytes: statSync(path).size };
+  } catch {
+    return null;
   }
 }
 

@@ -3,7 +3,7 @@
  * parallel under the concurrency limits, timeouts, retries and the overall deadline, and
  * returns plain data. It never throws for a failing check and does not own any store.
  */
-import { defaultEvidenceRoot, evidenceHashes } from './evidence-hashes.js';
+import { defaultEvidenceRoot } from './evidence-hashes.js';
 
 export { defaultEvidenceRoot };
 import { randomUUID } from 'node:crypto';
@@ -104,7 +104,9 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
 
   // Files Playwright wrote (traces, reports) never saw the redactor: they pass through it now,
   // before anything reports the run or keeps its folder.
-  const evidenceNotes = existsSync(resources.evidenceDir) ? (await redactEvidenceFolder(resources.evidenceDir, redactor)).map((n) => redactor.text(n)) : [];
+  // It also hashes every file it leaves (the run result's evidence_files), in the same walk.
+  const evidence = existsSync(resources.evidenceDir) ? await redactEvidenceFolder(resources.evidenceDir, redactor) : null;
+  const evidenceNotes = (evidence?.notes ?? []).map((n) => redactor.text(n));
   const checks = results.flat();
   const verdict = decideVerdict(checks);
   const { rollback, warnings: rollbackWarnings } = rollbackOf(app.rollback, app.name, job.release, verdict, (text) => redactor.text(text));
@@ -127,7 +129,7 @@ export async function runSuite(job: RunJob, { listeners = [], now = () => new Da
     rollback,
     warnings,
     evidence_dir: existsSync(resources.evidenceDir) ? resources.evidenceDir : null,
-    ...(existsSync(resources.evidenceDir) ? { evidence_files: evidenceHashes(resources.evidenceDir) } : {}),
+    ...(evidence ? { evidence_files: evidence.files } : {}),
   };
   emit('onRunFinish', result);
   return result;

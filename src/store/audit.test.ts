@@ -14,7 +14,8 @@ import { createTestDatabase, postgresSkipReason } from '../../test/helpers/postg
 import { runResult } from '../../test/helpers/run-results.js';
 import { errorMessage } from '../errors.js';
 import { newIncident } from '../incidents/edit.js';
-import { evidenceHashes } from '../runner/evidence-hashes.js';
+import { createRedactor } from '../redact/redact.js';
+import { redactEvidenceFolder } from '../redact/evidence-files.js';
 import { audited, AuditLog, eventHash, GENESIS, withActor, type AuditReport } from './audit.js';
 import { CreditStore, type NewCredit } from './credits.js';
 import { openDb, type OpenDb } from './db.js';
@@ -201,10 +202,11 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       const evidence = join(root, 'files', 'run-1');
       mkdirSync(join(evidence, 'trace'), { recursive: true });
       writeFileSync(join(evidence, 'home.png'), PNG);
-      writeFileSync(join(evidence, 'trace', 'trace.zip'), 'zip bytes');
+      writeFileSync(join(evidence, 'trace', 'trace.txt'), 'zip bytes');
       writeFileSync(join(evidence, 'console.txt'), 'console');
-      const files = evidenceHashes(evidence);
-      expect(files.map((f) => f.path)).toEqual(['console.txt', 'home.png', 'trace/trace.zip']);
+      // Hashed as a run hashes them: by the redactor's walk, as it leaves them.
+      const { files } = await redactEvidenceFolder(evidence, createRedactor([]));
+      expect(files.map((f) => f.path)).toEqual(['console.txt', 'home.png', 'trace/trace.txt']);
       const run = runResult('files', { evidence_dir: evidence, evidence_files: files });
       await new Ledger(store.db).recordSeal(run, 'v1');
       // A run sealed on another machine: its folder is not here. And one a reporter pointed at
@@ -215,7 +217,7 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       await new Ledger(store.db).recordSeal(runResult('files', { evidence_dir: dir, evidence_files: [{ path: 'secret.txt', sha256: '0'.repeat(64), bytes: 12 }] }), 'v1');
       const roots = [root];
       expect(await audit.verify({ evidenceRoots: roots })).toMatchObject({ ok: true, files: { checked: 3, not_here: 4 } });
-      writeFileSync(join(evidence, 'trace', 'trace.zip'), 'zip bytes, edited');
+      writeFileSync(join(evidence, 'trace', 'trace.txt'), 'zip bytes, edited');
       writeFileSync(join(evidence, 'console.txt'), 'CONSOLE');
       rmSync(join(evidence, 'home.png'));
       const report = await audit.verify({ evidenceRoots: roots });
@@ -223,11 +225,11 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       expect(messages(report)).toEqual([
         expect.stringMatching(new RegExp(`^evidence file console\\.txt of seal ${run.run_id} \\(files v1\\) was changed since the seal \\(sha256 [0-9a-f]{12} then, [0-9a-f]{12} now; `)),
         expect.stringMatching(new RegExp(`^evidence file home\\.png of seal ${run.run_id} \\(files v1\\) was deleted`)),
-        expect.stringMatching(new RegExp(`^evidence file trace/trace\\.zip of seal ${run.run_id} \\(files v1\\) was changed since the seal \\(9 bytes then, 17 now; `)),
+        expect.stringMatching(new RegExp(`^evidence file trace/trace\\.txt of seal ${run.run_id} \\(files v1\\) was changed since the seal \\(9 bytes then, 17 now; `)),
       ]);
       // A file replaced by a link to something outside the run's folder is not followed.
       writeFileSync(join(evidence, 'console.txt'), 'console');
-      writeFileSync(join(evidence, 'trace', 'trace.zip'), 'zip bytes');
+      writeFileSync(join(evidence, 'trace', 'trace.txt'), 'zip bytes');
       symlinkSync(join(dir, 'secret.txt'), join(evidence, 'home.png'));
       expect(messages(await audit.verify({ evidenceRoots: roots }))).toEqual([expect.stringMatching(/^evidence file home\.png of seal .* was replaced by a link out of the run's folder/)]);
       // Put back as it was: verifies again.
