@@ -39,6 +39,11 @@ await single('supervisor', 'src/guard/supervisor.ts', 'cjs');
 // the same package then would get its half-loaded exports. Minified: every probe process that
 // fetches parses it.
 await single('guard-agent', 'src/guard/proxy-agent.ts', 'cjs', { minify: true });
+// The thread that opens the embedded store while an HTTP suite's checks run (src/store/early-store.ts).
+await single('store-worker', 'src/store/early-worker.ts', 'esm', {
+  external: ['@electric-sql/pglite'],
+  banner: { js: "import { createRequire as __sealCreateRequire } from 'node:module'; const require = __sealCreateRequire(import.meta.url);" },
+});
 // The embedded store's template (a migrated PGlite data directory): a fresh store unpacks it
 // instead of running initdb. Made only when the migrations or PGlite changed.
 await buildStoreTemplate(fileURLToPath(new URL('..', import.meta.url)));

@@ -3,7 +3,8 @@
  * commands a newcomer runs next (a seal, a release, a post-mortem, a token) work on the same
  * directory, and the running board shows what they recorded. Through the real CLI.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,9 +17,14 @@ let serve: ServeProcess;
 let dir: string;
 let config: string;
 let healthy = true;
+/** The answer to GET /slow, when a test holds it back. */
+let slow: ((res: ServerResponse) => Promise<void>) | null = null;
 
 beforeAll(async () => {
-  prod = await startServer((_req, res) => reply(res, healthy ? 200 : 503, healthy ? 'OK' : 'down'));
+  prod = await startServer((req, res) => {
+    if (req.url === '/slow' && slow) return void slow(res);
+    reply(res, healthy ? 200 : 503, healthy ? 'OK' : 'down');
+  });
   dir = mkdtempSync(join(tmpdir(), 'seal-shared-'));
   config = join(dir, 'seal.config.yaml');
   writeFileSync(config, `apps:\n  studio:\n    production_url: ${prod.url}\n    checks:\n      - { name: up, http: /up, expect: { status: 200 } }\n`);
@@ -65,4 +71,46 @@ describe('seal serve running on the embedded store', () => {
     expect(pages.map((p) => p.status)).toEqual([200, 200, 200, 200, 200]);
     expect(await (await fetch(`${serve.url}/deployments`)).text()).toContain('data-version="v4"');
   }, 120_000);
+
+  it('a board request made while a seal of HTTP checks runs is answered at once: the seal, which opened the store meanwhile, gives it up', async () => {
+    // A CLI command made the server let go of the store; nothing has asked the server for a page since.
+    expect((await cli(['release', 'list', 'studio'])).code).toBe(0);
+    let letAnswer = (): void => undefined;
+    const answered = new Promise<void>((resolve) => (letAnswer = resolve));
+    let checkArrived = (): void => undefined;
+    const checking = new Promise<void>((resolve) => (checkArrived = resolve));
+    slow = async (res) => {
+      checkArrived();
+      await answered;
+      reply(res, 200, 'OK');
+    };
+    const slowConfig = join(dir, 'slow.config.yaml');
+    writeFileSync(slowConfig, `apps:\n  slowpoke:\n    production_url: ${prod.url}\n    checks:\n      - { name: slow, http: /slow, expect: { status: 200 }, timeout_ms: 60000 }\n`);
+    try {
+      const sealing = cli(['smoke', 'slowpoke', '--config', slowConfig, '--release', 'v1', '--json']);
+      await checking;
+      // The seal opens the store while its check waits (the lock appears); then a viewer comes.
+      await waitFor(() => existsSync(join(dir, 'data', 'db.lock')), 'the seal to open the store while its check runs');
+      const page = await fetch(`${serve.url}/deployments`);
+      expect(page.status).toBe(200);
+      letAnswer();
+      const sealed = await sealing;
+      expect(sealed.code).toBe(0);
+      const result = JSON.parse(sealed.stdout) as RunResult;
+      expect(result).toMatchObject({ verdict: 'green', warnings: [] });
+      expect(await (await fetch(`${serve.url}/deployments`)).text()).toContain('data-app="slowpoke" data-version="v1"');
+    } finally {
+      letAnswer();
+      slow = null;
+    }
+  }, 120_000);
 });
+
+/** Waits, at most 30 s, for a condition on the file system another process changes. */
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1500; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

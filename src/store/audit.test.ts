@@ -19,6 +19,7 @@ import { redactEvidenceFolder } from '../redact/evidence-files.js';
 import { audited, AuditLog, eventHash, GENESIS, withActor, type AuditReport } from './audit.js';
 import { CreditStore, type NewCredit } from './credits.js';
 import { openDb, type OpenDb } from './db.js';
+import { openStoreEarly } from './early-store.js';
 import { EvidenceStore } from './evidence.js';
 import { IncidentStore } from './incidents.js';
 import { Ledger } from './ledger.js';
@@ -311,6 +312,13 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
 contract('the audit log on the embedded store (PGlite in a temp dir)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-store-'));
   return { store: await openDb({ databaseUrl: null, dataDir: dir }), cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
+});
+
+contract('the audit log on the embedded store opened in a worker thread while checks run (early-store.ts)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seal-store-'));
+  const taken = await openStoreEarly({ databaseUrl: null, dataDir: dir }, true)?.take();
+  if (!taken?.store) throw new Error(`the store's thread did not open it: ${taken?.why ?? 'dist/store-worker.js is missing'}`);
+  return { store: taken.store, cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
 });
 
 describe.skipIf(postgresSkip !== null)('Postgres', () => {

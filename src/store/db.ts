@@ -45,7 +45,7 @@ const LOCK_STALE_MS = 5_000;
 export async function openDb(location: StoreLocation): Promise<OpenDb> {
   return location.databaseUrl
     ? openPostgres(location.databaseUrl, location.poolMax ?? 4, location.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS)
-    : openEmbedded(join(location.dataDir, 'db'), location.waitMs ?? LOCK_WAIT_MS, location.template === undefined ? builtFile(TEMPLATE) : location.template, location.shared ?? false);
+    : openEmbedded(join(location.dataDir, 'db'), location.waitMs ?? LOCK_WAIT_MS, location.template === undefined ? defaultTemplate() : location.template, location.shared ?? false);
 }
 
 function migrationsFolder(): string {
@@ -101,8 +101,62 @@ async function openPostgres(url: string, max: number, timeoutMs: number): Promis
  */
 async function openEmbedded(dir: string, waitMs: number, template: string | null, shared = false): Promise<OpenDb> {
   const describe = `embedded ${dir}`;
+  const { client, origin, release } = await openEmbeddedClient(dir, { waitMs, announce: !shared, template });
+  try {
+    const { drizzle } = await import('drizzle-orm/pglite');
+    if (shared) {
+      const { PGlite } = await import('@electric-sql/pglite');
+      const { SharedPglite } = await import('./shared-embedded.js');
+      const sharedClient = new SharedPglite({
+        dir,
+        first: { client, release },
+        reopen: async () => {
+          // Said with a want file: a seal opening the store while its checks run gives it up at once.
+          const again = await lockEmbedded(dir, waitMs, true);
+          try {
+            return { client: await PGlite.create(dir, { postgresqlconf: ['shared_buffers = 8MB'] }), release: again };
+          } catch (error) {
+            await again().catch(() => undefined);
+            throw new StoreError(`cannot open the store (${describe}): ${errorMessage(error)}`, { cause: error });
+          }
+        },
+      });
+      return { db: drizzle(sharedClient as unknown as InstanceType<typeof PGlite>, { schema }), origin, close: () => sharedClient.close() };
+    }
+    return {
+      db: drizzle(client, { schema }),
+      origin,
+      close: async () => {
+        try {
+          await client.close();
+        } finally {
+          await release().catch(() => undefined);
+        }
+      },
+    };
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    await release().catch(() => undefined);
+    throw new StoreError(`cannot open the store (${describe}): ${errorMessage(error)}`, { cause: error });
+  }
+}
+
+/** An embedded store's PGlite, locked, created if need be and migrated, with its lock's release. */
+export interface EmbeddedClient {
+  readonly client: PGliteType;
+  readonly origin: StoreOrigin;
+  readonly release: () => Promise<void>;
+}
+
+/**
+ * Locks the embedded store in `dir` (waiting up to `waitMs`; `announce` writes the "want" file
+ * meanwhile), opens PGlite on it (made from the template when new) and applies the migrations.
+ * Also what the worker thread of early-store.ts runs, with no wait.
+ */
+export async function openEmbeddedClient(dir: string, { waitMs, announce, template }: { readonly waitMs: number; readonly announce: boolean; readonly template: string | null }): Promise<EmbeddedClient> {
+  const describe = `embedded ${dir}`;
   mkdirSync(dir, { recursive: true });
-  const release = await lockEmbedded(dir, waitMs, !shared);
+  const release = await lockEmbedded(dir, waitMs, announce);
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const { drizzle } = await import('drizzle-orm/pglite');
@@ -110,43 +164,21 @@ async function openEmbedded(dir: string, waitMs: number, template: string | null
     const { client, origin } = await createPglite(PGlite, dir, template);
     try {
       await migrate(drizzle(client, { schema }), { migrationsFolder: migrationsFolder() });
-      if (shared) {
-        const { SharedPglite } = await import('./shared-embedded.js');
-        const sharedClient = new SharedPglite({
-          dir,
-          first: { client, release },
-          reopen: async () => {
-            const again = await lockEmbedded(dir, waitMs, false);
-            try {
-              return { client: await PGlite.create(dir, { postgresqlconf: ['shared_buffers = 8MB'] }), release: again };
-            } catch (error) {
-              await again().catch(() => undefined);
-              throw new StoreError(`cannot open the store (${describe}): ${errorMessage(error)}`, { cause: error });
-            }
-          },
-        });
-        return { db: drizzle(sharedClient as unknown as InstanceType<typeof PGlite>, { schema }), origin, close: () => sharedClient.close() };
-      }
-      return {
-        db: drizzle(client, { schema }),
-        origin,
-        close: async () => {
-          try {
-            await client.close();
-          } finally {
-            await release().catch(() => undefined);
-          }
-        },
-      };
     } catch (error) {
       await client.close().catch(() => undefined);
       throw error;
     }
+    return { client, origin, release };
   } catch (error) {
     await release().catch(() => undefined);
     if (error instanceof StoreError) throw error;
     throw new StoreError(`cannot open the store (${describe}): ${errorMessage(error)}`, { cause: error });
   }
+}
+
+/** The template a fresh embedded store is unpacked from, by default (null before any build). */
+export function defaultTemplate(): string | null {
+  return builtFile(TEMPLATE);
 }
 
 /**

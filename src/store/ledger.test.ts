@@ -11,6 +11,7 @@ import { createTestDatabase, postgresSkipReason } from '../../test/helpers/postg
 import { runResult } from '../../test/helpers/run-results.js';
 import type { RunResult } from '../runner/run-result.js';
 import { openDb, type OpenDb } from './db.js';
+import { openStoreEarly } from './early-store.js';
 import { CreditStore, MAX_HISTORY } from './credits.js';
 import { EvidenceStore } from './evidence.js';
 import { Ledger } from './ledger.js';
@@ -340,6 +341,13 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
 contract('the ledger on the embedded store (PGlite in a temp dir)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-store-'));
   return { store: await openDb({ databaseUrl: null, dataDir: dir }), cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
+});
+
+contract('the ledger on the embedded store opened in a worker thread while checks run (early-store.ts)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seal-store-'));
+  const taken = await openStoreEarly({ databaseUrl: null, dataDir: dir }, true)?.take();
+  if (!taken?.store) throw new Error(`the store's thread did not open it: ${taken?.why ?? 'dist/store-worker.js is missing'}`);
+  return { store: taken.store, cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
 });
 
 describe.skipIf(postgresSkip !== null)('Postgres', () => {

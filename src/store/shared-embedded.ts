@@ -34,7 +34,7 @@ export class SharedPglite {
   constructor(private readonly options: { readonly dir: string; readonly first: Held; readonly reopen: () => Promise<Held> }) {
     this.held = Promise.resolve(options.first);
     this.watch = setInterval(() => {
-      this.wanted = this.othersWait();
+      this.wanted = othersWait(this.options.dir);
       this.yieldIfWanted();
     }, WATCH_MS);
     this.watch.unref();
@@ -94,18 +94,18 @@ export class SharedPglite {
       this.closing = null;
     });
   }
+}
 
-  /** Whether a live process has a want file next to the store. */
-  private othersWait(): boolean {
-    const prefix = `${basename(this.options.dir)}.want-`;
-    let names: string[];
-    try {
-      names = readdirSync(dirname(this.options.dir));
-    } catch {
-      return false;
-    }
-    return names.some((name) => name.startsWith(prefix) && isAlive(Number(name.slice(prefix.length))));
+/** Whether a live process other than this one has a want file next to the embedded store in `dir`. */
+export function othersWait(dir: string): boolean {
+  const prefix = `${basename(dir)}.want-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(dir));
+  } catch {
+    return false;
   }
+  return names.some((name) => name.startsWith(prefix) && isAlive(Number(name.slice(prefix.length))));
 }
 
 async function letGo(held: Promise<Held>): Promise<void> {

@@ -14,6 +14,7 @@ import { flushOutbox, outboxDir, putInOutbox, takeFromOutbox } from '../../seal/
 import { EMPTY_LEDGER, previewOnLedger, recordOnLedger, type SealRecording } from '../../seal/record.js';
 import { describeStore, isNewEmbeddedStore, msFromEnv, openDb, storeLocation, type OpenDb } from '../../store/db.js';
 import { DeliveryStore, NO_DELIVERY_MEMORY } from '../../store/deliveries.js';
+import type { EarlyStore } from '../../store/early-store.js';
 import { EvidenceStore } from '../../store/evidence.js';
 import type { Credited } from '../../store/incidents.js';
 import { Ledger } from '../../store/ledger.js';
@@ -36,6 +37,8 @@ export interface RecordContext {
   readonly announce?: (run: RunResult) => void;
   /** The tier vocabulary and the app's expect_tiers (none when the config did not load). */
   readonly tiers?: SealRecording['tiers'];
+  /** The embedded store, opened while the checks ran (early-store.ts); recording opens it itself without one. */
+  readonly early?: EarlyStore | null;
 }
 
 /** The run as finally recorded, and how its deliveries went (null when none were tried). */
@@ -129,8 +132,8 @@ async function recordInStore(result: RunResult, context: RecordContext, location
     const recording = { ...context, where, knownAppOnly: context.rollbackTemplate === null, boardBase, abandoned };
     // A store not created yet holds nothing: the verdict goes out before it is made (unpacking
     // the template can take longer than the preview may, on a loaded machine).
-    if (isNewEmbeddedStore(location)) context.announce?.(await previewOnLedger(EMPTY_LEDGER, result, recording));
-    store = await openDb(location);
+    if (context.early ? context.early.fresh : isNewEmbeddedStore(location)) context.announce?.(await previewOnLedger(EMPTY_LEDGER, result, recording));
+    store = (await context.early?.take())?.store ?? (await openDb(location));
     const ledger = new Ledger(store.db);
     // What recording will make of the run, read first, so the verdict is printed before anything is written.
     try {

@@ -15,7 +15,8 @@ import { createTerminalReporter } from '../../reporters/terminal.js';
 import { createRedactor } from '../../redact/redact.js';
 import { withWarning, type ReleaseInfo, type RunResult, type Verdict } from '../../runner/run-result.js';
 import { defaultEvidenceRoot, runSuite } from '../../runner/run-suite.js';
-import { msFromEnv, storeLocation } from '../../store/location.js';
+import { openStoreEarly, type EarlyStore } from '../../store/early-store.js';
+import { isNewEmbeddedStore, msFromEnv, storeLocation } from '../../store/location.js';
 import type { CliIo } from '../io.js';
 // Recording and reporting (the store, drizzle, PGlite, the notifiers) load after the verdict:
 // nothing of them is needed to run the checks.
@@ -50,6 +51,8 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   // Set once the config loaded and named the app: before that, nothing is recorded or reported
   // (a broken config must not create a release, nor become the app's latest one).
   let configured = false;
+  // The embedded store, opened while an HTTP suite's checks run (early-store.ts).
+  let early: EarlyStore | null = null;
   // Ctrl-C or a CI job's SIGTERM ends the run cleanly: checks stop, child processes are
   // killed, and the (error) verdict is still printed.
   const interrupt = new AbortController();
@@ -67,6 +70,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     notifiers = config.notifiers;
     tiers = { vocabulary: config.tiers, expected: app.expectTiers };
     configured = true;
+    early = options.server ? null : openStoreEarlyFor(app, io.env, io.cwd);
     result = await runSuite({ app, release, secrets }, { listeners: [live], env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd), signal: interrupt.signal });
   } catch (error) {
     // Anything that stops the run before a verdict is still a verdict: error, with its reason.
@@ -121,6 +125,8 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
   } finally {
     process.off('SIGINT', onLateSignal);
     process.off('SIGTERM', onLateSignal);
+    // Recording closed it, or gave up on it (its deadline): the thread must not keep the process alive.
+    await early?.dispose();
   }
 
   /** Recording or reporting (after the verdict is printed), then what they added, and the exit code. */
@@ -165,7 +171,7 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     } else {
       const redactor = createRedactor(secrets);
       const { recordSeal } = await import('./record-seal.js');
-      const recorded = await recordSeal(result, { rollbackTemplate, flags: options, env: io.env, cwd: io.cwd, redact: (text) => redactor.text(text), app: sealApp, notifiers, announce, tiers });
+      const recorded = await recordSeal(result, { rollbackTemplate, flags: options, env: io.env, cwd: io.cwd, redact: (text) => redactor.text(text), app: sealApp, notifiers, announce, tiers, early });
       result = recorded.result;
       told = recorded.deliveries?.outcomes ?? [];
       proved = recorded.credited ?? [];
@@ -187,6 +193,22 @@ export async function smokeCommand(appName: string, options: SmokeOptions, io: C
     for (const c of proved) io.stderr.write(`Proved: action ${c.action} of incident ${c.incident} is done ("${c.title}": its smoke check "${c.check}" passed)\n`);
     return exitCode(shown);
   }
+}
+
+/** Kinds of check that mostly wait on the network: the store can open on the other core meanwhile. */
+const WAITING_KINDS: ReadonlySet<string> = new Set(['http', 'tls']);
+
+/**
+ * Starts opening the embedded store in a worker thread while the checks run, for a suite of HTTP
+ * and TLS checks only: Chromium, a Playwright spec or an exec probe wants the machine's cores for
+ * itself, and a check's timing must not pay for our own work (BENCHMARKS.md, "honest timings").
+ * `SEAL_STORE_EARLY=0` turns it off.
+ */
+function openStoreEarlyFor(app: AppConfig, env: NodeJS.ProcessEnv, cwd: string): EarlyStore | null {
+  if (env.SEAL_STORE_EARLY?.trim() === '0') return null;
+  if (!app.checks.every((check) => check.skip !== null || WAITING_KINDS.has(check.kind))) return null;
+  const location = storeLocation(env, cwd);
+  return openStoreEarly(location, isNewEmbeddedStore(location));
 }
 
 /** Puts the run in the outbox for the server (`put`); when it cannot be written, why (said if the server is not reached either). */
