@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import type { RunResult } from '../src/runner/run-result.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { chromiumSkipReason } from './helpers/chromium.js';
@@ -247,6 +247,17 @@ describe('seal smoke', () => {
     expect(result).toMatchObject({ verdict: 'green', release: { sha, version: 'feedface0123' }, warnings: [] });
     const show = await runCli(['release', 'show', 'studio', 'feedface0123', '--json'], { env: { SEAL_DATA_DIR: data }, timeoutMs: 60_000 });
     expect(JSON.parse(show.stdout)).toMatchObject({ sha, branch: 'main', smoke_seal: { status: 'green', run_id: result.run_id }, seal_history: [{ run_id: result.run_id }] });
+  });
+
+  it('an HTTP suite\'s seal does not load Node\'s own fetch: undici\'s index (and with it Node\'s internal copy of undici) stays out of start-up', async () => {
+    // Node's internal undici is loaded the first time anything reads globalThis.fetch, Headers or
+    // the like; undici's index did so at start-up (its cookies module), costing every seal ~50 ms.
+    const hook = join(dir, 'loaded-modules.mjs');
+    writeFileSync(hook, "import { writeSync } from 'node:fs';\nprocess.on('exit', () => writeSync(2, `node-internal-undici: ${process.moduleLoadList.some((m) => m.includes('internal/deps/undici')) ? 'loaded' : 'not loaded'}\\n`));\n");
+    const run = await runCli(['smoke', 'studio', '--config', greenConfig, '--json', '--release', 'v-modules'], { env: { ...env, NODE_OPTIONS: `--import ${pathToFileURL(hook).href}` } });
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as RunResult).verdict).toBe('green');
+    expect(run.stderr).toContain('node-internal-undici: not loaded');
   });
 
   it('writes no escape codes to a pipe', async () => {

@@ -1,5 +1,5 @@
 /** The `http` check: one read-only request (plus same-host redirects when asked) and its assertions. */
-import { request } from 'undici';
+import { request } from './undici-core.js';
 import type { HttpCheckSpec } from '../../config/types.js';
 import { isAllowedHost } from '../../config/urls.js';
 import { isSecretName } from '../../redact/redact.js';

@@ -4,7 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { Agent, buildConnector } from 'undici';
+import { Agent, buildConnector } from './undici-core.js';
 import { verifyServerIdentity } from '../tls/identity.js';
 
 /** Phase timings of one exchange, in milliseconds; absent phases did not happen (IP literal, http). */
