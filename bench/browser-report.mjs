@@ -1,5 +1,5 @@
-// The browser section's part of the tables, targets, method and notes (see report.mjs).
-import { mb, ms, plural, summarize } from './report-format.mjs';
+// The browser section's part of the tables, goals, targets, method and notes (see report.mjs).
+import { NO_SECTION, goalRow, mb, ms, plural, summarize, times } from './report-format.mjs';
 
 const GB = 1e9;
 const median = (values) => (values.length ? summarize(values).median : null);
@@ -27,9 +27,26 @@ function failureNote(s) {
   return `${s.failures.length} failed run${s.failures.length === 1 ? '' : 's'}: ${first}`;
 }
 
+/** A series' timed runs that failed (warm-up included), as a clause for a row's figures; '' when none. */
+function timedFailureClause(label, s) {
+  const failed = s.failures.filter((f) => f.run !== 'memory run');
+  if (!failed.length) return '';
+  const timedRuns = s.wall.length + failed.length + (failed.some((f) => f.run === 'warm-up') ? 0 : 1);
+  return `; but ${failed.length} of ${label}'s ${timedRuns} timed runs (warm-up included) failed their checks: ${failed[0].message.split('\n')[0]}`;
+}
+
+/** Why a comparison of these series (keys of b.series) has no figure, or null when all were measured. */
+function unmeasured(b, keys) {
+  const key = keys.find((k) => !measured(b.series[k]));
+  return key ? `${LABELS[key]} has no timed run that passed (${failureNote(b.series[key]) || 'none ran'})` : null;
+}
+
+/** Median wall time of series a ÷ that of series b, as the tables show it. */
+const wallRatio = (a, b) => (measured(a) && measured(b) ? (median(a.wall) / median(b.wall)).toFixed(2) : 'n/a');
+
 /** The browser section's tables, as Markdown. */
 export function renderBrowserTables(b) {
-  const { sealBrowser, sealBrowserAll, playwright, sealSpec } = b.series;
+  const { sealBrowser, sealBrowserAll, playwright, floor, sealSpec } = b.series;
   const row = (label, s) => {
     if (!measured(s)) return `| ${label} | **not measured**: ${failureNote(s)} | – | – | – | – | – | – |`;
     const wall = summarize(s.wall);
@@ -38,16 +55,17 @@ export function renderBrowserTables(b) {
     const failed = s.failures.length ? ` (${plural(s.failures.length, 'failed run')}, listed under Notes)` : '';
     return `| ${label}${failed} | ${ms(wall.median)} | ${ms(wall.min)} / ${ms(wall.max)} | ${ms(median(s.reported))} | ${memText} | ${median(s.mem.processes) ?? 'n/a'} | ${mb(median(s.cliRssKb))} | ${Math.max(...s.peakInFlight)} |`;
   };
-  const ratio = measured(sealBrowser) && measured(playwright) ? (median(sealBrowser.wall) / median(playwright.wall)).toFixed(2) : 'n/a';
   const lines = [
     `Time to seal in a browser: ${b.checks} pages, each answered ${b.delayMs} ms after the request arrives, opened in Chromium (${b.chromium}); wall time of the whole process from spawn to exit, ${plural(b.runs, 'run')} after 1 warm-up. Memory: the peak of the summed PSS of every process in the run's tree (CLI, Node workers, Chromium and its helpers), from separate runs with the sampler on.`,
     '',
     '| Run | median | min / max | time the tool reports for its own run (median) | peak memory of the whole tree, PSS (median / max) | processes in the tree at the peak (median) | the CLI process alone, peak RSS (median) | most pages in flight at the server |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     `| Floor: the slowest page's own latency | ${ms(b.delayMs)} | – | – | – | – | – | – |`,
+    row(`Floor: bare playwright-core, a plain script (no test runner) opening the same ${b.checks} pages in the same Chromium with the same flags, ${b.workers} browser contexts at a time`, floor),
     row(`\`seal smoke\`, ${b.checks} \`browser\` checks, \`concurrency: ${b.checks}\`, pages open at once: the default \`browser_concurrency\` (${b.browserConcurrency} on this machine)`, sealBrowser),
     row(`\`npx playwright test\`, ${b.checks} tests, \`workers: ${b.workers}\``, playwright),
-    `| seal ÷ Playwright (median wall time) | **${ratio}** | – | – | – | – | – | – |`,
+    `| seal ÷ Playwright (median wall time) | **${wallRatio(sealBrowser, playwright)}** | – | – | – | – | – | – |`,
+    `| seal ÷ bare playwright-core floor (median wall time) | **${wallRatio(sealBrowser, floor)}** | – | – | – | – | – | – |`,
     row(`\`seal smoke\`, 1 \`playwright\` check running the same spec, \`workers: ${b.workers}\``, sealSpec),
     row(`context: \`seal smoke\`, the same ${b.checks} \`browser\` checks with \`browser_concurrency: ${b.checks}\` (all pages at once)`, sealBrowserAll),
     overheadRow(b),
@@ -113,9 +131,61 @@ function memoryLine(b) {
   );
 }
 
-const LABELS = { sealBrowser: 'seal (browser checks)', sealBrowserAll: `seal (browser checks, all pages at once)`, playwright: '`npx playwright test`', sealSpec: 'seal (spec)' };
+const LABELS = { sealBrowser: 'seal (browser checks)', sealBrowserAll: `seal (browser checks, all pages at once)`, playwright: '`npx playwright test`', floor: 'the bare playwright-core floor', sealSpec: 'seal (spec)' };
 
-/** The browser section's targets: the measured figure and whether it was met. */
+/**
+ * Issue 18's goals for the browser section (items 2, 3 and 4), each a ratio of medians measured
+ * side by side in the same rounds; every row says "not measured" when `b` is missing.
+ */
+export function browserGoals(b) {
+  /** seal's browser checks against another run of the same pages (key of b.series): wall time, seal ÷ it. */
+  const against = (id, goal, key, limit) =>
+    goalRow(id, goal, () => {
+      if (!b) return NO_SECTION;
+      const missing = unmeasured(b, ['sealBrowser', key]);
+      if (missing) return missing;
+      const { sealBrowser: seal, [key]: other } = b.series;
+      const ratio = median(seal.wall) / median(other.wall);
+      const failed = timedFailureClause('seal', seal);
+      return { measured: `seal median ${ms(median(seal.wall))}, ${LABELS[key]} median ${ms(median(other.wall))}${failed}`, figure: times(ratio), met: ratio <= limit && !failed };
+    });
+  return [
+    against('2a', '10 browser checks ≤ 0.6 × `npx playwright test` (2 workers, same pages, same Chromium flags), wall time', 'playwright', 0.6),
+    against('2b', '10 browser checks ≤ 1.2 × the bare playwright-core floor (same Chromium, flags and pages, 2 contexts at a time), wall time', 'floor', 1.2),
+    goalRow('2c', "10 browser checks: peak memory of the whole process tree ≤ 0.7 × `npx playwright test`'s", () => {
+      if (!b) return NO_SECTION;
+      const { sealBrowser: seal, playwright } = b.series;
+      const missing = [['sealBrowser', seal], ['playwright', playwright]].find(([, s]) => !s.mem.pssKb.length);
+      if (missing) return `${LABELS[missing[0]]}: ${missing[1].mem.failedPeakKb.length ? failedPeaks(missing[1]) : 'no sampled run passed'}`;
+      const ratio = median(seal.mem.pssKb) / median(playwright.mem.pssKb);
+      const peak = (s) => `${mb(median(s.mem.pssKb))} (max ${mb(Math.max(...s.mem.pssKb))})`;
+      return { measured: `peak PSS, medians: seal ${peak(seal)}, Playwright ${peak(playwright)}`, figure: times(ratio), met: ratio <= 0.7 };
+    }),
+    goalRow('3', 'Spec mode: seal running the spec ≤ +15 % over `npx playwright test` running it directly, wall time', () => {
+      if (!b) return NO_SECTION;
+      const missing = unmeasured(b, ['sealSpec', 'playwright']);
+      if (missing) return missing;
+      const { sealSpec, playwright } = b.series;
+      const share = median(sealSpec.wall) / median(playwright.wall) - 1;
+      const paired = pairedDiffs(sealSpec, playwright);
+      const perRound = paired.length ? `; per round ${signed(summarize(paired).median)} (median)` : '';
+      const failed = timedFailureClause('seal (spec)', sealSpec);
+      return {
+        measured: `seal (spec) median ${ms(median(sealSpec.wall))}, Playwright median ${ms(median(playwright.wall))}${perRound}${failed}`,
+        figure: `${share >= 0 ? '+' : '−'}${Math.abs(Math.round(share * 100))} %`,
+        met: share <= 0.15 && !failed,
+      };
+    }),
+    goalRow('4', 'Honest timings: a loopback HTTP check measures the same (within +20 ms) alone and beside the 10 browser checks', () => {
+      if (!b?.honest) return NO_SECTION;
+      const { alone, beside } = b.honest;
+      const extra = median(beside) - median(alone);
+      return { measured: `its \`duration_ms\`, medians: ${ms(median(alone))} alone, ${ms(median(beside))} beside them (max ${ms(Math.max(...beside))})`, figure: signed(extra), met: extra <= 20 };
+    }),
+  ];
+}
+
+/** The browser section's earlier targets (issue 18's are browserGoals): the measured figure and whether it was met. */
 export function browserTargets(b) {
   const { sealBrowser, playwright, sealSpec } = b.series;
   const memTarget = (label, s) => {
@@ -135,15 +205,11 @@ export function browserTargets(b) {
     if (!measured(sealBrowser) || !measured(playwright)) return { target, measured: 'not measured', met: null, note: '' };
     const seal = summarize(sealBrowser.wall);
     const pw = summarize(playwright.wall);
-    const timedFailures = sealBrowser.failures.filter((f) => f.run !== 'memory run');
-    const timedRuns = seal.n + timedFailures.length + (timedFailures.some((f) => f.run === 'warm-up') ? 0 : 1);
-    const failures = timedFailures.length
-      ? `; but ${timedFailures.length} of seal's ${timedRuns} timed runs (warm-up included) failed their checks: ${timedFailures[0].message.split('\n')[0]}`
-      : '';
+    const failures = timedFailureClause('seal', sealBrowser);
     return {
       target,
       measured: `seal median ${ms(seal.median)} vs Playwright median ${ms(pw.median)} (ratio ${(seal.median / pw.median).toFixed(2)})${failures}`,
-      met: seal.median <= pw.median && timedFailures.length === 0,
+      met: seal.median <= pw.median && !failures,
       note: '',
     };
   })();
@@ -157,10 +223,7 @@ export function browserTargets(b) {
     const p = summarize(playwright.mem.pssKb);
     return { target, measured: `seal (spec) median ${mb(s.median)} (max ${mb(s.max)}) vs Playwright alone median ${mb(p.median)} (max ${mb(p.max)}): +${mb(s.median - p.median)}`, met: 'reference', note: '' };
   })();
-  const honest = b.honest
-    ? { target: `Honest timings: a loopback HTTP check measures the same (within +20 ms) alone and beside ${b.checks} browser checks`, measured: `median ${ms(median(b.honest.alone))} alone, ${ms(median(b.honest.beside))} beside them (max ${ms(Math.max(...b.honest.beside))})`, met: median(b.honest.beside) <= median(b.honest.alone) + 20, note: '' }
-    : null;
-  return [memTarget(`\`seal smoke\` with ${b.checks} browser checks`, sealBrowser), speed, spec, ...(honest ? [honest] : [])];
+  return [memTarget(`\`seal smoke\` with ${b.checks} browser checks`, sealBrowser), speed, spec];
 }
 
 /** Failed runs, listed in full (first lines of each message). */
@@ -177,7 +240,7 @@ export function browserFailures(b) {
 
 /** The browser section's method paragraph. */
 export function browserMethod(b) {
-  return `Browser section. The bench starts a second \`node:http\` server on 127.0.0.1 at a random port, serving \`/p01\`…\`/p${b.checks}\`: small HTML pages (a title "Page NN", a heading, a line of static text and an inline script that writes "Script ran on page NN" into the page), each answered ${b.delayMs} ms after the request arrives, so ${b.delayMs} ms is the floor of a run that loads them all at once. Into \`bench/.work/browser/\` it writes: a seal config with ${b.checks} \`browser\` checks (\`concurrency: ${b.checks}\`, so the app's limit lets all of them run, and seal's default \`browser_concurrency\`, ${b.browserConcurrency} pages at once on this machine; each check expects the title, the text the script writes and \`no_console_errors: true\`), and the same config with \`browser_concurrency: ${b.checks}\` (all pages at once); an equivalent Playwright Test spec (CommonJS, \`pages.spec.cjs\`, with a \`package.json\` saying so): ${b.checks} tests, each collecting \`console\` errors and \`pageerror\`s, going to its page and expecting the same title and text and no errors, in parallel mode (\`test.describe.configure({ mode: 'parallel' })\`, without which Playwright keeps a file's tests in one worker); a Playwright config for it (\`workers: ${b.workers}\`, \`baseURL\` the local server, Debian's \`/usr/bin/chromium\` with seal's own Chromium flags \`${b.chromiumArgs.join(' ')}\`, a JSON reporter); and a second seal config with one \`playwright\` check running that same spec file (\`workers: ${b.workers}\`). The four runs are \`node bin/seal smoke bench --config … --json\` (browser checks, with each of the two configs), \`node node_modules/@playwright/test/cli.js test --config …\` and \`node bin/seal smoke …\` (the spec), each a fresh child process of the bench, timed from spawn to exit. One warm-up round, then ${b.runs} rounds; each round runs the four one after another, timed, and then each once more with its memory sampled: every ${b.sampleMs} ms the sampler finds every process whose parent chain (\`/proc/<pid>/stat\`) leads to the run's root process and sums their PSS (\`Pss\` of \`/proc/<pid>/smaps_rollup\`; \`VmRSS\` of \`/proc/<pid>/status\` if that cannot be read), and the run's figure is the largest sum. Following parents rather than the process group matters: Playwright starts Chromium in a group of its own. Memory is sampled only in runs of its own because reading \`smaps_rollup\` is expensive for Chromium's processes (see the memory line above): in the timed runs the tree is only tracked, a plain \`stat\` scan every ${b.trackMs} ms, to find processes a run leaves behind. Every run is checked, or it counts as failed and is listed: seal must print verdict \`green\` with exactly the ${b.checks} expected checks passed (\`p01\`… or \`spec › p01\`…) and exit 0, Playwright's JSON report must say ${b.checks} expected and nothing unexpected, flaky or skipped, and in every case the server must have served all ${b.checks} pages. A tool whose timed runs fail twice in a row gets no more timed runs, and likewise for its sampled runs. A failed timed run makes \`npm run bench\` exit 1 once this page is written; a failed sampled run is only listed, since the sampler's own load can cause it. Each run has a time limit; on a time-out the whole tree is killed, pid by pid. Every Node process in each tree (Playwright's workers included) gets \`bench/net-guard.mjs\` through \`NODE_OPTIONS\`; Chromium itself runs with seal's flags that turn off its background networking. seal's runs get \`SEAL_DATA_DIR\` in \`bench/.work/\`, emptied before each run, from which the spec run's Playwright report is read.`;
+  return `Browser section. The bench starts a second \`node:http\` server on 127.0.0.1 at a random port, serving \`/p01\`…\`/p${b.checks}\`: small HTML pages (a title "Page NN", a heading, a line of static text and an inline script that writes "Script ran on page NN" into the page), each answered ${b.delayMs} ms after the request arrives, so ${b.delayMs} ms is the floor of a run that loads them all at once. Into \`bench/.work/browser/\` it writes: a seal config with ${b.checks} \`browser\` checks (\`concurrency: ${b.checks}\`, so the app's limit lets all of them run, and seal's default \`browser_concurrency\`, ${b.browserConcurrency} pages at once on this machine; each check expects the title, the text the script writes and \`no_console_errors: true\`), and the same config with \`browser_concurrency: ${b.checks}\` (all pages at once); an equivalent Playwright Test spec (CommonJS, \`pages.spec.cjs\`, with a \`package.json\` saying so): ${b.checks} tests, each collecting \`console\` errors and \`pageerror\`s, going to its page and expecting the same title and text and no errors, in parallel mode (\`test.describe.configure({ mode: 'parallel' })\`, without which Playwright keeps a file's tests in one worker); a Playwright config for it (\`workers: ${b.workers}\`, \`baseURL\` the local server, Debian's \`/usr/bin/chromium\` with seal's own Chromium flags \`${b.chromiumArgs.join(' ')}\`, a JSON reporter); a second seal config with one \`playwright\` check running that same spec file (\`workers: ${b.workers}\`); and the input of the bare playwright-core floor, \`bench/browser-floor.mjs\`: a plain script, no test runner, that launches the same Chromium with the same flags through playwright-core, opens the same pages ${b.workers} browser contexts at a time (for each page a new context, \`goto\`, which waits for \`load\` as seal and Playwright do, the title read, the context closed), closes the browser and does nothing else. The five runs are \`node bin/seal smoke bench --config … --json\` (browser checks, with each of the two configs), \`node node_modules/@playwright/test/cli.js test --config …\`, \`node bench/browser-floor.mjs floor.json\` and \`node bin/seal smoke …\` (the spec), each a fresh child process of the bench with the same hooks, timed from spawn to exit. One warm-up round, then ${b.runs} rounds; each round runs the five one after another, timed, and then each once more with its memory sampled: every ${b.sampleMs} ms the sampler finds every process whose parent chain (\`/proc/<pid>/stat\`) leads to the run's root process and sums their PSS (\`Pss\` of \`/proc/<pid>/smaps_rollup\`; \`VmRSS\` of \`/proc/<pid>/status\` if that cannot be read), and the run's figure is the largest sum. Following parents rather than the process group matters: Playwright starts Chromium in a group of its own. Memory is sampled only in runs of its own because reading \`smaps_rollup\` is expensive for Chromium's processes (see the memory line above): in the timed runs the tree is only tracked, a plain \`stat\` scan every ${b.trackMs} ms, to find processes a run leaves behind. Every run is checked, or it counts as failed and is listed: seal must print verdict \`green\` with exactly the ${b.checks} expected checks passed (\`p01\`… or \`spec › p01\`…) and exit 0, Playwright's JSON report must say ${b.checks} expected and nothing unexpected, flaky or skipped, the floor must exit 0 having read all ${b.checks} expected titles, and in every case the server must have served all ${b.checks} pages. A tool whose timed runs fail twice in a row gets no more timed runs, and likewise for its sampled runs. A failed timed run makes \`npm run bench\` exit 1 once this page is written; a failed sampled run is only listed, since the sampler's own load can cause it. Each run has a time limit; on a time-out the whole tree is killed, pid by pid. Every Node process in each tree (Playwright's workers included) gets \`bench/net-guard.mjs\` through \`NODE_OPTIONS\`; Chromium itself runs with seal's flags that turn off its background networking. seal's runs get \`SEAL_DATA_DIR\` in \`bench/.work/\`, emptied before each run, from which the spec run's Playwright report is read.`;
 }
 
 /** Writes seal's guard blocked in passing runs: the pages make none, so any is Chromium's own. */
@@ -233,7 +296,7 @@ export function browserNotes(b) {
   const busy = b.busy.length ? summarize(b.busy) : null;
   const notes = [
     `Browser section noise (max − min, as a share of the median): seal (browser checks) ${spread(b.series.sealBrowser.wall)}, ` +
-      `seal (browser checks, all pages at once) ${spread(b.series.sealBrowserAll.wall)}, \`npx playwright test\` ${spread(b.series.playwright.wall)}, seal (spec) ${spread(b.series.sealSpec.wall)}.`,
+      `seal (browser checks, all pages at once) ${spread(b.series.sealBrowserAll.wall)}, \`npx playwright test\` ${spread(b.series.playwright.wall)}, the bare playwright-core floor ${spread(b.series.floor.wall)}, seal (spec) ${spread(b.series.sealSpec.wall)}.`,
     busy
       ? `Other load on the machine: before each browser round the bench waits, at most ${b.quietWaitMs / 1000} s, for the CPUs to be less than ${Math.round(b.quietBusy * 100)} % busy over half a second with nothing of its own running; ` +
         `they were then ${Math.round(busy.median * 100)} % busy (median; max ${Math.round(busy.max * 100)} %${busy.max >= b.quietBusy ? `; ${b.busy.filter((x) => x >= b.quietBusy).length} of ${b.busy.length} rounds started on a busy machine after the wait ran out` : ''}); ` +
@@ -242,7 +305,7 @@ export function browserNotes(b) {
       : '',
     'What each run does beyond loading the pages: seal\'s browser checks record a Playwright trace (screenshots and DOM snapshots) of every check and drop it when the check passes, so a failed check has one; ' +
       'seal\'s `playwright` check runs the spec with `trace: retain-on-failure` and `screenshot: only-on-failure` and sends all of its traffic through the guard proxy; ' +
-      'the direct `npx playwright test` run records no trace and uses no proxy. Those costs are part of what seal does, so they are in its figures.',
+      'the direct `npx playwright test` run and the bare playwright-core floor record no trace and use no proxy. Those costs are part of what seal does, so they are in its figures.',
     Object.values(b.series).some((s) => s.mem.rssFallbacks > 0)
       ? 'Some processes\' smaps_rollup could not be read and were counted with VmRSS (which counts shared pages in full).'
       : 'Every process\'s smaps_rollup could be read: the memory figures are all PSS.',

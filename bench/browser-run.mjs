@@ -1,7 +1,8 @@
 // The browser section of `npm run bench`: 10 `browser` checks of `seal smoke` (with its default
 // page limit, and again with all 10 pages at once) side by side with `npx playwright test` on an
-// equivalent spec (2 workers), and seal's `playwright` check running that same spec; wall time and the peak memory of each run's whole process tree, Chromium
-// included. Loopback only; every run has a time limit and its whole tree is killed when it
+// equivalent spec (2 workers), the bare playwright-core floor (bench/browser-floor.mjs: the same
+// pages opened by a plain script), and seal's `playwright` check running that same spec; wall
+// time and the peak memory of each run's whole process tree, Chromium included. Loopback only; every run has a time limit and its whole tree is killed when it
 // outlives it; the page server is closed whatever happens.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pageNames, startPageServer } from './browser-server.mjs';
 import { writeBrowserSuites } from './browser-suites.mjs';
-import { VerifyError, verifyPlaywright, verifySealBrowser, verifySealSpec } from './browser-verify.mjs';
+import { VerifyError, verifyFloor, verifyPlaywright, verifySealBrowser, verifySealSpec } from './browser-verify.mjs';
 import { runTimed } from './child.mjs';
 import { waitForQuiet } from './machine-load.mjs';
 import { stillRunning, treePids, watchTree } from './proc-tree.mjs';
@@ -23,7 +24,7 @@ export const SAMPLE_MS = 50;
 const TRACK_MS = 250;
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const TIMEOUT_MS = { sealBrowser: 90_000, sealBrowserAll: 90_000, playwright: 120_000, sealSpec: 150_000 };
+const TIMEOUT_MS = { sealBrowser: 90_000, sealBrowserAll: 90_000, playwright: 120_000, floor: 60_000, sealSpec: 150_000 };
 /** seal's default `browser_concurrency` on this machine (src/config/types.ts, defaultBrowserConcurrency). */
 export const DEFAULT_BROWSER_CONCURRENCY = Math.max(2, Math.min(8, os.availableParallelism()));
 /** Before each round, wait at most QUIET_WAIT_MS for the CPUs to be less than QUIET_BUSY busy. */
@@ -37,7 +38,7 @@ const QUIET_WAIT_MS = 60_000;
 const GIVE_UP_AFTER = 2;
 
 /**
- * Runs the section: 1 warm-up round and `runs` rounds, the four runs interleaved in each.
+ * Runs the section: 1 warm-up round and `runs` rounds, the five runs interleaved in each.
  * `env(extra)` is the environment every measured process gets (bench/run.mjs's childEnv).
  */
 export async function measureBrowser({ root, work, runs, log, env }) {
@@ -70,6 +71,12 @@ export async function measureBrowser({ root, work, runs, log, env }) {
         before: () => rmSync(files.reportFile, { force: true }),
         verify: (run) => verifyPlaywright(run, server.stats, pages, files.reportFile, WORKERS),
       },
+      // Issue 18's floor: what the pages cost Chromium driven by playwright-core alone.
+      floor: {
+        label: `bare playwright-core floor (${COUNT} pages, ${WORKERS} contexts at a time)`,
+        args: [join(root, 'bench', 'browser-floor.mjs'), files.floor],
+        verify: (run) => verifyFloor(run, server.stats, pages),
+      },
       sealSpec: {
         label: `seal smoke (1 playwright check: the spec, ${WORKERS} workers)`,
         args: seal(files.sealSpec),
@@ -77,7 +84,7 @@ export async function measureBrowser({ root, work, runs, log, env }) {
       },
     };
     const series = Object.fromEntries(Object.keys(tools).map((key) => [key, emptySeries()]));
-    // Each round: the four runs timed, then (not in the warm-up) the four again with their
+    // Each round: the five runs timed, then (not in the warm-up) the five again with their
     // memory sampled; a sampled run's wall time is kept only to show what sampling costs.
     for (let round = 0; round <= runs; round += 1) {
       busy.push(await waitForQuiet(log, QUIET_BUSY, QUIET_WAIT_MS));

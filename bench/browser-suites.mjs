@@ -1,7 +1,7 @@
 // The browser section's suites, written into bench/.work/browser/ for each bench run: a seal
 // config of `browser` checks, one Playwright Test spec with the same checks as tests, the
-// Playwright config that runs that spec directly, and a seal config whose one `playwright`
-// check runs the same spec file.
+// Playwright config that runs that spec directly, a seal config whose one `playwright`
+// check runs the same spec file, and the input of the bare playwright-core floor.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pageNames, pageTitle, scriptText } from './browser-server.mjs';
@@ -30,6 +30,8 @@ export function writeBrowserSuites(dir, { baseUrl, count, workers, executablePat
     sealQuickBeside: write('seal-quick-beside.config.yaml', sealBrowserConfig({ baseUrl, count, extra: QUICK_CHECK })),
     spec: write(SPEC_FILE, specSource(count)),
     playwrightConfig: write('playwright.config.cjs', playwrightConfig({ baseUrl, workers, executablePath, chromiumArgs, reportFile, outputDir: join(dir, 'pw-results') })),
+    // bench/browser-floor.mjs: the same pages, Chromium and flags, as many contexts at once as Playwright has workers.
+    floor: write('floor.json', `${JSON.stringify({ baseUrl, pages: pageNames(count), executablePath, args: chromiumArgs, contexts: workers })}\n`),
     reportFile,
   };
 }

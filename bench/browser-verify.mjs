@@ -2,6 +2,7 @@
 // a VerifyError saying what was wrong (the bench then records the run as failed).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pageTitle } from './browser-server.mjs';
 import { tail } from './peers.mjs';
 
 export class VerifyError extends Error {}
@@ -95,6 +96,24 @@ export function verifyPlaywright(run, stats, pages, reportFile, workers) {
   const report = readPlaywrightReport(reportFile, run, pages.length, workers);
   expectPages(run, stats, pages.length);
   return { reported: report.stats.duration };
+}
+
+/**
+ * The bare playwright-core floor (bench/browser-floor.mjs): exit 0, every page's expected title
+ * read; its own time (launch to the browser's close) is what it reports.
+ */
+export function verifyFloor(run, stats, pages) {
+  expectExit(run);
+  let out;
+  try {
+    out = JSON.parse(run.stdout);
+  } catch {
+    fail(`${run.label}: its output is not JSON`, run);
+  }
+  const wrong = pages.filter((name) => out.titles?.[name] !== pageTitle(name));
+  if (wrong.length > 0) fail(`${run.label}: ${pages.length - wrong.length} of ${pages.length} pages had the expected title (wrong or missing: ${wrong.join(', ')})`, run);
+  expectPages(run, stats, pages.length);
+  return { reported: out.ms };
 }
 
 /**

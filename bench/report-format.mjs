@@ -18,3 +18,20 @@ export const mib = (bytes) => {
 export const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** A target's verdict; null when it could not be measured. */
 export const yes = (ok) => (ok === 'reference' ? 'reference only' : ok === null ? '**not measured**' : ok ? '**met**' : '**NOT met**');
+
+/** Why a goal has no figure when its whole section is missing from the results. */
+export const NO_SECTION = 'the section did not run, or failed (see Notes)';
+
+/**
+ * One row of issue 18's goals table. `measure()` returns the row's figures ({ measured, figure,
+ * met }), or a string saying why they could not be measured: a missing section or a failed run
+ * gives a row that says so, never a crash.
+ */
+export function goalRow(id, goal, measure) {
+  const figures = measure();
+  if (typeof figures === 'string') return { id, goal, measured: `not measured: ${figures}`, figure: '–', met: null };
+  return { id, goal, ...figures };
+}
+
+/** A ratio of two medians, as the goals table shows it. */
+export const times = (value) => `${value.toFixed(2)} ×`;

@@ -1,5 +1,5 @@
-// The server section of BENCHMARKS.md: tables, targets, method.
-import { mb, ms } from './report-format.mjs';
+// The server section of BENCHMARKS.md: tables, goals, targets, method.
+import { NO_SECTION, goalRow, mb, ms } from './report-format.mjs';
 
 const n = (value) => Math.round(value).toLocaleString('en-US');
 
@@ -25,7 +25,16 @@ function heavyRow(h) {
   return `| \`GET /releases/heavy/v1\`, the page of the largest run the API accepts (${n(h.bodyBytes)} bytes posted, nested 63 deep; ${n(h.pageBytes)} bytes of HTML): 10 one after another, then 3 at once with \`/healthz\` beside them | 13 | 0 | – | ${ms(median(h.sequentialMs))} | – | – | ${ms(Math.max(...h.sequentialMs))}; 3 at once: max ${ms(Math.max(...h.togetherMs))}; /healthz ${ms(h.healthzMs)} |`;
 }
 
-/** The issue's targets for the server. */
+/** Issue 18's goal for the server section (item 6, beside the curve's): ingest at twice the earlier target. */
+export function serverGoals(s) {
+  return [
+    goalRow('6e', 'Ingest ≥ 1,000 seals/s on Postgres (run results posted through the API)', () =>
+      s ? { measured: `${n(s.ingest.seals)} seals, ${s.concurrency} at a time (p95 ${ms(s.ingest.p95)})`, figure: `${n(s.ingest.perSecond)} seals/s`, met: s.ingest.perSecond >= 1000 } : NO_SECTION,
+    ),
+  ];
+}
+
+/** The earlier targets for the server. */
 export function serverTargets(s) {
   return [
     { target: `Board: p95 of /deployments under 50 ms with ${n(s.releases)} releases under concurrent load`, measured: `p95 ${ms(s.board.p95)} (p50 ${ms(s.board.p50)}) at ${n(s.board.rps)} pages/s, ${s.concurrency} concurrent`, met: s.board.p95 < 50, note: '' },
