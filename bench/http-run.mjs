@@ -1,12 +1,19 @@
 // The HTTP section of `npm run bench`: time-to-seal of the whole `seal smoke` CLI for 40 HTTP
 // checks of 300 ms each, side by side with Step CI on the same 40 requests, plus seal's peak RSS
 // with a 200 MiB response in the suite. Every run is checked; the first wrong one throws.
-// Loopback only; every run has a time limit; the server is closed whatever happens.
+// Two context runs share the rounds: the same seal with its store on the machine's Postgres
+// (DATABASE_URL, a database created for the section), and the same seal run by Node 22, beside
+// a bare `node22 -e ""`. Without Postgres or Node 22 their rows say why, and the section goes on.
+// Loopback only; every run has a time limit; the server is closed and the database dropped
+// whatever happens.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { runTimed } from './child.mjs';
 import { parseStepciSummary, tail } from './peers.mjs';
+import { createDatabase } from './postgres.mjs';
 import { startServer } from './server.mjs';
 import { writeSealConfig, writeStepciWorkflow } from './suites.mjs';
 
@@ -19,6 +26,8 @@ const RUN_TIMEOUT_MS = 60_000;
 const HUGE_TIMEOUT_MS = 120_000;
 /** Emptied before every first-seal run. */
 const FRESH_DATA = join(WORK, 'seal-data-fresh');
+/** Installed by `npm ci --prefix test/node-versions`. */
+export const NODE22 = join(ROOT, 'test', 'node-versions', 'node_modules', 'node22', 'bin', 'node');
 
 /**
  * Runs the section against its own server: 1 warm-up round and `runs` rounds, then the memory
@@ -26,16 +35,44 @@ const FRESH_DATA = join(WORK, 'seal-data-fresh');
  */
 export async function measureHttp({ runs, log, env, stepci }) {
   const server = await startServer({ delayMs: DELAY_MS, hugeBytes: HUGE_BYTES });
+  let database = null;
   try {
     log(`server on ${server.url}; ${runs} runs after 1 warm-up`);
-    return await measure(server, stepci, runs, env, log);
+    const node22 = findNode22(log);
+    database = await createDatabase('seal_http').catch((error) => {
+      log(`no Postgres for the context run with DATABASE_URL: ${error.message} (its rows say "not measured")`);
+      return { missing: `no Postgres: ${reason(error)}` };
+    });
+    return await measure(server, stepci, runs, env, log, { database, node22 });
   } finally {
+    await database?.drop?.();
     await server.close();
   }
 }
 
+/** Node 22 for its context run: its path and version, or why it cannot run. */
+function findNode22(log) {
+  if (!existsSync(NODE22)) {
+    log(`Node 22 not installed (${NODE22}; \`npm ci --prefix test/node-versions\` installs it): its rows say "not measured"`);
+    return { missing: 'Node 22 not installed' };
+  }
+  try {
+    const version = execFileSync(NODE22, ['--version'], { encoding: 'utf8', timeout: 30_000 }).trim();
+    if (!version.startsWith('v22.')) return { missing: `${NODE22} is Node ${version}, not 22` };
+    return { path: NODE22, version };
+  } catch (error) {
+    return { missing: `Node 22 (${NODE22}) does not run: ${reason(error)}` };
+  }
+}
+
+/** An error's first line, for a "not measured" row. */
+const reason = (error) => {
+  const message = error.message.split('\n')[0];
+  return (error.code && !message.includes(error.code) ? `${error.code}: ${message}` : message).replace(/\|/g, '/');
+};
+
 /** Runs every measurement against the one server; throws on the first run that is not right. */
-async function measure(server, stepci, runs, env, log) {
+async function measure(server, stepci, runs, env, log, { database, node22 }) {
   const baseUrl = server.url;
   const sealConfig = writeSealConfig(WORK, 'seal.config.yaml', { baseUrl, count: CHECKS, huge: false });
   const hugeConfig = writeSealConfig(WORK, 'seal-huge.config.yaml', { baseUrl, count: CHECKS, huge: true });
@@ -75,6 +112,32 @@ async function measure(server, stepci, runs, env, log) {
       args: [stepci.entry, 'run', workflow],
       check: (run, stats) => ({ reported: checkStepci(run, stats) }),
     },
+    // Context: the same seal with its store on the machine's Postgres instead of the embedded one.
+    ...(database.url && {
+      sealPostgres: {
+        label: 'seal smoke (DATABASE_URL, Postgres)',
+        args: ['bin/seal', 'smoke', 'bench', '--config', sealConfig, '--json'],
+        env: { DATABASE_URL: database.url },
+        check: (run, stats) => {
+          const json = checkSeal(run, stats, CHECKS);
+          return { reported: json.duration_ms, phases: sealPhases(run, json) };
+        },
+      },
+    }),
+    // Context: the same seal (embedded store) run by Node 22, which keeps a compile cache, and
+    // its bare start and exit.
+    ...(node22.path && {
+      node22Empty: { label: 'node22 -e ""', node: node22.path, args: ['-e', ''], check: (run) => expectExit(run, 0) },
+      sealNode22: {
+        label: 'seal smoke (Node 22)',
+        node: node22.path,
+        args: ['bin/seal', 'smoke', 'bench', '--config', sealConfig, '--json'],
+        check: (run, stats) => {
+          const json = checkSeal(run, stats, CHECKS);
+          return { reported: json.duration_ms, phases: sealPhases(run, json) };
+        },
+      },
+    }),
   };
   const series = Object.fromEntries(
     Object.keys(tools).map((key) => [
@@ -88,7 +151,7 @@ async function measure(server, stepci, runs, env, log) {
     const times = {};
     for (const [key, tool] of Object.entries(tools)) {
       tool.before?.();
-      const run = await timedRun(server, tool.args, RUN_TIMEOUT_MS, tool.label, (extra) => env({ ...tool.env, ...extra }));
+      const run = await timedRun(server, tool.args, RUN_TIMEOUT_MS, tool.label, (extra) => env({ ...tool.env, ...extra }), tool.node);
       const { reported, phases } = tool.check(run, server.stats) ?? {};
       times[key] = `${Math.round(run.ms)} ms`;
       if (warmUp) continue;
@@ -99,8 +162,11 @@ async function measure(server, stepci, runs, env, log) {
       if (server.stats.requests > 0) s.peakInFlight.push(server.stats.peakInFlight);
       for (const [phase, value] of Object.entries(phases ?? {})) s.phases[phase].push(value);
     }
-    log(`${warmUp ? 'warm-up' : `run ${round}/${runs}`}: seal ${times.seal}, first seal ${times.sealFirst}, Step CI ${times.stepci}`);
+    const context = [times.sealPostgres && `on Postgres ${times.sealPostgres}`, times.sealNode22 && `on Node 22 ${times.sealNode22}`].filter(Boolean);
+    log(`${warmUp ? 'warm-up' : `run ${round}/${runs}`}: seal ${times.seal}, first seal ${times.sealFirst}, Step CI ${times.stepci}${context.length ? `; context: seal ${context.join(', ')}` : ''}`);
   }
+  // Every Postgres run recorded its seal there, not in the embedded store.
+  if (database.url) await expectRecorded(database.url, runs + 1);
 
   log(`memory run: ${CHECKS} checks + huge (${HUGE_BYTES / 1024 ** 2} MiB body)`);
   const args = ['bin/seal', 'smoke', 'bench', '--config', hugeConfig, '--json'];
@@ -113,6 +179,9 @@ async function measure(server, stepci, runs, env, log) {
     delayMs: DELAY_MS,
     runs,
     stepciVersion: stepci.version,
+    node: process.version,
+    postgres: database.url ? { version: database.version } : { missing: database.missing },
+    node22: node22.path ? { version: node22.version } : { missing: node22.missing },
     series,
     huge: {
       hugeBytes: HUGE_BYTES,
@@ -129,17 +198,18 @@ async function measure(server, stepci, runs, env, log) {
 }
 
 /**
- * Runs `node <hooks> ...args` in the repo root with the server's counters reset; returns the
- * run with its wall time and peak RSS. Fails on a time-out or on any non-loopback connection.
+ * Runs `node <hooks> ...args` (the bench's own Node unless `node` names another) in the repo
+ * root with the server's counters reset; returns the run with its wall time and peak RSS.
+ * Fails on a time-out or on any non-loopback connection.
  */
-async function timedRun(server, args, timeoutMs, label, childEnv) {
+async function timedRun(server, args, timeoutMs, label, childEnv, node = process.execPath) {
   const rssFile = join(WORK, 'maxrss.txt');
   const clockFile = join(WORK, 'clock.json');
   const netFile = join(WORK, 'net-guard.log');
   for (const file of [rssFile, clockFile, netFile]) rmSync(file, { force: true });
   server.reset();
   const hooks = ['--import', './bench/net-guard.mjs', '--import', './bench/maxrss-hook.mjs'];
-  const run = await runTimed(process.execPath, [...hooks, ...args], {
+  const run = await runTimed(node, [...hooks, ...args], {
     cwd: ROOT,
     env: childEnv({ SEAL_BENCH_MAXRSS_FILE: rssFile, SEAL_BENCH_CLOCK_FILE: clockFile, SEAL_BENCH_NETGUARD_FILE: netFile }),
     timeoutMs,
@@ -172,6 +242,18 @@ function checkSeal(run, stats, expected) {
   }
   if (stats.requests < expected) fail(`${run.label}: the server saw ${stats.requests} requests, expected ${expected}`, run);
   return json;
+}
+
+/** The Postgres store must hold one seal per run with DATABASE_URL (the warm-up's included). */
+async function expectRecorded(databaseUrl, expected) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SELECT count(*)::int AS runs FROM seal_runs');
+    if (rows[0].runs !== expected) fail(`seal smoke (DATABASE_URL, Postgres): the database holds ${rows[0].runs} seals, expected ${expected}`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** A Step CI run must exit 0 and report every test passed; returns its own run time (ms). */

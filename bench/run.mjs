@@ -1,6 +1,7 @@
 // `npm run bench`: time-to-seal of the whole `seal smoke` CLI for 40 HTTP checks of 300 ms each,
 // side by side with Step CI on the same 40 requests, plus seal's peak RSS with a 200 MiB response
-// in the suite; then the browser section (bench/browser-run.mjs): 10 browser checks side by side
+// in the suite (and, for context, the same seal with its store on Postgres and run by Node 22);
+// then the browser section (bench/browser-run.mjs): 10 browser checks side by side
 // with `npx playwright test` and the bare playwright-core floor, and seal running the same spec,
 // with the whole run's peak memory.
 // Then the exec section (bench/exec-run.mjs): what a command costs as an exec probe, with and

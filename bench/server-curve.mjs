@@ -4,10 +4,10 @@
 // (`/deployments`, the mix of server-load.mjs's board mode), release pages and badges; then, as a
 // user would, `seal release list` and `seal audit verify` as whole processes. Prints a table and
 // an SVG chart (bench/curve-chart.mjs) of the p95s against the size.
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
 import { runTimed } from './child.mjs';
+import { createDatabase } from './postgres.mjs';
 import { load, startServe } from './server-run.mjs';
 
 export const CURVE_SIZES = (process.env.SEAL_BENCH_CURVE_SIZES ?? '1000,10000,100000').split(',').map(Number);
@@ -15,20 +15,14 @@ const APPS = 20;
 const CONCURRENCY = 16;
 const LOAD_MS = 5_000;
 const CHECKS_PER_RUN = 10;
-const ADMIN_URL = process.env.SEAL_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** Measures every size; the database is dropped and the server stopped whatever happens. */
 export async function measureCurve({ root, log, env }) {
-  const name = `seal_curve_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const childEnv = env({ DATABASE_URL: url.toString() });
+  const database = await createDatabase('seal_curve');
+  const childEnv = env({ DATABASE_URL: database.url });
   const seal = (args, timeoutMs = 10 * 60_000) => runTimed(process.execPath, [join(root, 'bin/seal'), ...args], { cwd: root, env: childEnv, timeoutMs });
   let server = null;
-  const client = new pg.Client({ connectionString: url.toString() });
+  const client = new pg.Client({ connectionString: database.url });
   try {
     const created = await seal(['token', 'create', '--name', 'bench']);
     if (created.code !== 0) throw new Error(`seal token create failed: ${created.stderr}`);
@@ -64,12 +58,11 @@ export async function measureCurve({ root, log, env }) {
       const { rows } = await client.query('SELECT (SELECT count(*) FROM releases)::int AS releases, (SELECT count(*) FROM check_results)::int AS checks');
       points.push({ size, releases: rows[0].releases, checks: rows[0].checks, board, page, badge, listMs: list.sort((a, b) => a - b)[2], verifyMs: verify.ms });
     }
-    return { points, concurrency: CONCURRENCY, loadMs: LOAD_MS, apps: APPS, postgres: (await admin.query('SHOW server_version')).rows[0].server_version };
+    return { points, concurrency: CONCURRENCY, loadMs: LOAD_MS, apps: APPS, postgres: database.version };
   } finally {
     await client.end().catch(() => undefined);
     await server?.stop().catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
+    await database.drop();
   }
 }
 

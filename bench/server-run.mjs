@@ -1,29 +1,24 @@
 // The server section of `npm run bench`: `seal serve` on the machine's Postgres with 10,000
 // releases, its /deployments latency (p50/p95) under concurrent load from a second process, and
 // how many run results a second process can ingest per second through the API.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { runTimed } from './child.mjs';
+import { createDatabase } from './postgres.mjs';
 
 export const RELEASES = 10_000;
 export const APPS = 20;
 export const CONCURRENCY = 16;
 export const BOARD_MS = 10_000;
 export const SEALS = 5_000;
-const ADMIN_URL = process.env.SEAL_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** Measures the server; every process it starts is stopped and its database dropped, whatever happens. */
 export async function measureServer({ root, log, env }) {
-  const name = `seal_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
+  const database = await createDatabase('seal_bench');
+  const databaseUrl = database.url;
   const childEnv = env({ DATABASE_URL: databaseUrl });
   const seal = (args, timeoutMs = 60_000) => runTimed(process.execPath, [join(root, 'bin/seal'), ...args], { cwd: root, env: childEnv, timeoutMs });
   let server = null;
@@ -51,11 +46,10 @@ export async function measureServer({ root, log, env }) {
     log('server: the largest run the API accepts, and its release page');
     const heavy = await measureHeavy(server.url, token);
     const serverRssKb = await server.rssKb();
-    return { releases: RELEASES, apps: APPS, concurrency: CONCURRENCY, boardMs: BOARD_MS, board, ingest, heavy, storedRuns: rows[0].runs, serverRssKb, postgres: (await admin.query('SHOW server_version')).rows[0].server_version };
+    return { releases: RELEASES, apps: APPS, concurrency: CONCURRENCY, boardMs: BOARD_MS, board, ingest, heavy, storedRuns: rows[0].runs, serverRssKb, postgres: database.version };
   } finally {
     await server?.stop();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
+    await database.drop();
   }
 }
 
