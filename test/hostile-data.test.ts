@@ -120,7 +120,7 @@ describe('a notifier that answers a gigabyte', () => {
   });
   afterAll(() => new Promise<void>((resolve) => huge.close(() => resolve())));
 
-  it('costs the CLI a bounded read (on Node 20 the whole seal stays under 200 MB RSS), and the seal stands, exit 0', async () => {
+  it('costs the CLI a bounded read (on Node 20 the whole seal stays under 215 MB RSS), and the seal stands, exit 0', async () => {
     const address = huge.address() as { port: number };
     const config = join(dir, 'huge-notifier.yaml');
     writeFileSync(config, `apps:\n  hostile:\n    production_url: ${prod.url}\n    notify: [hook]\n    checks:\n      - { name: still fine, http: /deep, expect: { json: { "$.status": ok } } }\nnotifiers:\n  hook: { type: webhook, url: "http://127.0.0.1:${address.port}/hook", secret: "\${HOOK_SECRET}", timeout_ms: 20000 }\n`);
@@ -143,8 +143,9 @@ describe('a notifier that answers a gigabyte', () => {
     // took the CLI to 2.3 GB). The bound is loose because on Node 24 a seal's peak RSS is noisy:
     // a quiet one peaked at 320-450 MB there, and any notifier added 30-120 MB (measured by hand).
     expect((peakKb - quietKb) * 1024).toBeLessThan(400e6);
-    // On Node 20 the whole seal stays under 200 MB (188 MB measured).
-    if (process.versions.node.startsWith('20.')) expect(peakKb * 1024).toBeLessThan(200e6);
+    // On Node 20 the whole seal stays under 215 MB: 188 MB measured, then 194–197 MB since the
+    // embedded store opens in a thread of its own while the checks run (early-store.ts).
+    if (process.versions.node.startsWith('20.')) expect(peakKb * 1024).toBeLessThan(215e6);
     // The download stopped near the cap (8 MiB), far from the gigabyte.
     expect(sent).toBeLessThan(64 * 1024 * 1024);
   }, 120_000);

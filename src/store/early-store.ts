@@ -33,7 +33,9 @@ export interface EarlyStore {
 export function openStoreEarly(location: StoreLocation, fresh: boolean, workerFile = builtFile('store-worker.js')): EarlyStore | null {
   if (location.databaseUrl || !workerFile) return null;
   const data: StartData = { dir: join(location.dataDir, 'db'), template: location.template };
-  return new EarlyWorker(new Worker(workerFile, { workerData: data }), fresh);
+  // The thread's own heap holds little (statements and their rows): a young generation of 1 MB
+  // instead of V8's default kept a seal's peak RSS 6 MB lower for the same CPU (measured).
+  return new EarlyWorker(new Worker(workerFile, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 1 } }), fresh);
 }
 
 /** A row's text for a type drizzle asks to keep as it is: what a parser given to `query` must return. */
