@@ -31,6 +31,9 @@ beforeAll(async () => {
       case '/shared': return page('Shared', `<script>new SharedWorker('/shared.js').port.start()</script>`);
       case '/shared.js': return reply(res, 200, `fetch('/shared-write', { method: 'POST', body: 'x' })`, { 'content-type': 'text/javascript' });
       case '/leaving': return page('Leaving', `<script>addEventListener('pagehide', () => navigator.sendBeacon('/unload-beacon', 'bye')); setTimeout(() => { location.href = '/'; }, 100)</script>`);
+      // Replaces itself while loading: the image holds its load event back until the script has moved on.
+      case '/hop': return page('Hop', `<img src="/slow-image"><script>location.replace('/')</script>`);
+      case '/slow-image': return reply(res, 200, '', { 'content-type': 'image/gif' }, 2000);
       case '/closing': return page('Closing', `<script>addEventListener('pagehide', () => navigator.sendBeacon('/close-beacon', 'bye'))</script>`);
       case '/slow-evidence': return page('Slow', '<p>rendered, then waits</p>');
       // Once loaded, the page has no <body> left: reading its text waits for one until time runs out.
@@ -62,6 +65,11 @@ describe.skipIf(skip !== null)('browser checks (real Chromium)', () => {
       { check: 'tracked', method: 'POST', url: `${prod.url}/collect` },
     ]);
     expect(prod.writes).toEqual([]);
+  });
+
+  it('a page that replaces itself by script while loading is judged on the page it lands on, once that page has loaded', async () => {
+    const result = await run([{ name: 'hop', browser: '/hop', expect: { title: 'Studio', text_contains: 'Welcome' } }]);
+    expect(result.checks[0]).toMatchObject({ status: 'passed', evidence: { title: 'Studio', final_url: `${prod.url}/` } });
   });
 
   it('a page that auto-submits a form passes on the page it showed, and the server receives no write', async () => {
