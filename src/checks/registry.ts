@@ -8,7 +8,9 @@ import type { CheckContext, RunResources } from './types.js';
 
 /**
  * Work a kind needs before an attempt's clock starts (the run's browser launch, its guard, the
- * sandbox probe), so no check's timeout pays for it. A throw here is the check's `error`.
+ * sandbox probe), so no check's timeout, nor its `duration_ms`, pays for it (the first two
+ * browser checks of a run reported Chromium's launch, ~0.5 s, as their own). A throw here is
+ * the check's `error`.
  */
 export const PREPARE: Partial<Record<CheckKind, (resources: RunResources) => Promise<unknown>>> = {
   browser: (resources) => Promise.all([resources.browser.browser(), resources.guard()]),

@@ -182,6 +182,8 @@ function schedule(
 
 async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSignal): Promise<{ results: CheckResult[]; warnings: string[] }> {
   const started = performance.now();
+  // Time spent waiting for the run's shared work (Chromium's launch, the guard): not the check's.
+  const prepared = { ms: 0 };
   const history: AttemptOutcome[] = [];
   let last: AttemptOutcome | undefined;
   for (let attempt = 1; attempt <= check.retries + 1; attempt++) {
@@ -193,7 +195,7 @@ async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSig
       last = { outcome: 'error', assertions: last?.assertions ?? [], error: `cut short: ${stopReason(deadline)}`, evidence: last?.evidence ?? {} };
       break;
     }
-    last = await runAttempt(check, { ...base, attempt }, deadline);
+    last = await runAttempt(check, { ...base, attempt }, deadline, prepared);
     if (last.outcome === 'passed') break;
   }
   const final = last as AttemptOutcome;
@@ -206,7 +208,7 @@ async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSig
     name: check.name,
     kind: check.kind,
     status,
-    duration_ms: Math.round(performance.now() - started),
+    duration_ms: Math.round(performance.now() - started - prepared.ms),
     attempts,
     assertions: final.assertions,
     error: final.error,
@@ -218,13 +220,16 @@ async function runCheck(check: CheckSpec, base: CheckContext, deadline: AbortSig
   return { results: final.expand ? [...final.expand] : [result], warnings };
 }
 
-async function runAttempt(check: CheckSpec, base: CheckContext, deadline: AbortSignal): Promise<AttemptOutcome> {
+async function runAttempt(check: CheckSpec, base: CheckContext, deadline: AbortSignal, prepared: { ms: number }): Promise<AttemptOutcome> {
   const prepare = PREPARE[check.kind];
   if (prepare) {
+    const waiting = performance.now();
     try {
       await withAbort(prepare(base.resources), deadline);
     } catch (error) {
       return { outcome: 'error', assertions: [], error: describeThrow(check, error), evidence: {} };
+    } finally {
+      prepared.ms += performance.now() - waiting;
     }
     if (deadline.aborted) return { outcome: 'error', assertions: [], error: `cut short: ${stopReason(deadline)}`, evidence: {} };
   }
