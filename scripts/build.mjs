@@ -12,6 +12,24 @@ const common = { outdir: 'dist', bundle: true, platform: 'node', target: 'node20
 const single = (name, entry, format, extra = {}) =>
   build({ ...common, entryPoints: { [name]: entry }, format, ...(format === 'cjs' ? { outExtension: { '.js': '.cjs' } } : {}), ...extra });
 
+/**
+ * drizzle's PGlite driver imports PGlite's package for its table of type ids alone (it only
+ * constructs a PGlite when given none, which seal never does). Loading that package costs a seal
+ * about 30 ms after the verdict, where its store was opened in a thread (src/store/early-store.ts)
+ * and this thread never runs PGlite: drizzle gets the table itself, copied from PGlite at build time.
+ */
+const { types: pgliteTypes } = await import('@electric-sql/pglite');
+const pgliteTypesForDrizzle = {
+  name: 'pglite-types-for-drizzle',
+  setup(b) {
+    b.onResolve({ filter: /^@electric-sql\/pglite$/ }, (args) => (/[\\/]drizzle-orm[\\/]pglite[\\/]/.test(args.importer) ? { path: 'pglite-types', namespace: 'pglite-types' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'pglite-types' }, () => ({
+      loader: 'js',
+      contents: `export const types = Object.freeze(${JSON.stringify(pgliteTypes)});\nexport class PGlite { constructor() { throw new Error('smoke-seal gives drizzle an open PGlite; it never makes one'); } }\n`,
+    }));
+  },
+};
+
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
   ...common,
@@ -19,6 +37,7 @@ await build({
   splitting: true, // rarely used parts (JUnit's XML builder) load only when asked for
   format: 'esm',
   chunkNames: 'chunks/[name]-[hash]',
+  plugins: [pgliteTypesForDrizzle],
   // Playwright locates its own files at run time: it stays a package, loaded only by runs that need it.
   external: ['playwright-core', '@playwright/test', '@electric-sql/pglite', 'pg'],
   // Bundled CommonJS dependencies call require() for Node's built-ins.
