@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { reply, startServer, type TestServer } from '../../../test/helpers/serve
 import type { RunListener } from '../../runner/listener.js';
 import type { RunResult } from '../../runner/run-result.js';
 import { runSuite } from '../../runner/run-suite.js';
+import { findChromium } from './find-chromium.js';
 
 const skip = await chromiumSkipReason();
 const html = (title: string, body: string) => `<!doctype html><html><head><title>${title}</title></head><body>${body}</body></html>`;
@@ -66,6 +67,16 @@ describe.skipIf(skip !== null)('browser checks (real Chromium)', () => {
     ]);
     expect(prod.writes).toEqual([]);
   });
+
+  it('a check\'s duration_ms leaves out the wait for Chromium\'s launch, as its timeout does (a launcher that takes 4 s)', async () => {
+    const launcher = join(evidenceRoot, 'slow-chromium.sh');
+    writeFileSync(launcher, `#!/bin/sh\nsleep 4\nexec ${await findChromium({})} "$@"\n`, { mode: 0o755 });
+    const result = await runSuite({ app: resolveApp({ production_url: prod.url, checks: [{ name: 'home', browser: '/', expect: { title: 'Studio' } }] }), release: null, secrets: [] }, { evidenceRoot, env: { ...process.env, SEAL_CHROMIUM: launcher } });
+    expect(result.checks[0]?.status).toBe('passed');
+    // The run waited at least the launcher's 4 s; the check's own time is what came after it.
+    expect(result.duration_ms).toBeGreaterThanOrEqual(4000);
+    expect(result.checks[0]?.duration_ms).toBeLessThan(result.duration_ms - 3500);
+  }, 60_000);
 
   it('a page that replaces itself by script while loading is judged on the page it lands on, once that page has loaded', async () => {
     const result = await run([{ name: 'hop', browser: '/hop', expect: { title: 'Studio', text_contains: 'Welcome' } }]);
