@@ -24,6 +24,8 @@ let taken = false;
 let gone: string | null = null;
 /** A `take` asked before the store was ready: answered once it is (or is not). */
 let takeWaiting: number | null = null;
+/** Giving the store up to another process, while under way. */
+let letting: Promise<void> | null = null;
 const transactions = new Map<number, OpenTransaction>();
 let nextTransaction = 1;
 
@@ -51,7 +53,7 @@ const opening = openEmbeddedClient(start.dir, { waitMs: 0, announce: false, temp
 const watch = setInterval(() => {
   if (!held || taken || !othersWait(start.dir)) return;
   gone = 'another process asked for it while the checks ran';
-  void letGo();
+  letting = letGo();
 }, WATCH_MS);
 
 port.on('message', (request: Request) => {
@@ -65,6 +67,9 @@ async function handle(request: Request): Promise<void> {
     case 'take':
       takeWaiting = request.id;
       await opening;
+      // Answered once a giving-up under way is over: the lock is released before the main
+      // thread hears "gone" (and may end this thread), not left to go stale.
+      await letting;
       answerTake();
       return;
     case 'query': {
@@ -164,7 +169,6 @@ async function letGo(): Promise<void> {
   } finally {
     await was.release().catch(() => undefined);
   }
-  answerTake();
 }
 
 function notInAThread(): never {
