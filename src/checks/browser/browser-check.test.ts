@@ -35,6 +35,9 @@ beforeAll(async () => {
       // Replaces itself while loading: the image holds its load event back until the script has moved on.
       case '/hop': return page('Hop', `<img src="/slow-image"><script>location.replace('/')</script>`);
       case '/slow-image': return reply(res, 200, '', { 'content-type': 'image/gif' }, 2000);
+      // Pages whose own scripts lie about what they show, or break what a check might call.
+      case '/lying-title': return reply(res, 200, `<!doctype html><html><head><title>Server Error</title></head><body><p>Oops, 500</p><script>Object.defineProperty(document, 'title', { get: () => 'Studio' }); Object.defineProperty(HTMLElement.prototype, 'innerText', { get: () => 'Welcome' })</script></body></html>`, { 'content-type': 'text/html' });
+      case '/broken-globals': return page('Studio', `<h1>Welcome</h1><img src="/slow-image"><script>window.addEventListener = function () {}; window.performance = { now: () => 0 }</script>`);
       case '/closing': return page('Closing', `<script>addEventListener('pagehide', () => navigator.sendBeacon('/close-beacon', 'bye'))</script>`);
       case '/slow-evidence': return page('Slow', '<p>rendered, then waits</p>');
       // Once loaded, the page has no <body> left: reading its text waits for one until time runs out.
@@ -77,6 +80,17 @@ describe.skipIf(skip !== null)('browser checks (real Chromium)', () => {
     expect(result.duration_ms).toBeGreaterThanOrEqual(4000);
     expect(result.checks[0]?.duration_ms).toBeLessThan(result.duration_ms - 3500);
   }, 60_000);
+
+  it('judges what the page shows, not what its scripts say: a lying title or text fails, broken globals do not stop the check', async () => {
+    const result = await run([
+      { name: 'lying', browser: '/lying-title', expect: { title: 'Studio', text_contains: 'Welcome' } },
+      { name: 'broken globals', browser: '/broken-globals', expect: { title: 'Studio', text_contains: 'Welcome' } },
+    ]);
+    const [lying, broken] = result.checks;
+    expect(lying).toMatchObject({ status: 'failed', evidence: { title: 'Server Error' } });
+    expect(lying?.assertions.filter((a) => !a.ok).length).toBe(2);
+    expect(broken).toMatchObject({ status: 'passed', evidence: { title: 'Studio' } });
+  });
 
   it('a page that replaces itself by script while loading is judged on the page it lands on, once that page has loaded', async () => {
     const result = await run([{ name: 'hop', browser: '/hop', expect: { title: 'Studio', text_contains: 'Welcome' } }]);

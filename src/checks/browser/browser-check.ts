@@ -18,6 +18,8 @@ import type { CheckContext } from '../types.js';
 import { assertPage } from './assertions.js';
 
 const LOAD_STATES = new Set(['load', 'domcontentloaded', 'networkidle']);
+/** The document's own view of the load states, looked at now and then beside the events. */
+const READY = { load: "document.readyState === 'complete'", domcontentloaded: "document.readyState !== 'loading'" };
 /**
  * The document's own load events, asked of the document itself in one evaluation that ends when
  * the event fires (true at once if it already has). Polling `readyState` every 25 ms, as this did
@@ -27,13 +29,17 @@ const LOADED = {
   load: "document.readyState === 'complete' || new Promise((resolve) => window.addEventListener('load', () => resolve(true), { once: true }))",
   domcontentloaded: "document.readyState !== 'loading' || new Promise((resolve) => document.addEventListener('DOMContentLoaded', () => resolve(true), { once: true }))",
 };
-/** The title and the navigation timings, read in one evaluation (Node's types lack the DOM's Navigation Timing API). */
-const TITLE_AND_TIMINGS = `(() => {
-  const nav = performance.getEntriesByType('navigation')[0];
-  return { title: document.title, timings: nav ? { first_byte_ms: Math.round(nav.responseStart), dom_content_loaded_ms: Math.round(nav.domContentLoadedEventEnd), load_ms: Math.round(nav.loadEventEnd) } : {} };
+/** The document's title as the page's own scripts see it: only when Playwright's own read is a placeholder. */
+const DOCUMENT_TITLE = 'String(document.title)';
+/** The navigation timings, for the evidence only (Node's types lack the DOM's Navigation Timing API). */
+const TIMINGS = `(() => {
+  try {
+    const nav = performance.getEntriesByType('navigation')[0];
+    return nav ? { first_byte_ms: Math.round(nav.responseStart), dom_content_loaded_ms: Math.round(nav.domContentLoadedEventEnd), load_ms: Math.round(nav.loadEventEnd) } : {};
+  } catch {
+    return {};
+  }
 })()`;
-/** The body's text, once there is a body. */
-const BODY_TEXT = 'document.body ? document.body.innerText : new Promise((resolve) => { const o = new MutationObserver(() => { if (document.body) { o.disconnect(); resolve(document.body.innerText); } }); o.observe(document, { childList: true, subtree: true }); })';
 /** How many console errors and failed requests are kept as evidence. */
 const MAX_LISTED = 20;
 /** Time kept back from the check's timeout for the screenshot and the trace. */
@@ -158,13 +164,15 @@ async function observe(page: Page, spec: BrowserCheckSpec, remaining: () => numb
     }
   };
   // The title is evidence too: it gets a moment even when the check has already run out of time.
-  // Read by evaluation, from the document shown: Playwright's page.title() answers "Loading
-  // <url>" while a second navigation (a form the guard answered) is pending.
-  const titleRead = read('the title', withTimeout(page.evaluate<{ title: string; timings: Record<string, number> }>(TITLE_AND_TIMINGS), Math.max(remaining(), 500)), { title: '', timings: {} });
-  if (failed) return { ...(await titleRead), text: '', visible: {} };
-  // Both reads are in flight at once: each is a round trip to the page.
-  const textRead = spec.expect.text_contains === undefined ? Promise.resolve('') : read('the page text', withTimeout(page.evaluate<string>(BODY_TEXT), remaining()), '');
-  const [{ title, timings }, text] = await Promise.all([titleRead, textRead]);
+  // What the assertions read is read by Playwright, out of reach of the page's own scripts; only
+  // its placeholder while a second navigation is pending (a form the guard answered), "Loading
+  // <url>", is replaced by the title of the document shown. The timings are evidence only.
+  const titleRead = read('the title', withTimeout(playwrightTitle(page), Math.max(remaining(), 500)), '');
+  const timingsRead = withTimeout(page.evaluate<Record<string, number>>(TIMINGS), Math.max(remaining(), 500)).catch(() => ({}));
+  if (failed) return { title: await titleRead, timings: await timingsRead, text: '', visible: {} };
+  // The reads are in flight at once: each is a round trip to the page.
+  const textRead = spec.expect.text_contains === undefined ? Promise.resolve('') : read('the page text', page.locator('body').innerText({ timeout: remaining() }), '');
+  const [title, timings, text] = await Promise.all([titleRead, timingsRead, textRead]);
   const visible: Record<string, boolean> = {};
   let waited = false;
   for (const selector of spec.expect.visible ?? []) {
@@ -193,17 +201,36 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /**
  * Waits for the document's load (or DOMContentLoaded) event. A document replaced meanwhile (a
- * redirect by script) destroys the evaluation's context: the new document is asked again.
+ * redirect by script) destroys the evaluation's context: the new document is asked again, after
+ * a moment. A slow look at `readyState` runs beside it, so that a page whose scripts break
+ * `addEventListener` is still seen loaded.
  */
 async function waitForDocument(page: Page, state: 'load' | 'domcontentloaded', remaining: () => number): Promise<void> {
-  for (;;) {
-    try {
-      await withTimeout(page.evaluate(LOADED[state]), remaining());
-      return;
-    } catch (error) {
-      if ((error as Error).name === 'TimeoutError' || page.isClosed() || !/context was destroyed|navigat|frame was detached/i.test((error as Error).message)) throw error;
+  const polled = page.waitForFunction(READY[state], undefined, { timeout: remaining(), polling: 250 }).then(() => undefined);
+  polled.catch(() => undefined);
+  const evented = (async () => {
+    for (;;) {
+      try {
+        await withTimeout(page.evaluate(LOADED[state]), remaining());
+        return;
+      } catch (error) {
+        if ((error as Error).name === 'TimeoutError' || page.isClosed() || !/Execution context was destroyed|frame was detached/.test((error as Error).message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
     }
-  }
+  })();
+  evented.catch(() => undefined);
+  // Loaded as soon as either says so; failed only when both failed (the first failure is reported).
+  await Promise.any([evented, polled]).catch((error: unknown) => {
+    throw error instanceof AggregateError ? (error.errors[0] as Error) : error;
+  });
+}
+
+/** Playwright's title, or the shown document's own while Playwright's is its "Loading" placeholder. */
+async function playwrightTitle(page: Page): Promise<string> {
+  const title = await page.title();
+  if (!title.startsWith('Loading ')) return title;
+  return page.evaluate<string>(DOCUMENT_TITLE).catch(() => title);
 }
 
 async function keepEvidence(context: BrowserContext, page: Page, spec: BrowserCheckSpec, safeName: string, dir: string, attempt: number, failed: boolean, evidence: Record<string, unknown>, timeLeft: () => number): Promise<void> {
