@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../src/runner/run-result.js';
 import { runCli, startServeCli, type ServeProcess } from './helpers/cli.js';
 import { reply, startServer, type TestServer } from './helpers/servers.js';
+import { waitFor } from './helpers/wait-for.js';
 
 let prod: TestServer;
 let serve: ServeProcess;
@@ -105,12 +106,3 @@ describe('seal serve running on the embedded store', () => {
     }
   }, 120_000);
 });
-
-/** Waits, at most 30 s, for a condition on the file system another process changes. */
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1500; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}

@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from './db.js';
 import { openStoreEarly, type EarlyStore } from './early-store.js';
 import { Ledger } from './ledger.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -119,12 +120,3 @@ describe('the embedded store opened in a worker thread', () => {
     expect(taken.why).toMatch(/the store's thread ended/);
   }, 60_000);
 });
-
-/** Waits, at most 20 s, for a condition on the file system the thread changes. */
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
