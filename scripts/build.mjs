@@ -39,7 +39,7 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   plugins: [pgliteTypesForDrizzle],
   // Playwright locates its own files at run time: it stays a package, loaded only by runs that need it.
-  external: ['playwright-core', '@playwright/test', '@electric-sql/pglite', 'pg'],
+  external: ['playwright-core', '@playwright/test', '@electric-sql/pglite', 'pg', 'pg-boss'],
   // Bundled CommonJS dependencies call require() for Node's built-ins.
   banner: { js: "import { createRequire as __sealCreateRequire } from 'node:module'; const require = __sealCreateRequire(import.meta.url);" },
 });

@@ -227,10 +227,23 @@ program
   .option('--host <host>', 'address to listen on (default 127.0.0.1; another address makes reading need a token unless --public)')
   .option('--public', 'let anyone who reaches the server read the board (writes still need a token)')
   .option('--private', 'reading needs a token even on 127.0.0.1 (behind a reverse proxy on the same machine)')
+  .option('--worker-concurrency <n>', 'smoke runs this server runs at once itself (default 1); 0 on Postgres: only queue them, for `seal worker`')
   .addOption(configOption())
-  .action(async (options: { port?: string; host?: string; public?: boolean; private?: boolean; config?: string }) => {
+  .action(async (options: { port?: string; host?: string; public?: boolean; private?: boolean; config?: string; workerConcurrency?: string }) => {
     const { serveCommand } = await import('./commands/serve.js');
     process.exitCode = await serveCommand(options, io);
+  });
+
+program
+  .command('worker')
+  .description('take seal jobs from the queue on Postgres (DATABASE_URL) and run them, until Ctrl-C; any number of workers on any machines')
+  .option('--location <name>', 'where this worker is (eu-west): it takes that location\'s jobs, and jobs for any location')
+  .option('--concurrency <n>', 'jobs run at once (default 1)')
+  .option('--board <url>', 'the board\'s address, for links in notifications (default: $SEAL_BOARD_URL)')
+  .addOption(configOption())
+  .action(async (options: { location?: string; concurrency?: string; config?: string; board?: string }) => {
+    const { workerCommand } = await import('./commands/worker.js');
+    process.exitCode = await workerCommand(options, io);
   });
 
 const token = program.command('token').description('API tokens of the seal server: create, list, revoke');

@@ -10,7 +10,7 @@ import type { TokenStore } from '../store/tokens.js';
 import type { AuditWatch } from './audit-watch.js';
 import type { ReadAccess } from './auth.js';
 import type { SealEvents } from './events.js';
-import type { SmokeJobs } from './smoke-jobs.js';
+import type { SealJob, SealJobStatus } from '../queue/types.js';
 
 /** The app's dependencies. */
 export interface WebDeps {
@@ -28,8 +28,11 @@ export interface WebDeps {
   readonly events: SealEvents;
   /** `open`: anyone who reaches the server may read (loopback, or --public); `token`: reading needs a token. */
   readonly readAccess: ReadAccess;
-  /** Smoke runs the server does itself; null when it was started without a config. */
-  readonly jobs: SmokeJobs | null;
+  /**
+   * Smoke runs the server queues (and runs itself, or `seal worker` processes do, on Postgres);
+   * null when it was started without a config.
+   */
+  readonly jobs: ServerJobs | null;
   /** Apps of the server's config (what `…/smoke` can run); empty without a config. */
   readonly configuredApps: readonly string[];
   readonly logger: Logger;
@@ -53,6 +56,14 @@ export interface WebDeps {
   readonly maxStreams?: { readonly perClient: number; readonly total: number };
   /** Largest JSON body accepted (413 beyond). */
   readonly maxBodyBytes?: number;
+}
+
+/** The queue as the API sees it: the server knows each app's deadline, so it sets the job's expiry. */
+export interface ServerJobs {
+  /** Queues a run; rejects with QueueFullError when too many wait. */
+  enqueue(job: SealJob): Promise<SealJobStatus>;
+  /** A job not finished yet, or null. */
+  status(runId: string): Promise<SealJobStatus | null>;
 }
 
 /** Largest JSON body accepted by default: a run result of a big suite, with its excerpts. */

@@ -4,32 +4,29 @@
  * stopped, in-flight requests given a moment, then the store closed.
  */
 import { msFromEnv } from '../store/location.js';
-import { AuditLog, localActor, withActor } from '../store/audit.js';
+import { AuditLog } from '../store/audit.js';
 import { AUDIT_VERIFY_EVERY_MS, watchAudit } from './audit-watch.js';
 import { PAGE_CACHE_MS } from './page-cache.js';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
-import type { SealConfig } from '../config/types.js';
+import { DEFAULTS, type SealConfig } from '../config/types.js';
 import { SealError } from '../errors.js';
-import { createRedactor } from '../redact/redact.js';
-import { withWarning, type RunResult } from '../runner/run-result.js';
-import { runSuite } from '../runner/run-suite.js';
-import { keepEvidence } from '../seal/evidence-files.js';
-import { recordOnLedger } from '../seal/record.js';
 import { openDb, type StoreLocation } from '../store/db.js';
-import { deliverSeal } from '../notify/deliver.js';
+import { createJobRunner, logJobError } from '../queue/execute.js';
+import { createMemoryQueue } from '../queue/memory.js';
+import { openPgQueue, type PgQueueOptions } from '../queue/pg-boss.js';
+import type { SealQueue } from '../queue/types.js';
 import { DeliveryStore } from '../store/deliveries.js';
 import { EvidenceStore } from '../store/evidence.js';
 import { IncidentStore } from '../store/incidents.js';
 import { Ledger } from '../store/ledger.js';
 import { TokenStore } from '../store/tokens.js';
 import { createApp } from './app.js';
-import { DEFAULT_MAX_STREAMS } from './deps.js';
+import { DEFAULT_MAX_STREAMS, type ServerJobs } from './deps.js';
 import type { ReadAccess } from './auth.js';
 import { createSealEvents } from './events.js';
-import { createSmokeJobs, type SmokeJob } from './smoke-jobs.js';
 
 /** How `seal serve` was asked to run. */
 export interface ServeOptions {
@@ -48,6 +45,13 @@ export interface ServeOptions {
   readonly evidenceRoot: string;
   /** How long in-flight requests get on shutdown. */
   readonly graceMs?: number;
+  /**
+   * Smoke runs this server runs at once itself (default 1). 0, on Postgres: it only queues them,
+   * and `seal worker` processes run them.
+   */
+  readonly workerConcurrency?: number;
+  /** The durable queue's settings on Postgres (poll, maintenance, limits); defaults otherwise. */
+  readonly queue?: Omit<PgQueueOptions, 'databaseUrl'>;
 }
 
 /** A running server. */
@@ -76,47 +80,33 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const events = createSealEvents({ changeMark: () => ledger.changeMark(), onError: (error) => logger.warn({ err: error }, 'live updates: the store did not answer') });
   const readAccess: ReadAccess = options.private ? 'token' : isLoopback(options.host) || options.public ? 'open' : 'token';
   const config = options.config;
-  // Built once: the config's secrets do not change while the server runs.
-  const redactor = createRedactor(config?.secrets ?? []);
-  const redact = (text: string): string => redactor.text(text);
-
-  /** Tells the app's notifiers (the server's config says which); logs, never throws. */
-  async function tell(result: RunResult, current: boolean): Promise<RunResult> {
-    const app = config?.apps[result.app];
-    if (!config || !app) return result;
-    try {
-      const version = result.release?.version ?? null;
-      const releaseId = version ? await ledger.releaseIdOf(result.app, version) : null;
-      const report = await deliverSeal({ app, notifiers: config.notifiers, result, releaseId, boardBase: app.boardUrl ?? publicUrl, store: deliveries, current, redact });
-      for (const { target, outcome } of report.outcomes) logger.info({ app: result.app, version, run_id: result.run_id, target, status: outcome.status, detail: outcome.detail }, 'delivery');
-      // Details and warnings come redacted from deliverSeal.
-      return report.warnings.reduce((final, warning) => withWarning(final, warning), result);
-    } catch (error) {
-      logger.error({ err: error, run_id: result.run_id }, 'deliveries failed');
-      return result;
-    }
-  }
-
-  async function executeJob(job: SmokeJob, signal: AbortSignal): Promise<void> {
-    const app = config?.apps[job.app];
-    if (!config || !app) throw new SealError(`app ${job.app} is no longer in the server's config`);
-    const known = await ledger.getRelease(job.app, job.version);
-    const release = { version: job.version, sha: known?.sha ?? null, merge_sha: known?.merge_sha ?? null, previous_version: known?.previous_version ?? null };
-    logger.info({ app: job.app, version: job.version, run_id: job.run_id }, 'smoke run started');
-    const result = await runSuite({ app, release, secrets: config.secrets }, { env: options.env, evidenceRoot: options.evidenceRoot, signal, runId: job.run_id });
-    // The job runs after the request that queued it has been answered: its changes are named after the token that asked, explicitly.
-    const outcome = await recordOnLedger(ledger, result, { rollbackTemplate: app.rollback, flags: { release: job.version }, env: {}, redact, where: 'the seal server', boardBase: app.boardUrl ?? publicUrl, tiers: { vocabulary: config.tiers, expected: app.expectTiers }, ...(job.requested_by ? { creditedBy: job.requested_by } : {}) });
-    const kept = outcome.recorded ? await keepEvidence(evidence, outcome.result) : withWarning(outcome.result, 'not recorded');
-    const final = outcome.recorded ? await tell(kept, outcome.recorded.current) : kept;
-    events.publish({ type: 'seal', app: job.app, version: job.version, status: outcome.recorded?.current ? final.verdict : null });
-    logger.info({ app: job.app, version: job.version, run_id: job.run_id, verdict: final.verdict, summary: final.summary, warnings: final.warnings }, 'smoke run finished');
-  }
+  const workerConcurrency = options.workerConcurrency ?? 1;
+  if (!Number.isSafeInteger(workerConcurrency) || workerConcurrency < 0) throw new SealError(`the server's worker concurrency must be a whole number from 0, got ${workerConcurrency}`);
+  if (workerConcurrency === 0 && !options.store.databaseUrl) throw new SealError('--worker-concurrency 0 leaves smoke runs to `seal worker` processes, which need Postgres (DATABASE_URL); on the embedded store the server runs them itself');
 
   // Evidence files are checked only in the server's own evidence folder (what reporters name is theirs, not ours to read).
   const audit = watchAudit(new AuditLog(store.db), { everyMs: positiveFromEnv(options.env, 'SEAL_AUDIT_VERIFY_EVERY_MS') ?? AUDIT_VERIFY_EVERY_MS, logger, evidenceRoots: [options.evidenceRoot] });
-  const jobs = config ? createSmokeJobs({
-    // Each job in the context of who asked for it, never of the request that happened to start the queue.
-    execute: (job, signal) => withActor(job.requested_by ?? localActor(), () => executeJob(job, signal)), onError: (error, job) => logger.error({ err: error, run_id: job.run_id, app: job.app }, 'smoke run failed') }) : null;
+  const runner = config
+    ? createJobRunner({ config, ledger, evidence, deliveries, logger, env: options.env, evidenceRoot: options.evidenceRoot, boardBase: () => publicUrl, onRecorded: (event) => events.publish({ type: 'seal', ...event }), interrupted: options.store.databaseUrl ? 'retry' : 'record' })
+    : null;
+  // On Postgres the queue is pg-boss's, shared by every server and worker on the database; on the embedded store it lives in this process.
+  let queue: SealQueue | null = null;
+  try {
+    queue = config ? (options.store.databaseUrl ? await openPgQueue({ ...options.queue, databaseUrl: options.store.databaseUrl, onError: (error) => logger.warn({ err: error }, 'job queue: Postgres did not answer') }) : createMemoryQueue()) : null;
+    if (queue && runner && workerConcurrency > 0) await queue.work({ location: null, concurrency: workerConcurrency, execute: runner.execute, onError: logJobError(logger) });
+  } catch (error) {
+    await queue?.close();
+    await audit.close();
+    await store.close();
+    throw error;
+  }
+  const jobs: ServerJobs | null =
+    queue && config
+      ? {
+          enqueue: (job) => queue.enqueue(job, { deadlineMs: config.apps[job.app]?.deadlineMs ?? DEFAULTS.deadline_ms }),
+          status: (runId) => queue.status(runId),
+        }
+      : null;
   const app = createApp({
     ledger,
     tokens,
@@ -133,7 +123,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     configuredApps: config ? Object.keys(config.apps) : [],
     logger,
     // Reporters are answered first; their seal is told in the background.
-    notify: config ? (result, current) => void tell(result, current) : null,
+    notify: runner ? (result, current) => void runner.tell(result, current) : null,
     boardBase: (name) => config?.apps[name]?.boardUrl ?? publicUrl,
     rollbackTemplate: (name) => config?.apps[name]?.rollback ?? null,
     ...(config ? { tiers: config.tiers } : {}),
@@ -150,7 +140,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   } catch (error) {
     events.close();
-    await jobs?.close();
+    await queue?.close();
     await audit.close();
     await store.close();
     const code = (error as NodeJS.ErrnoException).code;
@@ -166,7 +156,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (readAccess === 'token' && !(await tokens.any())) {
     logger.warn('reading this board needs a token and none exists: create one with `seal token create --name NAME --scope read` (or start with --public)');
   }
-  logger.info({ url, read_access: readAccess, smoke_runs: jobs ? 'enabled' : 'disabled (no config)' }, 'seal server listening');
+  logger.info({ url, read_access: readAccess, smoke_runs: !queue ? 'disabled (no config)' : `${queue.kind === 'postgres' ? 'queued on Postgres (pg-boss)' : 'queued in this process'}; ${workerConcurrency === 0 ? 'run by seal worker processes' : `${workerConcurrency} at a time here`}` }, 'seal server listening');
 
   let closing: Promise<void> | null = null;
   return {
@@ -183,10 +173,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         const idle = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 50);
         if ('closeIdleConnections' in server) server.closeIdleConnections();
         const grace = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), graceMs);
-        // The running smoke job is stopped (its error verdict recorded); one slow to stop does
-        // not hold the shutdown for more than the grace period.
+        // Running smoke jobs are stopped: on the embedded store their error verdict is recorded,
+        // on Postgres they go back on the queue for another worker. One slow to stop does not
+        // hold the shutdown for more than the grace period.
         const patience = new AbortController();
-        await Promise.race([jobs?.close(), sleep(graceMs, undefined, { signal: patience.signal }).catch(() => undefined)]);
+        await Promise.race([queue?.close(), sleep(graceMs, undefined, { signal: patience.signal }).catch(() => undefined)]);
         patience.abort();
         await stopped;
         clearInterval(idle);

@@ -63,3 +63,34 @@ export function startServeCli(args: string[], options: { env?: NodeJS.ProcessEnv
     void exited.then((run) => reject(new Error(`seal serve exited (${run.code}) before listening:\n${run.stderr}`)));
   });
 }
+
+/** A `seal worker` child process. */
+export interface WorkerProcess {
+  readonly pid: number;
+  /** What it printed so far (its JSON log lines on stdout). */
+  output(): CliRun;
+  /** SIGTERM, then what it printed and its exit code. */
+  stop(): Promise<CliRun>;
+  /** SIGKILL: as if its machine died. */
+  kill(): Promise<CliRun>;
+}
+
+/** Starts `seal worker …args` and resolves once it says it takes jobs (killed after `timeoutMs`). */
+export function startWorkerCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<WorkerProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`${ROOT}bin/seal`, 'worker', ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let code: number | null = null;
+    const exited = new Promise<CliRun>((done) => child.on('close', (c) => ((code = c), done({ code: c, stdout, stderr }))));
+    const killer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 180_000);
+    void exited.then(() => clearTimeout(killer));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (/taking seal jobs/.test(stderr) && child.pid !== undefined)
+        resolve({ pid: child.pid, output: () => ({ code, stdout, stderr }), stop: () => (child.kill('SIGTERM'), exited), kill: () => (child.kill('SIGKILL'), exited) });
+    });
+    void exited.then((run) => reject(new Error(`seal worker exited (${run.code}) before taking jobs:\n${run.stderr}`)));
+  });
+}

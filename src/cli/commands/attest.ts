@@ -110,7 +110,7 @@ function signingKeyFrom(io: CliIo): Ed25519Key | null {
 }
 
 /** --board or SEAL_BOARD_URL, checked, without a trailing slash; null when neither is given. */
-function boardBase(board: string | undefined): string | null {
+export function boardBase(board: string | undefined): string | null {
   if (board === undefined || board.trim() === '') return null;
   let url: URL;
   try {

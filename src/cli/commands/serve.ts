@@ -10,6 +10,7 @@ import { SealError, errorMessage } from '../../errors.js';
 import { defaultEvidenceRoot } from '../../runner/run-suite.js';
 import { storeLocation } from '../../store/db.js';
 import { startServer } from '../../web/server.js';
+import { queueOptionsFromEnv } from '../../queue/pg-boss.js';
 import type { CliIo } from '../io.js';
 
 /** Flags of `seal serve`. */
@@ -19,6 +20,7 @@ export interface ServeFlags {
   readonly public?: boolean;
   readonly private?: boolean;
   readonly config?: string;
+  readonly workerConcurrency?: string;
 }
 
 /** The default port (SEAL_PORT overrides). */
@@ -45,7 +47,9 @@ export async function serveCommand(flags: ServeFlags, io: CliIo): Promise<number
     destination = pino.destination({ fd: 1, sync: false });
     const logger = pino({ level: io.env.SEAL_LOG_LEVEL ?? 'info', base: { service: 'seal-server' } }, destination);
     const store = storeLocation(io.env, io.cwd);
-    server = await startServer({ host, port, public: flags.public ?? false, private: flags.private ?? false, store, config, logger, env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd) });
+    const workerConcurrency = flags.workerConcurrency === undefined ? 1 : parseConcurrency(flags.workerConcurrency);
+    const queue = store.databaseUrl ? queueOptionsFromEnv(io.env) : {};
+    server = await startServer({ host, port, public: flags.public ?? false, private: flags.private ?? false, store, config, logger, env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd), workerConcurrency, queue });
     const where = store.databaseUrl ? 'Postgres (DATABASE_URL)' : `embedded store ${store.dataDir}`;
     io.stderr.write(
       `seal serve: board at ${server.url}/deployments (${where}; ${server.readAccess === 'open' ? (flags.public ? 'public: anyone who reaches it can read' : 'reading open to this machine') : 'reading needs a token'}; ` +
@@ -66,6 +70,13 @@ export async function serveCommand(flags: ServeFlags, io: CliIo): Promise<number
     // A log that cannot be flushed (stdout closed) must not change how the server ends.
   }
   return 0;
+}
+
+/** --worker-concurrency: 0 (only queue) to 1000. */
+function parseConcurrency(text: string): number {
+  const value = Number(text.trim());
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value > 1000) throw new SealError(`--worker-concurrency must be a whole number from 0 to 1000, got ${JSON.stringify(text)}`);
+  return value;
 }
 
 /** The config when one is named or present (for server-side smoke runs); null when there is none. */

@@ -103,7 +103,17 @@ export const OPENAPI = {
       },
       JobStatus: {
         type: 'object',
-        properties: { run_id: { type: 'string', format: 'uuid' }, app: { type: 'string' }, version: { type: 'string' }, status: { enum: ['queued', 'running', 'finished'] }, ahead: { type: 'integer' }, status_url: { type: 'string' } },
+        properties: {
+          run_id: { type: 'string', format: 'uuid' },
+          app: { type: 'string' },
+          version: { type: 'string' },
+          status: { enum: ['queued', 'running', 'retrying', 'failed', 'cancelled', 'finished'], description: 'retrying: its worker died or its run ended without a seal, and it waits to be run again; failed: given up after its retries (see error)' },
+          ahead: { type: 'integer', description: 'jobs before it in its queue' },
+          retries: { type: 'integer', description: 'times it was started again (durable queue on Postgres)' },
+          error: { type: ['string', 'null'], description: 'why its last attempt ended without a seal' },
+          requested_by: { type: 'string' },
+          status_url: { type: 'string' },
+        },
       },
     },
   },
@@ -171,7 +181,7 @@ export const OPENAPI = {
     },
     '/api/runs/{runId}': {
       get: {
-        summary: 'A run: queued or running (runs the server does itself), or finished with its result',
+        summary: 'A run: queued, running, retrying or failed (runs the server queued, run by itself or by `seal worker` processes), or finished with its result',
         parameters: [runParam],
         responses: { 200: answer('the run', { $ref: '#/components/schemas/JobStatus' }), 404: answer('unknown run') },
       },

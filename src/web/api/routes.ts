@@ -10,6 +10,7 @@ import { DEFAULT_VOCABULARY } from '../../evidence/tiers.js';
 import { CreditStore } from '../../store/credits.js';
 import { APP_NAME } from '../../config/schema.js';
 import { randomUUID } from 'node:crypto';
+import { QueueFullError } from '../../queue/types.js';
 import { Hono, type Context, type Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
@@ -227,25 +228,28 @@ export function createApiRoutes(deps: WebDeps): Hono<Env> {
     return c.json({ app, release: version, ...credit }, 201);
   });
 
-  api.post('/releases/:app/:version/smoke', write, (c) => {
+  api.post('/releases/:app/:version/smoke', write, async (c) => {
     const { app, version } = c.req.param();
     if (!jobs) return problem(c, 501, 'this server was started without a config, so it cannot run smoke suites: start it with `seal serve --config seal.config.yaml`');
     if (!deps.configuredApps.includes(app)) return problem(c, 404, `no app ${JSON.stringify(app)} in the server's config (apps: ${deps.configuredApps.join(', ') || 'none'})`);
+    let status;
     try {
-      const status = jobs.enqueue({ run_id: randomUUID(), app, version, requested_at: (deps.now?.() ?? new Date()).toISOString(), requested_by: tokenName(c.get('token')) });
-      return c.json({ ...status, status_url: `/api/runs/${status.run_id}` }, 202);
+      status = await jobs.enqueue({ run_id: randomUUID(), app, version, requested_at: (deps.now?.() ?? new Date()).toISOString(), requested_by: tokenName(c.get('token')) });
     } catch (error) {
-      return problem(c, 429, (error as Error).message);
+      if (error instanceof QueueFullError) return problem(c, 429, error.message);
+      throw error;
     }
+    return c.json({ ...status, status_url: `/api/runs/${status.run_id}` }, 202);
   });
 
   api.get('/runs/:runId', async (c) => {
     const runId = c.req.param('runId');
-    const pending = jobs?.status(runId);
-    if (pending) return c.json(pending);
+    // The ledger first: a job retried after its worker died may still be on the queue although its first attempt was recorded.
     const run = await ledger.getRun(runId);
-    if (!run) return problem(c, 404, `no run ${JSON.stringify(runId)} (runs the server does itself are listed here once queued)`);
-    return c.json({ status: 'finished', version: run.version, result: run.result });
+    if (run) return c.json({ status: 'finished', version: run.version, result: run.result });
+    const pending = await jobs?.status(runId);
+    if (pending) return c.json(pending);
+    return problem(c, 404, `no run ${JSON.stringify(runId)} (runs the server does itself are listed here once queued)`);
   });
 
   api.put('/runs/:runId/evidence/:name', write, bodyLimit({ maxSize: MAX_EVIDENCE_BYTES, onError: tooLarge(MAX_EVIDENCE_BYTES) }), async (c) => {

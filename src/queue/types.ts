@@ -1,0 +1,84 @@
+/**
+ * The seam between asking for a seal and running it. A server (or anything else) puts a job on a
+ * queue; whoever works the queue runs the suite with the same runner and records the result
+ * through the store. Two queues keep this interface: an in-process one for the embedded store
+ * (memory.ts) and pg-boss on Postgres (pg-boss.ts), where any number of `seal worker` processes
+ * on any machines take the jobs.
+ */
+
+/** A seal run somebody asked for. The run id is the job's id: a job retried after its worker died records under the same id, so it is recorded once. */
+export interface SealJob {
+  readonly run_id: string;
+  readonly app: string;
+  readonly version: string;
+  readonly requested_at: string;
+  /** Who asked for it ("token <name> (<id>)"): the run's changes are theirs in the audit log. */
+  readonly requested_by?: string;
+  /** The location whose workers alone may take it; absent or null: any worker. */
+  readonly location?: string | null;
+}
+
+/** Where a job is: waiting, running, waiting to be retried, or given up on. Finished jobs are in the ledger, not here. */
+export type SealJobState = 'queued' | 'running' | 'retrying' | 'failed' | 'cancelled';
+
+/** A job's place in its queue. */
+export interface SealJobStatus extends SealJob {
+  readonly status: SealJobState;
+  /** Jobs ahead of this one in its queue (0 when running). */
+  readonly ahead: number;
+  /** Times it has been started before (a retry after a worker died is attempt 2). */
+  readonly retries?: number;
+  /** Why the last attempt ended without a seal (failed or retrying jobs). */
+  readonly error?: string | null;
+}
+
+/** Runs one job; `signal` aborts when the queue shuts down. */
+export type ExecuteJob = (job: SealJob, signal: AbortSignal) => Promise<void>;
+
+/** What `work` is asked to take. */
+export interface WorkOptions {
+  /** This worker's location, or null: it takes only jobs for any location. A worker of a location also takes jobs for any location. */
+  readonly location: string | null;
+  /** Jobs run at once. */
+  readonly concurrency: number;
+  readonly execute: ExecuteJob;
+  /** Told when a job's run throws (the queue goes on). */
+  readonly onError?: (error: unknown, job: SealJob) => void;
+}
+
+/** A queue of seal jobs. */
+export interface SealQueue {
+  /** 'memory': lives and dies with this process; 'postgres': survives restarts, shared by every server and worker on the database. */
+  readonly kind: 'memory' | 'postgres';
+  /**
+   * Queues a job; throws QueueFullError when too many are waiting. `deadlineMs`: the app's run
+   * deadline; on the durable queue a job running longer than that plus a margin for recording is
+   * taken to be dead (its worker died) and retried.
+   */
+  enqueue(job: SealJob, options: { readonly deadlineMs: number }): Promise<SealJobStatus>;
+  /** A queued, running, retrying or given-up job, or null (unknown, or finished: then it is in the ledger). */
+  status(runId: string): Promise<SealJobStatus | null>;
+  /** Starts taking jobs; can be called once per queue object. */
+  work(options: WorkOptions): Promise<void>;
+  /**
+   * Stops taking jobs; running ones get `graceMs` to finish, then their signal aborts. On the
+   * durable queue an aborted job is given back to be retried elsewhere; on the in-process queue
+   * its error verdict is recorded (nothing else would run it).
+   */
+  close(options?: { readonly graceMs?: number }): Promise<void>;
+}
+
+/** Too many jobs are waiting (HTTP 429). */
+export class QueueFullError extends RangeError {
+  override readonly name = 'QueueFullError';
+}
+
+/** A location's name: what `locations:` and `--location` accept. */
+export const LOCATION_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/** A clear error for a location name that cannot be one, or the name. */
+export function checkLocation(name: string, where: string): string {
+  if (!LOCATION_PATTERN.test(name)) throw new RangeError(`${where}: ${JSON.stringify(name)} is not a location name (lower-case letters, digits and hyphens, at most 32, starting with a letter or digit, like eu-west)`);
+  return name;
+}
+

@@ -1,0 +1,218 @@
+/**
+ * Beyond one machine, on the machine's real Postgres (a database made and dropped per suite):
+ * `seal serve` queues seal jobs on pg-boss, `seal worker` processes take them, and each seal is
+ * recorded, and announced, exactly once: across a server restart, across 3 workers, and when a
+ * worker is killed mid-job. Every process here is the real CLI.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startServeCli, startWorkerCli, type ServeProcess, type WorkerProcess } from './helpers/cli.js';
+import { createTestDatabase, postgresSkipReason } from './helpers/postgres.js';
+import { reply, startServer, type TestServer } from './helpers/servers.js';
+import { waitFor } from './helpers/wait-for.js';
+import { openDb } from '../src/store/db.js';
+import { TokenStore } from '../src/store/tokens.js';
+
+const skip = await postgresSkipReason();
+
+let database: { url: string; drop: () => Promise<void> };
+let dir: string;
+let config: string;
+let production: TestServer;
+let hooks: TestServer;
+let token: string;
+let client: pg.Client;
+/** Requests production answered, by path. */
+const hits = new Map<string, number>();
+/** Webhook deliveries, by run id (X-Seal-Delivery). */
+const deliveries = new Map<string, number>();
+/** Requests to /hold wait here until the test lets them go. */
+let holding: { release: boolean; arrived: ((value: void) => void)[] } = { release: false, arrived: [] };
+
+const env = (): NodeJS.ProcessEnv => ({ DATABASE_URL: database.url, SEAL_DATA_DIR: join(dir, 'data'), SEAL_QUEUE_POLL_MS: '100', SEAL_QUEUE_MAINTENANCE_S: '1', SEAL_JOB_MARGIN_S: '1', SEAL_LOG_LEVEL: 'info' });
+const workers: WorkerProcess[] = [];
+const servers: ServeProcess[] = [];
+const worker = async (args: string[] = []): Promise<WorkerProcess> => {
+  const started = await startWorkerCli(['--config', config, ...args], { env: env() });
+  workers.push(started);
+  return started;
+};
+const serve = async (args: string[] = []): Promise<ServeProcess> => {
+  const started = await startServeCli(['--config', config, ...args], { env: env() });
+  servers.push(started);
+  return started;
+};
+const ask = async (server: ServeProcess, app: string, version: string): Promise<{ run_id: string; status: string }> => {
+  const response = await fetch(`${server.url}/api/releases/${app}/${version}/smoke`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  expect(response.status).toBe(202);
+  return (await response.json()) as { run_id: string; status: string };
+};
+const count = async (query: string, values: unknown[] = []): Promise<number> => Number((await client.query<{ n: string }>(query, values)).rows[0]?.n);
+/** The run ids each worker's log says it recorded. */
+const finishedBy = (w: WorkerProcess): string[] =>
+  w
+    .output()
+    .stdout.split('\n')
+    .filter((line) => line.includes('"smoke run finished"'))
+    .map((line) => (JSON.parse(line) as { run_id: string }).run_id);
+
+beforeAll(async () => {
+  if (skip) return;
+  database = await createTestDatabase();
+  dir = mkdtempSync(join(tmpdir(), 'seal-workers-'));
+  production = await startServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = req.url ?? '';
+    hits.set(path, (hits.get(path) ?? 0) + 1);
+    if (path === '/hold') {
+      if (holding.release) return reply(res, 200, 'OK');
+      for (const arrived of holding.arrived.splice(0)) arrived();
+      const wait = setInterval(() => holding.release && (clearInterval(wait), reply(res, 200, 'OK')), 20);
+      res.on('close', () => clearInterval(wait));
+      return;
+    }
+    reply(res, 200, 'OK');
+  });
+  hooks = await startServer((req, res) => {
+    const id = String(req.headers['x-seal-delivery'] ?? '');
+    req.resume();
+    req.on('end', () => {
+      deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
+      reply(res, 204, '');
+    });
+  });
+  config = join(dir, 'seal.config.yaml');
+  writeFileSync(
+    config,
+    `apps:
+  studio:
+    production_url: ${production.url}
+    notify: [hook]
+    checks:
+      - { name: up, http: /up, expect: { status: 200, body_contains: OK } }
+  slow:
+    production_url: ${production.url}
+    deadline_ms: 3000
+    notify: [hook]
+    checks:
+      - { name: held, http: /hold, timeout_ms: 2500, expect: { status: 200 } }
+notifiers:
+  hook: { type: webhook, url: "${hooks.url}/hook", secret: "0123456789abcdef0123" }
+`,
+  );
+  const store = await openDb({ databaseUrl: database.url, dataDir: dir });
+  token = (await new TokenStore(store.db).create('ci')).token;
+  await store.close();
+  client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([...workers.map((w) => w.kill()), ...servers.map((s) => s.stop())]);
+  await client?.end().catch(() => undefined);
+  await production?.close();
+  await hooks?.close();
+  await database?.drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe.skipIf(skip)('seal workers on Postgres (pg-boss)', () => {
+  it('200 jobs queued through a server outlive its restart, and 3 workers seal each exactly once', async () => {
+    const first = await serve(['--worker-concurrency', '0']);
+    const asked: string[] = [];
+    for (let i = 1; i <= 200; i++) asked.push((await ask(first, 'studio', `v${i}`)).run_id);
+    expect(new Set(asked).size).toBe(200);
+    // Nobody works the queue yet: the server only queues.
+    expect(hits.get('/up') ?? 0).toBe(0);
+    expect((await first.stop()).code).toBe(0);
+
+    // A restarted server still knows the jobs: they are rows on Postgres, not in its memory.
+    const again = await serve(['--worker-concurrency', '0']);
+    const last = (await (await fetch(`${again.url}/api/runs/${asked[199]}`)).json()) as { status: string; ahead: number };
+    expect(last).toMatchObject({ status: 'queued', ahead: 199 });
+
+    const three = [await worker(['--concurrency', '3']), await worker(['--concurrency', '3']), await worker(['--concurrency', '3'])];
+    await waitFor(async () => (await count('SELECT count(*) AS n FROM seal_runs')) === 200, '200 seals recorded', 120_000);
+    await waitFor(() => deliveries.size === 200, '200 webhook deliveries', 30_000);
+    const stopped = await Promise.all(three.map((w) => w.stop()));
+    expect(stopped.map((run) => run.code)).toEqual([0, 0, 0]);
+
+    // Exactly once: every asked run recorded under its own id, production asked once per job, the webhook told once per seal.
+    const recorded = (await client.query<{ run_id: string }>('SELECT run_id FROM seal_runs')).rows.map((r) => r.run_id).sort();
+    expect(recorded).toEqual([...asked].sort());
+    expect(hits.get('/up')).toBe(200);
+    expect([...deliveries.keys()].sort()).toEqual([...asked].sort());
+    expect([...deliveries.values()].every((n) => n === 1)).toBe(true);
+    // The work was shared, and what the workers say they did adds up to the 200.
+    const done = three.map(finishedBy);
+    expect(done.every((ids) => ids.length > 0)).toBe(true);
+    expect(done.flat().sort()).toEqual([...asked].sort());
+    // Every seal is in the audit log once, by the token that asked, and the chain verifies.
+    expect(await count(`SELECT count(*) AS n FROM audit_events WHERE kind = 'seal'`)).toBe(200);
+    expect(await count(`SELECT count(DISTINCT actor) AS n FROM audit_events WHERE kind = 'seal' AND actor LIKE 'token ci (%'`)).toBe(1);
+    const verify = await runCli(['audit', 'verify'], { env: env(), timeoutMs: 60_000 });
+    expect(verify.code, verify.stderr).toBe(0);
+    // The server answers each as finished, from the ledger.
+    expect(await (await fetch(`${again.url}/api/runs/${asked[0]}`)).json()).toMatchObject({ status: 'finished', version: 'v1', result: { verdict: 'green' } });
+    await again.stop();
+  }, 240_000);
+
+  it('a worker killed with SIGKILL mid-job: its job expires, another worker runs it, and it is recorded and announced once', async () => {
+    const server = await serve(['--worker-concurrency', '0']);
+    const doomed = await worker();
+    holding = { release: false, arrived: [] };
+    const arrived = new Promise<void>((resolve) => holding.arrived.push(resolve));
+    const job = await ask(server, 'slow', 'v1');
+    // The doomed worker's check is waiting on production: the job is running there when it dies.
+    await arrived;
+    expect(await (await fetch(`${server.url}/api/runs/${job.run_id}`)).json()).toMatchObject({ status: 'running', retries: 0 });
+    const killed = await doomed.kill();
+    expect(killed.code).toBeNull();
+    expect(finishedBy(doomed)).toEqual([]);
+    holding.release = true;
+
+    const rescuer = await worker();
+    await waitFor(async () => (await count('SELECT count(*) AS n FROM seal_runs WHERE run_id = $1', [job.run_id])) === 1, 'the killed job recorded by the other worker', 60_000);
+    await waitFor(() => deliveries.get(job.run_id) === 1, 'its webhook delivery', 30_000);
+    await waitFor(() => finishedBy(rescuer).length > 0, "the other worker's log line", 10_000);
+    expect(finishedBy(rescuer)).toEqual([job.run_id]);
+    const status = (await (await fetch(`${server.url}/api/runs/${job.run_id}`)).json()) as { status: string; result: { verdict: string; run_id: string } };
+    expect(status).toMatchObject({ status: 'finished', result: { verdict: 'green', run_id: job.run_id } });
+    // pg-boss retried it once, under the same id.
+    expect((await client.query<{ retry_count: number; state: string }>('SELECT retry_count, state FROM pgboss.job WHERE id = $1', [job.run_id])).rows[0]).toMatchObject({ retry_count: 1, state: 'completed' });
+    expect(deliveries.get(job.run_id)).toBe(1);
+    await rescuer.stop();
+    await server.stop();
+  }, 120_000);
+
+  it('a worker that was only frozen (SIGSTOP past its job\'s expiry) wakes after another worker sealed the job: nothing is recorded or announced twice', async () => {
+    const server = await serve(['--worker-concurrency', '0']);
+    const frozen = await worker();
+    holding = { release: false, arrived: [] };
+    const arrived = new Promise<void>((resolve) => holding.arrived.push(resolve));
+    const job = await ask(server, 'slow', 'v2');
+    await arrived;
+    process.kill(frozen.pid, 'SIGSTOP');
+    try {
+      holding.release = true;
+      const rescuer = await worker();
+      await waitFor(async () => (await count('SELECT count(*) AS n FROM seal_runs WHERE run_id = $1', [job.run_id])) === 1, 'the frozen job recorded by the other worker', 60_000);
+      await waitFor(() => finishedBy(rescuer).length > 0, "the other worker's log line", 10_000);
+      expect(finishedBy(rescuer)).toEqual([job.run_id]);
+      await rescuer.stop();
+    } finally {
+      process.kill(frozen.pid, 'SIGCONT');
+    }
+    // The frozen worker finishes its run, finds the seal recorded, and drops its own.
+    await waitFor(() => frozen.output().stdout.includes('recorded by another worker meanwhile'), 'the woken worker to give up its run', 30_000);
+    expect(await count('SELECT count(*) AS n FROM seal_runs WHERE run_id = $1', [job.run_id])).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM audit_events WHERE kind = 'seal' AND subject = $1`, [job.run_id])).toBe(1);
+    expect(deliveries.get(job.run_id)).toBe(1);
+    expect(finishedBy(frozen)).toEqual([]);
+    expect((await frozen.stop()).code).toBe(0);
+    await server.stop();
+  }, 120_000);
+});
