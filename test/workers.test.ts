@@ -188,6 +188,35 @@ describe.skipIf(skip)('seal workers on Postgres (pg-boss)', () => {
     await server.stop();
   }, 120_000);
 
+  it('two servers on one Postgres: a seal run through server A appears live on server B\'s stream, and on its board', async () => {
+    const a = await serve();
+    const b = await serve(['--worker-concurrency', '0']);
+    const controller = new AbortController();
+    const stream = await fetch(`${b.url}/events`, { signal: controller.signal });
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    // The stream says hello first: B is listening before the seal is asked for.
+    while (!text.includes('event: hello')) text += decoder.decode((await reader.read()).value);
+    const job = await ask(a, 'studio', 'v-live');
+    const deadline = setTimeout(() => controller.abort(), 30_000);
+    try {
+      while (!/event: seal\ndata: \{[^\n]*"app":"studio","version":"v-live"/.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value);
+      }
+    } finally {
+      clearTimeout(deadline);
+      controller.abort();
+    }
+    // A seal event names its app and version: it came from Postgres's NOTIFY, not from a poll (which says only "change").
+    expect(text).toMatch(/event: seal\ndata: \{[^\n]*"app":"studio","version":"v-live"/);
+    expect(await (await fetch(`${b.url}/api/runs/${job.run_id}`)).json()).toMatchObject({ status: 'finished', result: { verdict: 'green' } });
+    expect(await (await fetch(`${b.url}/deployments?app=studio`)).text()).toContain('data-version="v-live" data-status="green"');
+    await Promise.all([a.stop(), b.stop()]);
+  }, 60_000);
+
   it('a worker that was only frozen (SIGSTOP past its job\'s expiry) wakes after another worker sealed the job: nothing is recorded or announced twice', async () => {
     const server = await serve(['--worker-concurrency', '0']);
     const frozen = await worker();

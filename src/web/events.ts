@@ -1,6 +1,8 @@
 /**
- * Live board updates. A seal or release recorded by this server is announced at once; one
- * recorded elsewhere (a CLI writing to the same Postgres, another server) is noticed by a poll of
+ * Live board updates. On Postgres every recorded change, whoever made it (this server, another
+ * one, a worker, the CLI), comes from Postgres's LISTEN/NOTIFY (pg-listen.ts), and is announced
+ * once. On the embedded store a seal or release recorded by this server is announced at once, and
+ * one recorded by another process (the CLI on the shared data directory) is noticed by a poll of
  * the ledger's change mark, run only while somebody is watching.
  */
 import { EventEmitter } from 'node:events';
@@ -15,7 +17,10 @@ export interface BoardEvent {
 
 /** The publisher the server's routes and its watchers share. */
 export interface SealEvents {
+  /** What this server recorded (said again by NOTIFY on Postgres, so then only while the listener is down). */
   publish(event: BoardEvent): void;
+  /** What the database said changed (LISTEN/NOTIFY): always passed on. */
+  deliver(event: BoardEvent): void;
   /** Calls `listener` for each event until the returned function is called. */
   subscribe(listener: (event: BoardEvent) => void): () => void;
   /** Ends every subscription (shutdown). */
@@ -24,8 +29,12 @@ export interface SealEvents {
   readonly closed: AbortSignal;
 }
 
-/** Creates the publisher; `changeMark` (the ledger's) is polled every `pollMs` while anyone subscribes. */
-export function createSealEvents({ changeMark, pollMs = 2000, onError = () => undefined }: { changeMark?: () => Promise<string>; pollMs?: number; onError?: (error: unknown) => void } = {}): SealEvents {
+/**
+ * Creates the publisher; `changeMark` (the ledger's) is polled every `pollMs` while anyone
+ * subscribes. `notified`: true while a LISTEN connection delivers every change; then this
+ * server's own publishes would be said twice, and are not.
+ */
+export function createSealEvents({ changeMark, pollMs = 2000, onError = () => undefined, notified = () => false }: { changeMark?: () => Promise<string>; pollMs?: number; onError?: (error: unknown) => void; notified?: () => boolean } = {}): SealEvents {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   const closing = new AbortController();
@@ -62,9 +71,13 @@ export function createSealEvents({ changeMark, pollMs = 2000, onError = () => un
 
   return {
     publish(event) {
+      if (notified()) return;
       emitter.emit('event', event);
       // Our own write moved the mark: take the new one, so the poll does not announce it twice.
       if (timer && changeMark) void changeMark().then((mark) => (lastMark = mark), onError);
+    },
+    deliver(event) {
+      emitter.emit('event', event);
     },
     subscribe(listener) {
       emitter.on('event', listener);

@@ -12,7 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { DEFAULTS, type SealConfig } from '../config/types.js';
-import { SealError } from '../errors.js';
+import { SealError, errorMessage } from '../errors.js';
+import { listenForBoard, type BoardListener } from './pg-listen.js';
 import { openDb, type StoreLocation } from '../store/db.js';
 import { createJobRunner, logJobError } from '../queue/execute.js';
 import { createMemoryQueue } from '../queue/memory.js';
@@ -77,7 +78,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const deliveries = new DeliveryStore(store.db);
   const incidents = new IncidentStore(store.db);
   let publicUrl: string | null = null;
-  const events = createSealEvents({ changeMark: () => ledger.changeMark(), onError: (error) => logger.warn({ err: error }, 'live updates: the store did not answer') });
+  // On Postgres, every server on the database hears every change from Postgres itself (LISTEN/NOTIFY); on the embedded store a poll notices other processes' writes.
+  let listener: BoardListener | null = null;
+  const events = createSealEvents({
+    ...(options.store.databaseUrl ? {} : { changeMark: () => ledger.changeMark() }),
+    notified: () => listener?.connected() ?? false,
+    onError: (error) => logger.warn({ err: error }, 'live updates: the store did not answer'),
+  });
+  if (options.store.databaseUrl) {
+    try {
+      listener = await listenForBoard({ databaseUrl: options.store.databaseUrl, onEvent: (event) => events.deliver(event), onError: (error) => logger.warn({ err: error }, 'live updates: the LISTEN connection to Postgres was lost; reconnecting') });
+    } catch (error) {
+      events.close();
+      await store.close();
+      throw new SealError(`cannot listen for live updates on Postgres: ${errorMessage(error)}`, { cause: error });
+    }
+  }
   const readAccess: ReadAccess = options.private ? 'token' : isLoopback(options.host) || options.public ? 'open' : 'token';
   const config = options.config;
   const workerConcurrency = options.workerConcurrency ?? 1;
@@ -95,6 +111,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     queue = config ? (options.store.databaseUrl ? await openPgQueue({ ...options.queue, databaseUrl: options.store.databaseUrl, onError: (error) => logger.warn({ err: error }, 'job queue: Postgres did not answer') }) : createMemoryQueue()) : null;
     if (queue && runner && workerConcurrency > 0) await queue.work({ location: null, concurrency: workerConcurrency, execute: runner.execute, onError: logJobError(logger) });
   } catch (error) {
+    events.close();
+    await listener?.close();
     await queue?.close();
     await audit.close();
     await store.close();
@@ -140,6 +158,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   } catch (error) {
     events.close();
+    await listener?.close();
     await queue?.close();
     await audit.close();
     await store.close();
@@ -182,6 +201,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         await stopped;
         clearInterval(idle);
         clearTimeout(grace);
+        await listener?.close();
         await audit.close();
         await store.close();
         logger.info('stopped');
