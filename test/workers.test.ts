@@ -32,6 +32,8 @@ const hits = new Map<string, number>();
 const deliveries = new Map<string, number>();
 /** Requests to /hold wait here until the test lets them go. */
 let holding: { release: boolean; arrived: ((value: void) => void)[] } = { release: false, arrived: [] };
+/** What /soaky answers. */
+let soakyStatus = 200;
 
 const env = (): NodeJS.ProcessEnv => ({ DATABASE_URL: database.url, SEAL_DATA_DIR: join(dir, 'data'), SEAL_QUEUE_POLL_MS: '100', SEAL_QUEUE_MAINTENANCE_S: '1', SEAL_JOB_MARGIN_S: '1', SEAL_LOG_LEVEL: 'info' });
 const workers: WorkerProcess[] = [];
@@ -52,6 +54,15 @@ const ask = async (server: ServeProcess, app: string, version: string): Promise<
   return (await response.json()) as { run_id: string; status: string };
 };
 const count = async (query: string, values: unknown[] = []): Promise<number> => Number((await client.query<{ n: string }>(query, values)).rows[0]?.n);
+/** The locations of the runs each worker's log says it made as one location's part of a seal. */
+const partsBy = (w: WorkerProcess): string[] =>
+  w
+    .output()
+    .stdout.split('\n')
+    .filter((line) => line.includes('"smoke run finished (one location of a seal)"'))
+    .map((line) => (JSON.parse(line) as { run_location: string }).run_location);
+type ReleaseBody = { smoke_seal: { run_id: string; status: string }; current_run: { verdict: string; summary: string; locations?: { location: string; verdict: string; summary: string; run_id: string | null }[]; checks: { name: string }[] }; seal_history: { run_id: string; status: string; location?: string; part_of?: string; soak?: string }[] };
+const releaseOf = async (server: ServeProcess, app: string, version: string): Promise<ReleaseBody> => (await (await fetch(`${server.url}/api/releases/${app}/${version}`)).json()) as ReleaseBody;
 /** The run ids each worker's log says it recorded. */
 const finishedBy = (w: WorkerProcess): string[] =>
   w
@@ -67,6 +78,7 @@ beforeAll(async () => {
   production = await startServer((req: IncomingMessage, res: ServerResponse) => {
     const path = req.url ?? '';
     hits.set(path, (hits.get(path) ?? 0) + 1);
+    if (path === '/soaky') return reply(res, soakyStatus, 'soaky');
     if (path === '/hold') {
       if (holding.release) return reply(res, 200, 'OK');
       for (const arrived of holding.arrived.splice(0)) arrived();
@@ -93,6 +105,19 @@ beforeAll(async () => {
     notify: [hook]
     checks:
       - { name: up, http: /up, expect: { status: 200, body_contains: OK } }
+  global:
+    production_url: ${production.url}
+    locations: [eu-west, us-east]
+    location_timeout: 3s
+    notify: [hook]
+    checks:
+      - { name: up, http: /up, expect: { status: 200, body_contains: OK } }
+  soaky:
+    production_url: ${production.url}
+    soak: [1s, 2s, 1h]
+    notify: [hook]
+    checks:
+      - { name: soaked, http: /soaky, expect: { status: 200 } }
   slow:
     production_url: ${production.url}
     deadline_ms: 3000
@@ -216,6 +241,76 @@ describe.skipIf(skip)('seal workers on Postgres (pg-boss)', () => {
     expect(await (await fetch(`${b.url}/deployments?app=studio`)).text()).toContain('data-version="v-live" data-status="green"');
     await Promise.all([a.stop(), b.stop()]);
   }, 60_000);
+
+  it("a seal from two locations: each location's run is taken only by a worker of that location; a location with no live worker within location_timeout is an error, named", async () => {
+    const server = await serve(['--worker-concurrency', '0']);
+    const eu = await worker(['--location', 'eu-west']);
+    const first = await ask(server, 'global', 'v1');
+    expect((first as { locations?: unknown }).locations).toEqual([expect.objectContaining({ location: 'eu-west' }), expect.objectContaining({ location: 'us-east', status: 'queued' })]);
+    await waitFor(async () => (await count('SELECT count(*) AS n FROM seal_runs WHERE run_id = $1', [first.run_id])) === 1, 'the located seal settled at its location_timeout', 30_000);
+    const settled = await releaseOf(server, 'global', 'v1');
+    expect(settled.smoke_seal).toMatchObject({ run_id: first.run_id, status: 'error' });
+    expect(settled.current_run.locations).toEqual([
+      expect.objectContaining({ location: 'eu-west', verdict: 'green', summary: '1/1 passed' }),
+      { location: 'us-east', run_id: null, verdict: 'error', summary: 'no live worker of location us-east took its run within 3s (location_timeout)' },
+    ]);
+    expect(settled.current_run.summary).toBe('eu-west: green, 1/1 passed | us-east: error, no live worker of location us-east took its run within 3s (location_timeout)');
+    // The eu-west run is in the history as one location's part; only the combined seal was told.
+    const euRun = settled.current_run.locations?.[0]?.run_id as string;
+    expect(settled.seal_history.find((h) => h.run_id === euRun)).toMatchObject({ location: 'eu-west', part_of: first.run_id, status: 'green' });
+    await waitFor(() => deliveries.get(first.run_id) === 1, 'the combined seal told', 10_000);
+    expect(deliveries.has(euRun)).toBe(false);
+    // The us-east job was cancelled, not left for a worker that comes later.
+    expect((await client.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = 'seal.us-east'`)).rows.map((r) => r.state)).toEqual(['cancelled']);
+
+    const us = await worker(['--location', 'us-east']);
+    const second = await ask(server, 'global', 'v2');
+    await waitFor(async () => (await count('SELECT count(*) AS n FROM seal_runs WHERE run_id = $1', [second.run_id])) === 1, 'the seal from both locations', 30_000);
+    const both = await releaseOf(server, 'global', 'v2');
+    expect(both.smoke_seal).toMatchObject({ run_id: second.run_id, status: 'green' });
+    expect(both.current_run.summary).toBe('eu-west: green, 1/1 passed | us-east: green, 1/1 passed');
+    expect(both.current_run.checks.map((c) => c.name)).toEqual(['eu-west: up', 'us-east: up']);
+    await waitFor(() => partsBy(us).length === 1, "the us-east worker's log line", 10_000);
+    expect(partsBy(eu)).toEqual(['eu-west', 'eu-west']);
+    expect(partsBy(us)).toEqual(['us-east']);
+    await waitFor(() => deliveries.get(second.run_id) === 1, 'the second combined seal told', 10_000);
+    // The board's release page shows each location.
+    const page = await (await fetch(`${server.url}/releases/global/v2`)).text();
+    expect(page).toContain('eu-west: green, 1/1 passed | us-east: green, 1/1 passed');
+    expect(page).toContain('eu-west (one location of a seal)');
+    await Promise.all([eu.stop(), us.stop(), server.stop()]);
+  }, 90_000);
+
+  it('soak seals: the release is sealed again at each delay, told only when its verdict changes, and what is still pending is cancelled when a newer release is sealed', async () => {
+    const server = await serve(['--worker-concurrency', '0']);
+    const soaker = await worker();
+    soakyStatus = 200;
+    const first = await ask(server, 'soaky', 'v1');
+    await waitFor(() => deliveries.get(first.run_id) === 1, 'the first seal told', 30_000);
+    // Real traffic reaches the new code path: production breaks after the first seal.
+    soakyStatus = 500;
+    await waitFor(async () => (await releaseOf(server, 'soaky', 'v1')).seal_history.length === 3, 'the 1s and 2s soak seals', 30_000);
+    const release = await releaseOf(server, 'soaky', 'v1');
+    const [latest, middle, oldest] = release.seal_history;
+    expect([oldest?.soak, middle?.soak, latest?.soak]).toEqual([undefined, '1s', '2s']);
+    expect([oldest?.status, middle?.status, latest?.status]).toEqual(['green', 'red', 'red']);
+    // The release's seal shows the latest soak.
+    expect(release.smoke_seal).toMatchObject({ run_id: latest?.run_id, status: 'red' });
+    // Told when green turned red; not told again when red stayed red.
+    await waitFor(() => deliveries.get(middle?.run_id ?? '') === 1, 'the red soak told', 10_000);
+    await waitFor(() => soaker.output().stdout.includes(`"run_id":"${latest?.run_id}","verdict":"red"`), 'the second soak finished', 10_000);
+    expect(deliveries.has(latest?.run_id ?? '')).toBe(false);
+    const pendingV1 = async () => (await client.query<{ state: string; soak: string }>(`SELECT state, data->>'soak' AS soak FROM pgboss.job WHERE data->>'app' = 'soaky' AND data->>'version' = 'v1' AND data->>'soak' = '1h'`)).rows;
+    expect(await pendingV1()).toEqual([{ state: 'created', soak: '1h' }]);
+
+    // A newer release is sealed: v1's pending 1h soak is cancelled, v2 gets its own.
+    soakyStatus = 200;
+    const second = await ask(server, 'soaky', 'v2');
+    await waitFor(() => deliveries.get(second.run_id) === 1, 'the newer release sealed', 30_000);
+    await waitFor(async () => (await pendingV1())[0]?.state === 'cancelled', "v1's soak cancelled", 10_000);
+    await waitFor(async () => (await count(`SELECT count(*) AS n FROM pgboss.job WHERE data->>'app' = 'soaky' AND data->>'version' = 'v2' AND data->>'soak' IS NOT NULL`)) === 3, "v2's three soak seals scheduled", 10_000);
+    await Promise.all([soaker.stop(), server.stop()]);
+  }, 90_000);
 
   it('a worker that was only frozen (SIGSTOP past its job\'s expiry) wakes after another worker sealed the job: nothing is recorded or announced twice', async () => {
     const server = await serve(['--worker-concurrency', '0']);

@@ -1,4 +1,5 @@
 /** Resolves a schema-valid, lint-clean config into frozen, fully defaulted objects. */
+import { formatDuration, parseDuration } from './duration.js';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { CheckKind, RawApp, RawCheck, RawConfig } from './schema.js';
@@ -42,6 +43,10 @@ function normalizeApp(name: string, app: RawApp, ca: string | null, baseDir: str
     checks: checks.map((check) => normalizeCheck(app, check, baseDir)),
     // Unknown names were refused by inspectConfig; the ladder's order, each tier once.
     expectTiers: [...new Set((app.expect_tiers ?? []).flatMap((t) => tiers.resolve(t) ?? []))].sort((a, b) => tiers.rank(a) - tiers.rank(b)),
+    locations: app.locations ?? [],
+    locationTimeoutMs: parseDuration(app.location_timeout) ?? DEFAULTS.location_timeout_ms,
+    // Validated by the schema; the same delay twice is one soak.
+    soak: [...new Map((app.soak ?? []).map((d) => [parseDuration(d) as number, formatDuration(parseDuration(d) as number)])).entries()].sort(([a], [b]) => a - b).map(([ms, label]) => ({ label, ms })),
   };
 }
 

@@ -4,6 +4,8 @@
  * JSON Schema that editors use for autocompletion.
  */
 import { z } from 'zod';
+import { LOCATION_PATTERN } from '../queue/types.js';
+import { formatDuration, parseDuration } from './duration.js';
 import { githubSchema, notifierSchema } from '../notify/config.js';
 
 /** HTTP methods a smoke suite may use: nothing that can change production's state. */
@@ -12,6 +14,15 @@ export const READ_ONLY_METHODS = ['GET', 'HEAD', 'OPTIONS'] as const;
 const positiveInt = z.number({ error: 'expected a number' }).int('expected a whole number').positive('expected a number above 0');
 const nonNegativeInt = z.number({ error: 'expected a number' }).int('expected a whole number').min(0, 'expected 0 or more');
 const httpStatus = z.number({ error: 'expected a number' }).int('expected a whole number').min(100, 'expected an HTTP status (100-599)').max(599, 'expected an HTTP status (100-599)');
+/** `10m`, `1h`, `90s`, `2d`, `500ms`, or whole milliseconds (see duration.ts). */
+const duration = (what: string, minMs: number, maxMs: number) =>
+  z.union([z.number(), z.string()], { error: `expected a duration like 10m, 1h or 90s` }).refine(
+    (value) => {
+      const ms = parseDuration(value);
+      return ms !== null && ms >= minMs && ms <= maxMs;
+    },
+    { error: `expected ${what}: a duration like 10m, 1h or 90s (or whole milliseconds), from ${formatDuration(minMs)} to ${formatDuration(maxMs)}` },
+  );
 const stringOrList = z.union([z.string(), z.array(z.string()).min(1)], { error: 'expected a string or a list of strings' });
 
 const absoluteUrl = z.string({ error: 'expected a URL' }).refine(
@@ -155,6 +166,16 @@ export const appSchema = z.strictObject({
   allow_requests: z.array(allowRequest, { error: 'expected a list of { method, path, reason }' }).optional()
     .describe('Requests the guard lets through although their method writes, each with the reason it only reads.'),
   deadline_ms: positiveInt.optional().describe('Overall deadline for the whole run.'),
+  locations: z.array(z.string({ error: 'expected a location name' }).regex(LOCATION_PATTERN, 'a location name is lower-case letters, digits and hyphens (at most 32), like eu-west'), { error: 'expected a list of location names' })
+    .min(1, 'expected at least one location')
+    .max(16, 'at most 16 locations')
+    .refine((list) => new Set(list).size === list.length, { error: 'a location is listed twice' })
+    .optional()
+    .describe('Where the suite runs from (with seal worker --location on Postgres): one run per location, the seal green only when every location is green.'),
+  location_timeout: duration('the wait for a worker of each location', 1000, 86_400_000).optional()
+    .describe('How long a location\'s run may wait for a live worker of that location before it counts as an error (default 5m).'),
+  soak: z.array(duration('a soak delay', 1000, 7 * 86_400_000), { error: 'expected a list of durations, like [10m, 1h]' }).max(10, 'at most 10 soak delays').optional()
+    .describe('Seal the same release again this long after its first seal (like [10m, 1h]), on a seal server or workers; cancelled when a newer release is sealed.'),
   browser_concurrency: positiveInt.optional().describe('Most browser checks with a page open at once (default: the number of CPU cores, from 2 to 8).'),
   checks: z.array(checkSchema, { error: 'expected a list of checks' }).optional(),
   expect_tiers: z.array(z.string({ error: 'expected a tier name' }), { error: 'expected a list of tier names' }).optional()

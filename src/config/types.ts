@@ -21,6 +21,7 @@ export const DEFAULTS = {
   /** A whole spec takes longer than one request: its own default timeout. */
   playwright_timeout_ms: 120_000,
   playwright_workers: 2,
+  location_timeout_ms: 5 * 60_000,
 } as const;
 
 /**
@@ -139,6 +140,12 @@ export interface AppConfig {
   readonly checks: readonly CheckSpec[];
   /** Tiers each release is expected to have credited (resolved names, in ladder order). */
   readonly expectTiers: readonly string[];
+  /** Where the suite runs from (seal workers of each location); empty: anywhere, once. */
+  readonly locations: readonly string[];
+  /** How long a location's run may wait for a live worker of its location. */
+  readonly locationTimeoutMs: number;
+  /** Seal again this long after the first seal, each with its label as written (`10m`), shortest first. */
+  readonly soak: readonly { readonly label: string; readonly ms: number }[];
 }
 
 /** The whole config, ready to run. */

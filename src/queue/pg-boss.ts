@@ -19,6 +19,8 @@ import { SealError, errorMessage } from '../errors.js';
 import { msFromEnv } from '../store/location.js';
 import { QueueFullError, checkLocation, type SealJob, type SealJobState, type SealJobStatus, type SealQueue, type WorkOptions } from './types.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** How the durable queue behaves; every field has a default, and the environment can set them (`queueOptionsFromEnv`). */
 export interface PgQueueOptions {
   readonly databaseUrl: string;
@@ -68,6 +70,11 @@ export function queueName(location: string | null | undefined): string {
   return location ? `seal.${checkLocation(location, 'location')}` : 'seal';
 }
 
+/** Where a located seal's finish jobs wait (not `seal.<name>`: no location can be called this). */
+export const FINISH_QUEUE = 'seal-finish';
+/** Times a finish job waits again for a location's run that is still running. */
+export const FINISH_RETRIES = 3;
+
 const STATES: Record<string, SealJobState | null> = { created: 'queued', retry: 'retrying', active: 'running', completed: null, cancelled: 'cancelled', failed: 'failed' };
 
 /** Opens the durable queue: creates pg-boss's schema on first use (needs the CREATE privilege). */
@@ -113,12 +120,11 @@ export async function openPgQueue(options: PgQueueOptions): Promise<SealQueue> {
   let stopping: AbortController | null = null;
   let closed = false;
 
-  async function runSlot({ location, execute, onError: onJobError = () => undefined }: WorkOptions, stop: AbortSignal): Promise<void> {
-    const names = location ? [queueName(location), queueName(null)] : [queueName(null)];
+  async function runSlot({ execute, onError: onJobError = () => undefined }: WorkOptions, names: readonly string[], stop: AbortSignal): Promise<void> {
     while (!stop.aborted) {
-      let taken: { name: string; job: PgBoss.Job<SealJob> } | null = null;
+      let taken: { name: string; job: PgBoss.JobWithMetadata<SealJob> } | null = null;
       for (const name of names) {
-        const [job] = await boss.fetch<SealJob>(name, { batchSize: 1 });
+        const [job] = await boss.fetch<SealJob>(name, { batchSize: 1, includeMetadata: true });
         if (job) {
           taken = { name, job };
           break;
@@ -133,7 +139,7 @@ export async function openPgQueue(options: PgQueueOptions): Promise<SealQueue> {
       const data: SealJob = { ...job.data, run_id: job.id };
       const done = (async () => {
         try {
-          await execute(data, jobStop.signal);
+          await execute(data, jobStop.signal, { retries: job.retryCount, last: job.retryCount >= job.retryLimit });
           await boss.complete(name, job.id);
         } catch (error) {
           onJobError(error, data);
@@ -152,21 +158,28 @@ export async function openPgQueue(options: PgQueueOptions): Promise<SealQueue> {
 
   const queue: SealQueue = {
     kind: 'postgres',
-    async enqueue(job, { deadlineMs }) {
+    async enqueue(job, { deadlineMs, startAfterSeconds = 0 }) {
       if (closed) throw new QueueFullError('the server is shutting down');
-      const name = queueName(job.location);
+      const finish = job.kind === 'finish';
+      const name = finish ? FINISH_QUEUE : queueName(job.location);
       await ensureQueue(name);
-      const waiting = (await boss.getQueueSize(name)) ?? 0;
-      if (waiting >= maxQueued) throw new QueueFullError(`${maxQueued} smoke runs are already queued for ${job.location ? `location ${job.location}` : 'any location'}; try again when they have finished`);
-      const id = await boss.send(name, job as unknown as object, { id: job.run_id, expireInSeconds: Math.ceil(deadlineMs / 1000) + marginSeconds, retryLimit, retryDelay: 0 });
+      if (!finish) {
+        const waiting = (await boss.getQueueSize(name)) ?? 0;
+        if (waiting >= maxQueued) throw new QueueFullError(`${maxQueued} smoke runs are already queued for ${job.location ? `location ${job.location}` : 'any location'}; try again when they have finished`);
+      }
+      const runExpiry = Math.ceil(deadlineMs / 1000) + marginSeconds;
+      const when = startAfterSeconds > 0 ? { startAfter: Math.ceil(startAfterSeconds) } : {};
+      // A finish job is quick; when a location's run is still running it waits one run's expiry and looks again.
+      const options = finish ? { expireInSeconds: 120, retryLimit: FINISH_RETRIES, retryDelay: runExpiry } : { expireInSeconds: runExpiry, retryLimit, retryDelay: 0 };
+      const id = await boss.send(name, job as unknown as object, { id: job.run_id, ...options, ...when });
       if (id === null) throw new Error(`run ${job.run_id} is already queued`);
       return (await queue.status(job.run_id)) ?? { ...job, status: 'queued', ahead: 0 };
     },
     async status(runId) {
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(runId)) return null;
-      type Row = { name: string; state: string; retry_count: number; output: { message?: unknown } | null; data: SealJob; ahead: string | number };
+      if (!UUID.test(runId)) return null;
+      type Row = { name: string; state: string; retry_count: number; output: { message?: unknown } | null; data: SealJob; ahead: string | number; due_at: string | null };
       const { rows } = await db.executeSql(
-        `SELECT j.name, j.state, j.retry_count, j.output, j.data,
+        `SELECT j.name, j.state, j.retry_count, j.output, j.data, CASE WHEN j.start_after > now() THEN to_char(j.start_after AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END AS due_at,
            CASE WHEN j.state = 'active' THEN 0 ELSE (SELECT count(*) FROM pgboss.job o WHERE o.name = j.name AND o.state < 'active' AND o.start_after <= now() AND (o.created_on, o.id) < (j.created_on, j.id)) + (SELECT count(*) FROM pgboss.job a WHERE a.name = j.name AND a.state = 'active') END AS ahead
          FROM pgboss.job j WHERE j.id = $1 ORDER BY j.created_on DESC LIMIT 1`,
         [runId],
@@ -176,21 +189,45 @@ export async function openPgQueue(options: PgQueueOptions): Promise<SealQueue> {
       const status = STATES[row.state];
       if (!status) return null;
       const error = typeof row.output?.message === 'string' ? row.output.message : null;
-      return { ...row.data, run_id: runId, status, ahead: Number(row.ahead), retries: row.retry_count, ...(status === 'queued' || status === 'running' ? {} : { error }) } satisfies SealJobStatus;
+      const own: SealJobStatus = { ...row.data, run_id: runId, status, ahead: Number(row.ahead), retries: row.retry_count, ...(status === 'queued' || status === 'running' ? {} : { error }), ...(row.due_at ? { due_at: row.due_at } : {}) };
+      if (row.name !== FINISH_QUEUE || !row.data.set) return own;
+      // A located seal: where each location's run is; running while any is.
+      const parts = await Promise.all(row.data.set.runs.map(async (part) => ({ location: part.location, run_id: part.run_id, status: (await queue.status(part.run_id))?.status ?? ('finished' as const) })));
+      const states = parts.map((p) => p.status);
+      const combined: SealJobState = states.includes('running') ? 'running' : states.every((s) => s === 'queued') ? 'queued' : status === 'queued' ? 'running' : status;
+      return { ...own, kind: undefined, status: combined, ahead: 0, locations: parts };
+    },
+    async cancel(runId) {
+      if (!UUID.test(runId)) return false;
+      const { rows } = await db.executeSql(`SELECT name FROM pgboss.job WHERE id = $1 AND state < 'completed'`, [runId]);
+      let cancelled = false;
+      for (const { name } of rows as { name: string }[]) cancelled = ((await boss.cancel(name, runId)) as { affected?: number } | undefined)?.affected !== 0 || cancelled;
+      return cancelled;
+    },
+    async cancelSoaks(app) {
+      const { rows } = await db.executeSql(`SELECT name, id FROM pgboss.job WHERE name LIKE 'seal%' AND state < 'active' AND data->>'app' = $1 AND data->>'soak' IS NOT NULL`, [app]);
+      const byQueue = new Map<string, string[]>();
+      for (const { name, id } of rows as { name: string; id: string }[]) byQueue.set(name, [...(byQueue.get(name) ?? []), id]);
+      let cancelled = 0;
+      for (const [name, ids] of byQueue) cancelled += ((await boss.cancel(name, ids)) as { affected?: number } | undefined)?.affected ?? 0;
+      return cancelled;
     },
     async work(options) {
       if (stopping) throw new Error('this queue is already being worked');
-      if (!Number.isSafeInteger(options.concurrency) || options.concurrency < 1) throw new RangeError(`concurrency must be a whole number above 0, got ${options.concurrency}`);
+      if (!Number.isSafeInteger(options.concurrency) || options.concurrency < 0) throw new RangeError(`concurrency must be a whole number from 0, got ${options.concurrency}`);
       if (options.location) await ensureQueue(queueName(options.location));
       await ensureQueue(queueName(null));
+      await ensureQueue(FINISH_QUEUE);
       stopping = new AbortController();
       const signal = stopping.signal;
-      slots = Array.from({ length: options.concurrency }, () =>
+      const runs = options.location ? [queueName(options.location), queueName(null)] : [queueName(null)];
+      // `concurrency` slots for runs, and one for finishing located seals (quick, and never behind a long suite).
+      slots = [...Array.from({ length: options.concurrency }, () => runs), [FINISH_QUEUE]].map((names) =>
         (async () => {
           // A slot whose loop failed (the database went away) starts again after a pause, until the queue closes.
           while (!signal.aborted) {
             try {
-              await runSlot(options, signal);
+              await runSlot(options, names, signal);
             } catch (error) {
               onError(error);
               await sleep(Math.max(pollMs, 1000), undefined, { signal }).catch(() => undefined);

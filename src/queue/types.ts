@@ -16,6 +16,24 @@ export interface SealJob {
   readonly requested_by?: string;
   /** The location whose workers alone may take it; absent or null: any worker. */
   readonly location?: string | null;
+  /**
+   * 'run' (the default): run the suite. 'finish': combine a located seal's runs into the release's
+   * seal, naming each location whose run did not come (runs at the set's `location_timeout`).
+   */
+  readonly kind?: 'run' | 'finish';
+  /** The located seal this job belongs to: its own run id, and one run per location. */
+  readonly set?: SealSet | null;
+  /** A soak seal: the release sealed again this long after its first seal (`10m`). */
+  readonly soak?: string | null;
+}
+
+/** A seal made from several locations (see locations.ts). */
+export interface SealSet {
+  /** The combined seal's run id (the finish job's id). */
+  readonly run_id: string;
+  readonly runs: readonly { readonly location: string; readonly run_id: string }[];
+  /** How long each location's run may wait for a live worker of its location (s). */
+  readonly timeout_s: number;
 }
 
 /** Where a job is: waiting, running, waiting to be retried, or given up on. Finished jobs are in the ledger, not here. */
@@ -30,16 +48,39 @@ export interface SealJobStatus extends SealJob {
   readonly retries?: number;
   /** Why the last attempt ended without a seal (failed or retrying jobs). */
   readonly error?: string | null;
+  /** A located seal: where each location's run is. */
+  readonly locations?: readonly { readonly location: string; readonly run_id: string; readonly status: SealJobState | 'finished' }[];
+  /** When a scheduled job (a soak seal) becomes due, ISO 8601. */
+  readonly due_at?: string;
 }
 
-/** Runs one job; `signal` aborts when the queue shuts down. */
-export type ExecuteJob = (job: SealJob, signal: AbortSignal) => Promise<void>;
+/** Runs one job; `signal` aborts when the queue shuts down; `attempt.last`: no retry follows if this one throws. */
+export type ExecuteJob = (job: SealJob, signal: AbortSignal, attempt: JobAttempt) => Promise<void>;
+
+/** Which try of a job this is. */
+export interface JobAttempt {
+  /** Times it was started before. */
+  readonly retries: number;
+  /** True when a throw gives the job up rather than retrying it. */
+  readonly last: boolean;
+}
+
+/** What enqueueing a job is told. */
+export interface EnqueueOptions {
+  /**
+   * The app's run deadline; on the durable queue a job running longer than that plus a margin for
+   * recording is taken to be dead (its worker died) and retried. A finish job is retried after it.
+   */
+  readonly deadlineMs: number;
+  /** Not before this many seconds from now (soak seals, a located seal's finish). */
+  readonly startAfterSeconds?: number;
+}
 
 /** What `work` is asked to take. */
 export interface WorkOptions {
   /** This worker's location, or null: it takes only jobs for any location. A worker of a location also takes jobs for any location. */
   readonly location: string | null;
-  /** Jobs run at once. */
+  /** Jobs run at once (0, on the durable queue: none, only located seals finished). */
   readonly concurrency: number;
   readonly execute: ExecuteJob;
   /** Told when a job's run throws (the queue goes on). */
@@ -50,14 +91,14 @@ export interface WorkOptions {
 export interface SealQueue {
   /** 'memory': lives and dies with this process; 'postgres': survives restarts, shared by every server and worker on the database. */
   readonly kind: 'memory' | 'postgres';
-  /**
-   * Queues a job; throws QueueFullError when too many are waiting. `deadlineMs`: the app's run
-   * deadline; on the durable queue a job running longer than that plus a margin for recording is
-   * taken to be dead (its worker died) and retried.
-   */
-  enqueue(job: SealJob, options: { readonly deadlineMs: number }): Promise<SealJobStatus>;
+  /** Queues a job; throws QueueFullError when too many are waiting. */
+  enqueue(job: SealJob, options: EnqueueOptions): Promise<SealJobStatus>;
   /** A queued, running, retrying or given-up job, or null (unknown, or finished: then it is in the ledger). */
   status(runId: string): Promise<SealJobStatus | null>;
+  /** Cancels a job that has not finished; true when there was one. */
+  cancel(runId: string): Promise<boolean>;
+  /** Cancels the app's soak seals not yet run (a newer seal of the app starts its own); returns how many. */
+  cancelSoaks(app: string): Promise<number>;
   /** Starts taking jobs; can be called once per queue object. */
   work(options: WorkOptions): Promise<void>;
   /**

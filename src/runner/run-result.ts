@@ -95,6 +95,14 @@ export interface RunResult {
    * `seal audit verify` can tell a file changed since. Runs recorded before it existed lack it.
    */
   readonly evidence_files?: readonly EvidenceFileHash[];
+  /** Where the run was made from (a seal worker's `--location`), when its app names locations. */
+  readonly location?: string | null;
+  /** The located seal this run is one location's part of (its run id): in the seal history, never the release's seal on its own. */
+  readonly part_of?: string | null;
+  /** A seal made from several locations: each location's verdict and summary (its checks are in `checks`, named `<location>: <check>`). */
+  readonly locations?: readonly { readonly location: string; readonly run_id: string | null; readonly verdict: Verdict; readonly summary: string }[];
+  /** A soak seal: the same release sealed again this long after its first seal (`10m`). */
+  readonly soak?: string | null;
 }
 
 /** One evidence file of a run: its path inside the run's evidence folder (with `/`), SHA-256 and size. */

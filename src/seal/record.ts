@@ -60,6 +60,11 @@ export interface SealRecording {
   readonly tiers?: { readonly vocabulary: TierVocabulary; readonly expected: readonly string[] };
   /** Who the production_smoke credit names: the token's name on a server (default: this machine). */
   readonly creditedBy?: string;
+  /**
+   * One location's part of a located seal: kept in the release's seal history only. The combined
+   * seal becomes the release's seal, writes the notes and credits production_smoke.
+   */
+  readonly historyOnly?: boolean;
   /** True once whoever waits for the recording has stopped waiting: the transaction is rolled back. */
   readonly abandoned?: () => boolean;
 }
@@ -89,9 +94,9 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
     const next = completeRun(result, found, recording);
     // The release notes carry the current seal, in one block that a re-seal replaces: written
     // with the seal in the same statement when the notes are still as read.
-    const sealBlock = found ? renderSealBlock(buildSealMessage(next, recording.boardBase ?? null)) : null;
+    const sealBlock = found && !recording.historyOnly ? renderSealBlock(buildSealMessage(next, recording.boardBase ?? null)) : null;
     const notes = found && sealBlock ? { known: found.notes, next: upsertSealBlock(found.notes, sealBlock) } : undefined;
-    const seal = await inTx.recordSeal(next, found?.version ?? null, notes ? { notes } : {});
+    const seal = await inTx.recordSeal(next, found?.version ?? null, { ...(notes ? { notes } : {}), historyOnly: recording.historyOnly === true });
     // The seal credits production_smoke itself, from its own run: the tier's newest row is the current seal's.
     if (found && seal.current) await new CreditStore(tx).record(next.app, found.version, productionSmokeCredit(next, recording.creditedBy ?? `seal smoke on ${hostname()}`));
     // Given up on by whoever waited (its deadline passed): nothing of it is kept.
@@ -109,6 +114,7 @@ export async function recordOnLedger(ledger: Ledger, result: RunResult, recordin
   }
   // Tiers the config expects on every release: one missing (or not credited) is a warning on
   // the seal, never a gate.
+  if (recording.historyOnly) return { result: final, release, recorded, credited: [] };
   if (release && recording.tiers && recording.tiers.expected.length > 0) {
     try {
       const missing = missingExpected(ladderOf(recording.tiers.vocabulary, await new CreditStore(ledger.db).current(result.app, release.version), recording.tiers.expected));

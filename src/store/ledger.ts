@@ -85,6 +85,12 @@ export interface SealHistoryEntry {
   readonly started_at: string;
   readonly finished_at: string;
   readonly evidence_dir: string | null;
+  /** Where the run was made from, when its app names locations. */
+  readonly location?: string | null;
+  /** The located seal this run is one location's part of. */
+  readonly part_of?: string | null;
+  /** A soak seal's delay after the first seal (`10m`). */
+  readonly soak?: string | null;
 }
 
 /** The outcome of recording a seal. */
@@ -475,13 +481,23 @@ export class Ledger {
   /** Every seal run of a release, newest first. */
   async sealHistory(app: string, version: string): Promise<SealHistoryEntry[]> {
     const rows = await this.db
-      .select({ runId: sealRuns.runId, verdict: sealRuns.verdict, summary: sealRuns.summary, startedAt: sealRuns.startedAt, finishedAt: sealRuns.finishedAt, evidenceDir: sealRuns.evidenceDir })
+      .select({
+        runId: sealRuns.runId,
+        verdict: sealRuns.verdict,
+        summary: sealRuns.summary,
+        startedAt: sealRuns.startedAt,
+        finishedAt: sealRuns.finishedAt,
+        evidenceDir: sealRuns.evidenceDir,
+        location: sql<string | null>`${sealRuns.result}->>'location'`,
+        partOf: sql<string | null>`${sealRuns.result}->>'part_of'`,
+        soak: sql<string | null>`${sealRuns.result}->>'soak'`,
+      })
       .from(sealRuns)
       .innerJoin(releases, eq(releases.id, sealRuns.releaseId))
       .innerJoin(apps, eq(apps.id, releases.appId))
       .where(and(eq(apps.name, app), eq(releases.version, version)))
       .orderBy(desc(sealRuns.finishedAt), desc(sealRuns.createdAt));
-    return rows.map((r) => ({ run_id: r.runId, status: r.verdict, summary: r.summary, started_at: iso(r.startedAt), finished_at: iso(r.finishedAt), evidence_dir: r.evidenceDir }));
+    return rows.map((r) => ({ run_id: r.runId, status: r.verdict, summary: r.summary, started_at: iso(r.startedAt), finished_at: iso(r.finishedAt), evidence_dir: r.evidenceDir, ...(r.location ? { location: r.location } : {}), ...(r.partOf ? { part_of: r.partOf } : {}), ...(r.soak ? { soak: r.soak } : {}) }));
   }
 
   /**
@@ -492,14 +508,14 @@ export class Ledger {
    * which one committed last.
    * Recording the same run twice changes nothing.
    */
-  async recordSeal(result: RunResult, releaseVersion: string | null, options: { notes?: { readonly known: string | null; readonly next: string } } = {}): Promise<RecordedSeal> {
+  async recordSeal(result: RunResult, releaseVersion: string | null, options: { notes?: { readonly known: string | null; readonly next: string }; historyOnly?: boolean } = {}): Promise<RecordedSeal> {
     const { recorded, appId } = await audited(this.db, (db, note) => this.on(db).writeSeal(result, releaseVersion, options, note));
     // Committed now, unless this ledger is itself over a transaction (then it dies with it).
     this.rememberApp(result.app, appId);
     return recorded;
   }
 
-  private async writeSeal(result: RunResult, releaseVersion: string | null, { notes }: { notes?: { readonly known: string | null; readonly next: string } }, note: Note): Promise<{ recorded: RecordedSeal; appId: number }> {
+  private async writeSeal(result: RunResult, releaseVersion: string | null, { notes, historyOnly = false }: { notes?: { readonly known: string | null; readonly next: string }; historyOnly?: boolean }, note: Note): Promise<{ recorded: RecordedSeal; appId: number }> {
     const run = withoutNul(result);
     // New notes (the seal block) go in with the seal when it becomes current and the notes are
     // still what the caller read; otherwise `notesWritten` is false and the caller rewrites them.
@@ -533,7 +549,7 @@ export class Ledger {
         ), current AS (
           UPDATE releases SET smoke_seal = ${sealJson}::jsonb,
             notes = CASE WHEN ${notesNext}::text IS NOT NULL AND notes IS NOT DISTINCT FROM ${notesKnown}::text THEN ${notesNext}::text ELSE notes END
-          WHERE id = (SELECT id FROM rel) AND EXISTS (SELECT 1 FROM run) AND (smoke_seal IS NULL OR ((smoke_seal->>'checked_at')::timestamptz, smoke_seal->>'run_id' COLLATE "C") <= (${seal.checked_at}::timestamptz, ${seal.run_id}::text COLLATE "C"))
+          WHERE id = (SELECT id FROM rel) AND EXISTS (SELECT 1 FROM run) AND NOT ${historyOnly}::boolean AND (smoke_seal IS NULL OR ((smoke_seal->>'checked_at')::timestamptz, smoke_seal->>'run_id' COLLATE "C") <= (${seal.checked_at}::timestamptz, ${seal.run_id}::text COLLATE "C"))
           RETURNING id, ${notesNext}::text IS NOT NULL AND notes IS NOT DISTINCT FROM ${notesNext}::text AS notes_written
         )
         SELECT ${version}::text IS NULL OR EXISTS (SELECT 1 FROM rel) AS found, EXISTS (SELECT 1 FROM run) AS inserted, EXISTS (SELECT 1 FROM current) AS current,

@@ -25,6 +25,8 @@ export interface WebDeps {
    * background: the reporter is answered first. Null when the server has no config.
    */
   readonly notify: ((result: RunResult, current: boolean) => void) | null;
+  /** After a reported seal of a release is recorded: its app's soak seals are scheduled (in the background). */
+  readonly sealed?: ((app: string, version: string, requestedBy: string | undefined) => void) | null;
   readonly events: SealEvents;
   /** `open`: anyone who reaches the server may read (loopback, or --public); `token`: reading needs a token. */
   readonly readAccess: ReadAccess;

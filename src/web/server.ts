@@ -15,7 +15,8 @@ import { DEFAULTS, type SealConfig } from '../config/types.js';
 import { SealError, errorMessage } from '../errors.js';
 import { listenForBoard, type BoardListener } from './pg-listen.js';
 import { openDb, type StoreLocation } from '../store/db.js';
-import { createJobRunner, logJobError } from '../queue/execute.js';
+import { enqueueSeal } from '../queue/enqueue.js';
+import { createJobRunner, logJobError, type JobRunner } from '../queue/execute.js';
 import { createMemoryQueue } from '../queue/memory.js';
 import { openPgQueue, type PgQueueOptions } from '../queue/pg-boss.js';
 import type { SealQueue } from '../queue/types.js';
@@ -102,14 +103,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   // Evidence files are checked only in the server's own evidence folder (what reporters name is theirs, not ours to read).
   const audit = watchAudit(new AuditLog(store.db), { everyMs: positiveFromEnv(options.env, 'SEAL_AUDIT_VERIFY_EVERY_MS') ?? AUDIT_VERIFY_EVERY_MS, logger, evidenceRoots: [options.evidenceRoot] });
-  const runner = config
-    ? createJobRunner({ config, ledger, evidence, deliveries, logger, env: options.env, evidenceRoot: options.evidenceRoot, boardBase: () => publicUrl, onRecorded: (event) => events.publish({ type: 'seal', ...event }), interrupted: options.store.databaseUrl ? 'retry' : 'record' })
-    : null;
   // On Postgres the queue is pg-boss's, shared by every server and worker on the database; on the embedded store it lives in this process.
   let queue: SealQueue | null = null;
+  let runner: JobRunner | null = null;
   try {
     queue = config ? (options.store.databaseUrl ? await openPgQueue({ ...options.queue, databaseUrl: options.store.databaseUrl, onError: (error) => logger.warn({ err: error }, 'job queue: Postgres did not answer') }) : createMemoryQueue()) : null;
-    if (queue && runner && workerConcurrency > 0) await queue.work({ location: null, concurrency: workerConcurrency, execute: runner.execute, onError: logJobError(logger) });
+    runner = config && queue ? createJobRunner({ config, ledger, evidence, deliveries, logger, env: options.env, evidenceRoot: options.evidenceRoot, boardBase: () => publicUrl, onRecorded: (event) => events.publish({ type: 'seal', ...event }), interrupted: options.store.databaseUrl ? 'retry' : 'record', queue }) : null;
+    // With --worker-concurrency 0 on Postgres the server still finishes located seals (quick jobs); runs are left to seal workers.
+    if (queue && runner) await queue.work({ location: null, concurrency: workerConcurrency, execute: runner.execute, onError: logJobError(logger) });
   } catch (error) {
     events.close();
     await listener?.close();
@@ -121,7 +122,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const jobs: ServerJobs | null =
     queue && config
       ? {
-          enqueue: (job) => queue.enqueue(job, { deadlineMs: config.apps[job.app]?.deadlineMs ?? DEFAULTS.deadline_ms }),
+          enqueue: (job) => {
+            const app = config.apps[job.app];
+            return app ? enqueueSeal(queue, app, job) : queue.enqueue(job, { deadlineMs: DEFAULTS.deadline_ms });
+          },
           status: (runId) => queue.status(runId),
         }
       : null;
@@ -142,6 +146,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     logger,
     // Reporters are answered first; their seal is told in the background.
     notify: runner ? (result, current) => void runner.tell(result, current) : null,
+    sealed: runner ? (name, version, by) => void runner.sealed(name, version, by) : null,
     boardBase: (name) => config?.apps[name]?.boardUrl ?? publicUrl,
     rollbackTemplate: (name) => config?.apps[name]?.rollback ?? null,
     ...(config ? { tiers: config.tiers } : {}),

@@ -22,6 +22,7 @@ main { padding: 1rem; max-width: 80rem; margin: 0 auto; }
 h1 { font-size: 1.4rem; margin: .2rem 0; } h2 { font-size: 1.1rem; margin-top: 1.5rem; }
 .bar { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; justify-content: space-between; }
 .muted { color: var(--muted); }
+.tag { display: inline-block; margin-right: .4rem; padding: 0 .4rem; border-radius: .3rem; font-size: .8rem; border: 1px solid var(--muted); color: var(--muted); white-space: nowrap; }
 .badge { display: inline-flex; align-items: center; gap: .3rem; white-space: nowrap; padding: .05rem .5rem .05rem .3rem; border-radius: 1rem; font-size: .85rem; font-weight: 600; border: 1px solid currentColor; }
 .badge-green { color: var(--green); } .badge-red { color: var(--red); } .badge-error { color: var(--grey); } .badge-pending { color: var(--amber); }
 svg.icon { width: 1em; height: 1em; flex: none; vertical-align: -.15em; fill: currentColor; }

@@ -246,7 +246,11 @@ export function ReleasePage({ release, history, run, images, deliveries, inciden
               <tr class={h.run_id === run?.run_id ? 'shown' : ''}>
                 <td>{formatUtc(h.finished_at)}</td>
                 <td><SealBadge seal={{ status: h.status, summary: h.summary, checked_at: h.finished_at, run_id: h.run_id }} /></td>
-                <td class="summary">{h.summary}</td>
+                <td class="summary">
+                  {h.soak ? <span class="tag">soak {h.soak}</span> : null}
+                  {h.location ? <span class="tag">{h.part_of ? `${h.location} (one location of a seal)` : h.location}</span> : null}
+                  {h.summary}
+                </td>
                 <td>{h.run_id === current ? 'current' : <a href={`${releasePath(release.app, release.version)}?run=${h.run_id}`}>show</a>}</td>
               </tr>
             ))}
