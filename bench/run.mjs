@@ -10,7 +10,9 @@
 // load from a second process and API ingest throughput.
 // Prints the tables, issue 18's goals and the earlier targets, and overwrites BENCHMARKS.md; a
 // section that fails is left out (its rows say "not measured") and the bench exits 1. Options:
-// --runs=N (default 5); --only=http, --only=browser, --only=exec, --only=server or --only=curve
+// Then the scale section (bench/scale-run.mjs): seal workers on Postgres, one alone, then
+// 2 servers + 4 workers in 2 locations draining 200 queued releases of 50 apps.
+// --runs=N (default 5); --only=http, --only=browser, --only=exec, --only=server, --only=curve or --only=scale
 // runs one section and prints it, with its goals, without writing BENCHMARKS.md.
 // The curve (bench/server-curve.mjs): the same server at 1,000, 10,000 and 100,000 releases
 // (SEAL_BENCH_CURVE_SIZES), written as a table and as BENCHMARKS-curve.svg.
@@ -27,6 +29,8 @@ import { measureHttp } from './http-run.mjs';
 import { renderServerTables, serverGoals } from './server-report.mjs';
 import { measureServer } from './server-run.mjs';
 import { measureCurve } from './server-curve.mjs';
+import { measureScale } from './scale-run.mjs';
+import { renderScaleTables, scaleGoals } from './scale-report.mjs';
 import { curveGoals, renderCurveSvg, renderCurveTable } from './curve-report.mjs';
 import { ensureStepci } from './peers.mjs';
 import { httpGoals, machineInfo, renderGoalTable, renderGoals, renderHttpTables, renderMarkdown, renderTables } from './report.mjs';
@@ -58,6 +62,12 @@ async function main() {
     log(`--only=curve: BENCHMARKS.md left as it was; the chart is in ${svg}`);
     return;
   }
+  if (ONLY === 'scale') {
+    const scale = await measureScale({ root: ROOT, log, env: childEnv });
+    process.stdout.write(`\n${renderScaleTables(scale)}\n\n${renderGoalTable(scaleGoals(scale))}\n`);
+    log('--only=scale: BENCHMARKS.md left as it was');
+    return;
+  }
   if (ONLY === 'exec') {
     const exec = await measureExec({ runs: RUNS, log, env: childEnv });
     process.stdout.write(`\n${renderExecTables(exec)}\n`);
@@ -82,6 +92,7 @@ async function main() {
   results.exec = await section('exec', notes, () => measureExec({ runs: RUNS, log, env: childEnv }));
   results.server = await section('server', notes, () => measureServer({ root: ROOT, log, env: childEnv }));
   results.curve = await section('curve', notes, () => measureCurve({ root: ROOT, log, env: childEnv }));
+  results.scale = await section('scale', notes, () => measureScale({ root: ROOT, log, env: childEnv }));
   if (results.curve) writeFileSync(join(ROOT, 'BENCHMARKS-curve.svg'), renderCurveSvg(results.curve));
   if (distStamp(ROOT) !== distBefore) {
     const warning = 'dist/ changed while the bench ran (someone rebuilt it): the figures may mix two builds; run the bench again.';
@@ -151,7 +162,7 @@ function parseRuns(argv) {
 function parseOnly(argv) {
   const arg = argv.find((a) => a.startsWith('--only='));
   const only = arg ? arg.slice('--only='.length) : null;
-  if (only !== null && !['http', 'browser', 'exec', 'server', 'curve'].includes(only)) throw new Error(`--only must be http, browser, exec, server or curve, got ${only}`);
+  if (only !== null && !['http', 'browser', 'exec', 'server', 'curve', 'scale'].includes(only)) throw new Error(`--only must be http, browser, exec, server, curve or scale, got ${only}`);
   return only;
 }
 

@@ -77,4 +77,23 @@ describe('the in-process queue', () => {
     expect(aborted.sort()).toEqual(['run-1', 'run-2']);
     expect(started).toEqual(['run-1', 'run-2']);
   });
+
+  it('a scheduled job (a soak seal on the embedded store) waits for its time, says when it is due, and an app\'s pending soaks can be cancelled', async () => {
+    const started: string[] = [];
+    const jobs = createMemoryQueue();
+    await jobs.work({ location: null, concurrency: 1, execute: (j) => (started.push(j.run_id), Promise.resolve()) });
+    const soon = await jobs.enqueue({ ...job(1), soak: '1s' }, { deadlineMs: 60_000, startAfterSeconds: 0.05 });
+    expect(soon).toMatchObject({ status: 'queued', due_at: expect.any(String) });
+    await jobs.enqueue({ ...job(2), soak: '1h' }, { deadlineMs: 60_000, startAfterSeconds: 3600 });
+    await jobs.enqueue({ ...job(3), app: 'other', soak: '1h' }, { deadlineMs: 60_000, startAfterSeconds: 3600 });
+    expect(started).toEqual([]);
+    for (let i = 0; i < 100 && started.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(started).toEqual(['run-1']);
+    // A newer seal of studio cancels its pending soak, not other apps'.
+    expect(await jobs.cancelSoaks('studio')).toBe(1);
+    expect(await jobs.status('run-2')).toBeNull();
+    expect(await jobs.status('run-3')).toMatchObject({ status: 'queued' });
+    await jobs.close();
+    expect(await jobs.status('run-3')).toBeNull();
+  });
 });

@@ -10,6 +10,7 @@ import { inspectConfig } from '../config/load.js';
 import { openDb } from '../store/db.js';
 import { TokenStore } from '../store/tokens.js';
 import { isLoopback, startServer, type RunningServer } from './server.js';
+import { runResult } from '../../test/helpers/run-results.js';
 
 let production: TestServer;
 let dir: string;
@@ -126,6 +127,31 @@ describe('seal serve', () => {
       expect((await fetch(`${closed.url}/healthz`)).status).toBe(200);
     } finally {
       await closed.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('on the embedded store, a seal reported from CI starts its app\'s soak seals, which the server runs itself and keeps in the history', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'seal-serve-'));
+    const seed = await openDb({ databaseUrl: null, dataDir: other });
+    const ci = (await new TokenStore(seed.db).create('ci')).token;
+    await seed.close();
+    const { config } = inspectConfig(`apps:\n  soaky:\n    production_url: ${production.url}\n    soak: [1s]\n    checks:\n      - { name: up, http: /up, expect: { status: 200 } }\n`, 'seal.config.yaml', {});
+    const soaking = await startServer({ host: '127.0.0.1', port: 0, public: false, store: { databaseUrl: null, dataDir: other }, config, logger: pino({ level: 'silent' }), env: process.env, evidenceRoot: join(other, 'evidence') });
+    try {
+      const reported = runResult('soaky', { release: { version: 'v1', sha: null, merge_sha: null, previous_version: null } });
+      const posted = await fetch(`${soaking.url}/api/releases/soaky/v1/seals`, { method: 'POST', headers: { authorization: `Bearer ${ci}`, 'content-type': 'application/json' }, body: JSON.stringify(reported) });
+      expect(posted.status).toBe(201);
+      let history: { run_id: string; soak?: string; status: string }[] = [];
+      for (let i = 0; i < 100 && history.length < 2; i++) {
+        await sleep(50);
+        history = ((await (await fetch(`${soaking.url}/api/releases/soaky/v1`)).json()) as { seal_history: typeof history }).seal_history;
+      }
+      expect(history.map((h) => h.soak ?? 'first')).toEqual(['1s', 'first']);
+      expect(history[1]?.run_id).toBe(reported.run_id);
+      expect(history[0]?.status).toBe('green');
+    } finally {
+      await soaking.close();
       rmSync(other, { recursive: true, force: true });
     }
   });

@@ -47,9 +47,9 @@ export async function workerCommand(flags: WorkerFlags, io: CliIo): Promise<numb
     if (grace) graceMs = wholeAbove0(grace, 'SEAL_WORKER_GRACE_MS', 0, 3_600_000);
     destination = pino.destination({ fd: 1, sync: false });
     const logger = pino({ level: io.env.SEAL_LOG_LEVEL ?? 'info', base: { service: 'seal-worker', location, pid: process.pid } }, destination);
-    store = await openDb({ ...where, poolMax: concurrency + 3 });
+    store = await openDb({ ...where, poolMax: concurrency + 2 });
     const ledger = new Ledger(store.db);
-    queue = await openPgQueue({ ...queueOptions, databaseUrl: where.databaseUrl, poolMax: concurrency + 3, onError: (error) => logger.warn({ err: error }, 'job queue: Postgres did not answer') });
+    queue = await openPgQueue({ ...queueOptions, databaseUrl: where.databaseUrl, poolMax: 3, onError: (error) => logger.warn({ err: error }, 'job queue: Postgres did not answer') });
     const runner = createJobRunner({ config, ledger, evidence: new EvidenceStore(store.db), deliveries: new DeliveryStore(store.db), logger, env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd), boardBase: () => board, interrupted: 'retry', location, queue });
     await queue.work({ location, concurrency, execute: runner.execute, onError: logJobError(logger) });
     logger.info({ concurrency, apps: Object.keys(config.apps) }, 'seal worker taking jobs');
