@@ -73,7 +73,16 @@ describe('seal release and seal smoke on the embedded store', () => {
     writeFileSync(red, `apps:\n  studio:\n    production_url: ${prod.url}\n    checks:\n      - { name: up, http: /down, expect: { status: 200 } }\n`);
     const run = await runCli(['smoke', 'studio', '--config', red, '--json'], { env, timeoutMs: 60_000 });
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ verdict: 'red', release: { version: 'v1' }, rollback: 'git revert -m 1 cafe123' });
+    const printed = JSON.parse(run.stdout) as { verdict: string; release: { version: string | null } | null; warnings: string[] };
+    if (printed.release?.version === 'v1') {
+      expect(printed).toMatchObject({ verdict: 'red', rollback: 'git revert -m 1 cafe123' });
+    } else {
+      // A loaded machine: the store was not read within the preview's 3 s, so the verdict was
+      // printed as the run made it, said so, and the recording that followed found the release.
+      expect(printed.verdict).toBe('red');
+      expect(printed.warnings.join('\n')).toMatch(/could not be read within \d+ ms \(recording goes on/);
+      expect(run.stderr).toContain('Recorded on release v1');
+    }
     expect(run.stderr).toContain('git revert -m 1 cafe123');
   });
 

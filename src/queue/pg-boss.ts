@@ -74,6 +74,8 @@ export function queueName(location: string | null | undefined): string {
 export const FINISH_QUEUE = 'seal-finish';
 /** Times a finish job waits again for a location's run that is still running. */
 export const FINISH_RETRIES = 3;
+/** The longest a job may run before it is taken to be dead: under pg-boss's limit of 24 hours. */
+export const MAX_EXPIRY_S = 23 * 3600;
 
 const STATES: Record<string, SealJobState | null> = { created: 'queued', retry: 'retrying', active: 'running', completed: null, cancelled: 'cancelled', failed: 'failed' };
 
@@ -148,6 +150,8 @@ export async function openPgQueue(options: PgQueueOptions): Promise<SealQueue> {
         }
       })();
       running.set(job.id, { name, stop: jobStop, done });
+      // Taken while the queue was closing (the fetch was under way): given back at once, not run to its end.
+      if (stop.aborted) jobStop.abort();
       try {
         await done;
       } finally {
@@ -167,7 +171,8 @@ export async function openPgQueue(options: PgQueueOptions): Promise<SealQueue> {
         const waiting = (await boss.getQueueSize(name)) ?? 0;
         if (waiting >= maxQueued) throw new QueueFullError(`${maxQueued} smoke runs are already queued for ${job.location ? `location ${job.location}` : 'any location'}; try again when they have finished`);
       }
-      const runExpiry = Math.ceil(deadlineMs / 1000) + marginSeconds;
+      // pg-boss refuses an expiry of 24 hours or more: a longer deadline_ms is capped (docs/scaling.md).
+      const runExpiry = Math.min(Math.ceil(deadlineMs / 1000) + marginSeconds, MAX_EXPIRY_S);
       const when = startAfterSeconds > 0 ? { startAfter: Math.ceil(startAfterSeconds) } : {};
       // A finish job is quick; when a location's run is still running it waits one run's expiry and looks again.
       const options = finish ? { expireInSeconds: 120, retryLimit: FINISH_RETRIES, retryDelay: runExpiry } : { expireInSeconds: runExpiry, retryLimit, retryDelay: 0 };
