@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readCapped } from '../checks/http/read-body.js';
+import { timeLimit } from '../time-limit.js';
 
 /**
  * The most of an answer that is read: services answer small JSON or text, and the seal server
@@ -59,10 +60,13 @@ export async function exchange(url: string, init: RequestInit, { deadline, maxAt
     const left = deadline - Date.now();
     if (left <= 0) throw new DeliveryError(describe, `no time left (${lastProblem})`, attempt - 1);
     let answer: Answer;
+    // Aborted once the cap is reached, so the connection is torn down rather than drained. The
+    // time limit is not AbortSignal.any + AbortSignal.timeout: on Node 20 a garbage collection
+    // loses that timeout, and a service that never answers held the seal for minutes.
+    const enough = new AbortController();
+    const limit = timeLimit(left, enough.signal);
     try {
-      // Aborted once the cap is reached, so the connection is torn down rather than drained.
-      const enough = new AbortController();
-      const response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.any([AbortSignal.timeout(left), enough.signal]) });
+      const response = await fetch(url, { ...init, redirect: 'manual', signal: limit.signal });
       const body = response.body ? await readCapped(response.body, maxAnswerBytes) : { bytes: Buffer.alloc(0), truncated: false };
       if (body.truncated) enough.abort();
       const text = new TextDecoder().decode(body.bytes);
@@ -86,6 +90,8 @@ export async function exchange(url: string, init: RequestInit, { deadline, maxAt
       if (!idempotent && !neverSent) throw new DeliveryError(describe, `${lastProblem} (not sent again: it may have arrived)`, attempt);
       if (attempt < maxAttempts) await pause(500 * 2 ** (attempt - 1), deadline);
       continue;
+    } finally {
+      limit.dispose();
     }
     if (answer.status === 429) {
       const wait = retryAfterMs(answer) ?? 1000;

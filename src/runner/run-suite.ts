@@ -15,6 +15,7 @@ import { EXECUTORS, PREPARE } from '../checks/registry.js';
 import type { CheckContext, RunResources } from '../checks/types.js';
 import type { AppConfig, CheckSpec } from '../config/types.js';
 import { SealError, errorMessage } from '../errors.js';
+import { timeLimit } from '../time-limit.js';
 import { startRunGuard, type RunGuard } from '../guard/guard.js';
 import { sandboxUnavailableReason } from '../guard/sandbox.js';
 import { createRedactor } from '../redact/redact.js';
@@ -233,18 +234,22 @@ async function runAttempt(check: CheckSpec, base: CheckContext, deadline: AbortS
     }
     if (deadline.aborted) return { outcome: 'error', assertions: [], error: `cut short: ${stopReason(deadline)}`, evidence: {} };
   }
-  const timeout = AbortSignal.timeout(check.timeoutMs);
-  const signal = AbortSignal.any([timeout, deadline]);
+  // Not AbortSignal.any + AbortSignal.timeout: on Node 20 a garbage collection can lose that
+  // timeout (see time-limit.ts), and a check waiting on a silent server would wait for ever.
+  const timeout = timeLimit(check.timeoutMs, deadline);
+  const signal = timeout.signal;
   const executor = EXECUTORS[check.kind];
   let outcome: AttemptOutcome;
   try {
     outcome = await withAbortGrace(executor(check, { ...base, signal }), signal);
   } catch (error) {
     return { outcome: 'error', assertions: [], error: describeThrow(check, error), evidence: {} };
+  } finally {
+    timeout.dispose();
   }
   if (deadline.aborted) return { ...outcome, outcome: 'error', error: `cut short: ${stopReason(deadline)}` };
   // A check that already said what it ran out of time doing keeps its own, more precise message.
-  if (timeout.aborted) return { ...outcome, outcome: 'failed', error: outcome.error?.startsWith('timed out after ') ? outcome.error : `timed out after ${check.timeoutMs} ms (timeout_ms)` };
+  if (timeout.timedOut) return { ...outcome, outcome: 'failed', error: outcome.error?.startsWith('timed out after ') ? outcome.error : `timed out after ${check.timeoutMs} ms (timeout_ms)` };
   return outcome;
 }
 
