@@ -94,6 +94,7 @@ export function createJobRunner(deps: JobDeps): JobRunner {
     const app = config.apps[job.app];
     if (!app) throw new SealError(`app ${job.app} is not in this ${deps.location === undefined ? 'server' : 'worker'}'s config (${config.source})`);
     if (job.kind === 'finish') return finishSet(job, { final: true, last: attempt.last });
+    if (await overtaken(job)) return;
     // A retried job whose first attempt was recorded after all (its worker was slow, not dead): done.
     if (await ledger.getRun(job.run_id)) {
       logger.info({ app: job.app, version: job.version, run_id: job.run_id }, 'smoke run already recorded; not run again');
@@ -123,8 +124,23 @@ export function createJobRunner(deps: JobDeps): JobRunner {
     return { rollbackTemplate: app?.rollback ?? null, flags: { release: job.version }, env: {}, redact, where: deps.location === undefined ? 'the seal server' : 'the seal worker', boardBase: app?.boardUrl ?? deps.boardBase(), tiers: { vocabulary: config.tiers, expected: app?.expectTiers ?? [] }, ...(job.requested_by ? { creditedBy: job.requested_by } : {}) };
   }
 
+  /**
+   * A soak seal whose release is no longer the app's newest: a newer release was deployed after it
+   * was scheduled (perhaps sealed by the CLI, or not yet sealed, so nothing cancelled it). It would
+   * check the newer code in production and call the result this release's: it is dropped, said in
+   * the log.
+   */
+  async function overtaken(job: SealJob): Promise<boolean> {
+    if (!job.soak) return false;
+    const latest = await ledger.latestRelease(job.app);
+    if (!latest || latest.version === job.version) return false;
+    logger.info({ app: job.app, version: job.version, run_id: job.run_id, soak: job.soak, newest: latest.version }, `soak seal dropped: ${job.app} ${latest.version} was deployed after ${job.version}`);
+    return true;
+  }
+
   /** Records a release's seal (a run, or a located seal's combination), tells people, and schedules the soak seals. */
   async function recordWhole(job: SealJob, result: RunResult, keep: boolean): Promise<void> {
+    if (await overtaken(job)) return;
     // A soak seal is told only when it changes the release's verdict.
     const before = job.soak ? ((await ledger.getRelease(job.app, job.version))?.smoke_seal?.status ?? null) : null;
     const outcome = await recordOnLedger(ledger, result, recording(job));
@@ -137,13 +153,19 @@ export function createJobRunner(deps: JobDeps): JobRunner {
     const final = outcome.recorded && !quiet ? await tell(kept, outcome.recorded.current) : kept;
     deps.onRecorded?.({ app: job.app, version: job.version, status: outcome.recorded?.current ? final.verdict : null });
     logger.info({ app: job.app, version: job.version, run_id: job.run_id, verdict: final.verdict, summary: final.summary, warnings: final.warnings, ...(job.soak ? { soak: job.soak, told: !quiet } : {}) }, 'smoke run finished');
-    if (outcome.recorded && !job.soak) await soaks(job.app, job.version, job.requested_by);
+    if (outcome.recorded?.current && !job.soak) await soaks(job.app, job.version, job.requested_by);
   }
 
   async function soaks(appName: string, version: string, requestedBy: string | undefined): Promise<void> {
     const app = config.apps[appName];
-    if (!app) return;
+    if (!app || app.soak.length === 0) return;
     try {
+      // A late seal of an older release schedules nothing, and so cancels nothing of the newest's.
+      const latest = await ledger.latestRelease(appName);
+      if (latest && latest.version !== version) {
+        logger.info({ app: appName, version, newest: latest.version }, 'no soak seals scheduled: not the newest release of the app');
+        return;
+      }
       const { cancelled, scheduled } = await scheduleSoaks(deps.queue, app, version, requestedBy);
       if (cancelled > 0 || scheduled.length > 0) logger.info({ app: appName, version, cancelled, scheduled, soak: app.soak.map((s) => s.label) }, 'soak seals scheduled');
     } catch (error) {
@@ -171,9 +193,17 @@ export function createJobRunner(deps: JobDeps): JobRunner {
         continue;
       }
       if (!final) return;
-      const state = await deps.queue.status(part.run_id);
+      let state = await deps.queue.status(part.run_id);
+      if ((state?.status === 'queued' || state?.status === 'retrying') && !(await deps.queue.cancel(part.run_id))) {
+        // A worker took it between the look and the cancel: it runs, and is waited for like any other.
+        const now = await ledger.getRun(part.run_id);
+        if (now) {
+          parts.push(now.result);
+          continue;
+        }
+        state = { ...state, status: 'running' };
+      }
       if (state?.status === 'running' && !last) throw new StillRunning(`the run in ${part.location} (${part.run_id}) is still running; the seal is finished when it ends, or on the next look`);
-      if (state?.status === 'queued' || state?.status === 'retrying') await deps.queue.cancel(part.run_id);
       const reason =
         state?.status === 'queued'
           ? `no live worker of location ${part.location} took its run within ${waited} (location_timeout)`

@@ -50,6 +50,7 @@ export function createMemoryQueue(): SealQueue {
 
   return {
     kind: 'memory',
+    // Closing, this queue drops everything it holds: nothing it took after that would ever run.
     enqueue(job, { startAfterSeconds = 0 }) {
       if (closed) return Promise.reject(new QueueFullError('the server is shutting down'));
       if (startAfterSeconds > 0) {
@@ -83,21 +84,19 @@ export function createMemoryQueue(): SealQueue {
       }
       const index = queue.findIndex((job) => job.run_id === runId);
       if (index >= 0) queue.splice(index, 1);
-      const active = running.get(runId);
-      active?.stop.abort();
-      return Promise.resolve(index >= 0 || active !== undefined);
+      return Promise.resolve(index >= 0);
     },
-    cancelSoaks(app) {
+    cancelSoaks(app, except = []) {
       let cancelled = 0;
       for (const [runId, { job, timer }] of scheduled) {
-        if (job.app !== app || !job.soak) continue;
+        if (job.app !== app || !job.soak || except.includes(runId)) continue;
         clearTimeout(timer);
         scheduled.delete(runId);
         cancelled++;
       }
       for (let i = queue.length - 1; i >= 0; i--) {
         const job = queue[i] as SealJob;
-        if (job.app !== app || !job.soak) continue;
+        if (job.app !== app || !job.soak || except.includes(job.run_id)) continue;
         queue.splice(i, 1);
         cancelled++;
       }

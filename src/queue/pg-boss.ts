@@ -74,6 +74,12 @@ export function queueName(location: string | null | undefined): string {
 export const FINISH_QUEUE = 'seal-finish';
 /** Times a finish job waits again for a location's run that is still running. */
 export const FINISH_RETRIES = 3;
+/** How long closing waits for stopped jobs to end before pg-boss is stopped regardless (ms). */
+export const SLOTS_STOP_MS = 10_000;
+/** Connections of the queue's pool for a process running `concurrency` jobs: every slot asks for jobs, and each job completes or fails its own. */
+export function queuePoolSize(concurrency: number): number {
+  return Math.min(3 + Math.ceil(concurrency / 4), 20);
+}
 /** The longest a job may run before it is taken to be dead: under pg-boss's limit of 24 hours. */
 export const MAX_EXPIRY_S = 23 * 3600;
 
@@ -120,7 +126,28 @@ export async function openPgQueue(options: PgQueueOptions): Promise<SealQueue> {
   const running = new Map<string, { name: string; stop: AbortController; done: Promise<void> }>();
   let slots: Promise<void>[] = [];
   let stopping: AbortController | null = null;
+  // Closing: clients are refused; stopped: nothing is taken any more (pg-boss is stopping).
   let closed = false;
+  let stopped = false;
+
+  /**
+   * A job stopped by this process's shutdown goes back as it was before it was taken, without
+   * using up one of its retries: a restart is not the job's fault, and rolling deploys of workers
+   * would otherwise use them all up and lose the seal. Only the attempt this process took.
+   */
+  async function giveBack(name: string, id: string, retryCount: number): Promise<void> {
+    await db.executeSql(
+      `UPDATE pgboss.job SET state = CASE WHEN retry_count > 0 THEN 'retry'::pgboss.job_state ELSE 'created'::pgboss.job_state END, started_on = NULL
+       WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3`,
+      [name, id, retryCount],
+    );
+  }
+
+  /** Fails this process's attempt of a job (pg-boss retries it or gives it up), not a later attempt another worker took after this one expired. */
+  async function failAttempt(name: string, id: string, retryCount: number, message: string): Promise<void> {
+    const { rows } = await db.executeSql(`SELECT 1 FROM pgboss.job WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3`, [name, id, retryCount]);
+    if (rows.length > 0) await boss.fail(name, id, { message });
+  }
 
   async function runSlot({ execute, onError: onJobError = () => undefined }: WorkOptions, names: readonly string[], stop: AbortSignal): Promise<void> {
     while (!stop.aborted) {
@@ -145,8 +172,10 @@ export async function openPgQueue(options: PgQueueOptions): Promise<SealQueue> {
           await boss.complete(name, job.id);
         } catch (error) {
           onJobError(error, data);
-          // Failed: pg-boss retries it (retryLimit) or gives it up; the reason is kept on the job.
-          await boss.fail(name, job.id, { message: errorMessage(error).slice(0, 2000) }).catch(onError);
+          // Stopped by our shutdown: given back whole. Failed: pg-boss retries it (retryLimit) or
+          // gives it up; the reason is kept on the job.
+          if (jobStop.signal.aborted) await giveBack(name, job.id, job.retryCount).catch(onError);
+          else await failAttempt(name, job.id, job.retryCount, errorMessage(error).slice(0, 2000)).catch(onError);
         }
       })();
       running.set(job.id, { name, stop: jobStop, done });
@@ -162,8 +191,8 @@ export async function openPgQueue(options: PgQueueOptions): Promise<SealQueue> {
 
   const queue: SealQueue = {
     kind: 'postgres',
-    async enqueue(job, { deadlineMs, startAfterSeconds = 0 }) {
-      if (closed) throw new QueueFullError('the server is shutting down');
+    async enqueue(job, { deadlineMs, startAfterSeconds = 0, internal = false }) {
+      if (stopped || (closed && !internal)) throw new QueueFullError('the server is shutting down');
       const finish = job.kind === 'finish';
       const name = finish ? FINISH_QUEUE : queueName(job.location);
       await ensureQueue(name);
@@ -202,20 +231,21 @@ export async function openPgQueue(options: PgQueueOptions): Promise<SealQueue> {
       const combined: SealJobState = states.includes('running') ? 'running' : states.every((s) => s === 'queued') ? 'queued' : status === 'queued' ? 'running' : status;
       return { ...own, kind: undefined, status: combined, ahead: 0, locations: parts };
     },
+    // One UPDATE each, never "look, then cancel": a job a worker takes between the two would be
+    // marked cancelled while it runs, and then recorded all the same.
     async cancel(runId) {
       if (!UUID.test(runId)) return false;
-      const { rows } = await db.executeSql(`SELECT name FROM pgboss.job WHERE id = $1 AND state < 'completed'`, [runId]);
-      let cancelled = false;
-      for (const { name } of rows as { name: string }[]) cancelled = ((await boss.cancel(name, runId)) as { affected?: number } | undefined)?.affected !== 0 || cancelled;
-      return cancelled;
+      const { rows } = await db.executeSql(`UPDATE pgboss.job SET completed_on = now(), state = 'cancelled' WHERE id = $1 AND state < 'active' RETURNING 1`, [runId]);
+      return rows.length > 0;
     },
-    async cancelSoaks(app) {
-      const { rows } = await db.executeSql(`SELECT name, id FROM pgboss.job WHERE name LIKE 'seal%' AND state < 'active' AND data->>'app' = $1 AND data->>'soak' IS NOT NULL`, [app]);
-      const byQueue = new Map<string, string[]>();
-      for (const { name, id } of rows as { name: string; id: string }[]) byQueue.set(name, [...(byQueue.get(name) ?? []), id]);
-      let cancelled = 0;
-      for (const [name, ids] of byQueue) cancelled += ((await boss.cancel(name, ids)) as { affected?: number } | undefined)?.affected ?? 0;
-      return cancelled;
+    async cancelSoaks(app, except = []) {
+      const { rows } = await db.executeSql(
+        `UPDATE pgboss.job SET completed_on = now(), state = 'cancelled'
+         WHERE name LIKE 'seal%' AND state < 'active' AND data->>'app' = $1 AND data->>'soak' IS NOT NULL
+           AND NOT (id::text = ANY($2::text[]) OR coalesce(data->'set'->>'run_id', '') = ANY($2::text[])) RETURNING 1`,
+        [app, except.filter((id) => UUID.test(id)).map((id) => id.toLowerCase())],
+      );
+      return rows.length;
     },
     async work(options) {
       if (stopping) throw new Error('this queue is already being worked');
@@ -252,7 +282,12 @@ export async function openPgQueue(options: PgQueueOptions): Promise<SealQueue> {
       }
       // Jobs still running are stopped; their executor gives them back (failed, to be retried).
       for (const r of running.values()) r.stop.abort();
-      await Promise.all(slots);
+      // A job that ignores its stop does not hold the shutdown: after SLOTS_STOP_MS pg-boss stops
+      // anyway; that job's attempt stays active until its expiry, and is then retried elsewhere.
+      const patience = new AbortController();
+      await Promise.race([Promise.all(slots), sleep(SLOTS_STOP_MS, undefined, { signal: patience.signal }).catch(() => undefined)]);
+      patience.abort();
+      stopped = true;
       await boss.stop({ graceful: false, wait: true, close: true }).catch(onError);
     },
   };

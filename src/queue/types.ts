@@ -74,6 +74,12 @@ export interface EnqueueOptions {
   readonly deadlineMs: number;
   /** Not before this many seconds from now (soak seals, a located seal's finish). */
   readonly startAfterSeconds?: number;
+  /**
+   * Asked by this process's own work (the soak seals of a seal it just recorded), not by a client:
+   * the durable queue takes it while it is closing, so a seal recorded in a worker's shutdown
+   * grace still gets its soaks. A client's request is refused once the queue closes.
+   */
+  readonly internal?: boolean;
 }
 
 /** What `work` is asked to take. */
@@ -95,10 +101,13 @@ export interface SealQueue {
   enqueue(job: SealJob, options: EnqueueOptions): Promise<SealJobStatus>;
   /** A queued, running, retrying or given-up job, or null (unknown, or finished: then it is in the ledger). */
   status(runId: string): Promise<SealJobStatus | null>;
-  /** Cancels a job that has not finished; true when there was one. */
+  /**
+   * Cancels a job that has not started (queued, scheduled, or waiting to be retried), in one step:
+   * false when there is none, or when a worker has taken it meanwhile (it runs to its end).
+   */
   cancel(runId: string): Promise<boolean>;
-  /** Cancels the app's soak seals not yet run (a newer seal of the app starts its own); returns how many. */
-  cancelSoaks(app: string): Promise<number>;
+  /** Cancels the app's soak seals not yet started, but those in `except` (run ids; a located seal's by its combined run id) (a newer seal of the app starts its own); returns how many. */
+  cancelSoaks(app: string, except?: readonly string[]): Promise<number>;
   /** Starts taking jobs; can be called once per queue object. */
   work(options: WorkOptions): Promise<void>;
   /**

@@ -3,6 +3,7 @@
  * machine's real Postgres. A refused change leaves nothing behind; scenario actions are credited
  * only by a later green seal in which their check passed; DORA figures in `stats`.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +88,10 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
       await ledger.recordSeal(runResult(app, { verdict: 'green', finished_at: iso(3 * HOUR) }, [{ name: 'book appointment', status: 'flaky' }]), 'v1');
       await ledger.recordRelease({ app: 'elsewhere', version: 'v1' });
       await ledger.recordSeal(runResult('elsewhere', { verdict: 'green', finished_at: iso(3 * HOUR) }, [{ name: 'book appointment', status: 'passed' }]), 'v1');
+      // A located seal, red as a whole: its eu-west run, green with the check passing, proves nothing.
+      const located = randomUUID();
+      await ledger.recordSeal(runResult(app, { verdict: 'green', finished_at: iso(3 * HOUR), location: 'eu-west', part_of: located }, [{ name: 'book appointment', status: 'passed' }]), 'v1', { historyOnly: true });
+      await ledger.recordSeal(runResult(app, { run_id: located, verdict: 'red', finished_at: iso(3 * HOUR) }, [{ name: 'eu-west: book appointment', status: 'passed' }, { name: 'us-east: book appointment', status: 'failed' }]), 'v1');
       expect(await incidents.creditProvedActions(app)).toEqual([]);
       expect((await incidents.get(opened.id))?.actions.map((a) => a.status)).toEqual(['open', 'open']);
       // The check is in the suite now and passes in a green seal: that action, and only it, is done.

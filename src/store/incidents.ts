@@ -178,7 +178,8 @@ export class IncidentStore {
       .innerJoin(apps, eq(apps.id, checkResults.appId))
       .innerJoin(sealRuns, eq(sealRuns.runId, checkResults.runId))
       .leftJoin(releases, eq(releases.id, sealRuns.releaseId))
-      .where(and(eq(apps.name, app), eq(checkResults.name, check), eq(checkResults.status, 'passed'), eq(sealRuns.verdict, 'green'), ...(after ? [gt(sealRuns.createdAt, after)] : [])))
+      // One location's green run proves a check only when its located seal, combined, is green too.
+      .where(and(eq(apps.name, app), eq(checkResults.name, check), eq(checkResults.status, 'passed'), eq(sealRuns.verdict, 'green'), sql`(${sealRuns.result}->>'part_of' IS NULL OR EXISTS (SELECT 1 FROM seal_runs whole WHERE whole.run_id::text = ${sealRuns.result}->>'part_of' AND whole.verdict = 'green'))`, ...(after ? [gt(sealRuns.createdAt, after)] : [])))
       .orderBy(asc(sealRuns.createdAt))
       .limit(1);
     return row ? { run_id: row.runId, version: row.version, at: iso(row.at), recorded_at: iso(row.recordedAt) } : null;

@@ -2,6 +2,7 @@
  * The store's contract, run twice: against the embedded PGlite store in a temp dir and against
  * the machine's real Postgres (a database created for the suite and dropped after it).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -300,6 +301,27 @@ function contract(name: string, open: () => Promise<{ store: OpenDb; cleanup: ()
         app: 'metrics', since, deployments: 4, sealed: 3, green: 3, red: 1, error: 0, seal_pass_rate: 3 / 4, change_failure_rate: 0,
         failed_deployments: 0, failed_deployment_recovery: { median_ms: null, median: 'n/a', recovered: 0, unrecovered: 0 },
       });
+    });
+
+    it('counts a located seal once: its runs per location are in the history, not in the run counts, recoveries or the board\'s recent runs', async () => {
+      const since = new Date(Date.now() - 3600_000).toISOString();
+      const t = (s: number): string => new Date(Date.now() - 600_000 + s * 1000).toISOString();
+      await ledger.recordRelease({ app: 'located', version: 'l1' });
+      const combined = randomUUID();
+      // us-east red first, then eu-west green, then the combined seal: red.
+      await ledger.recordSeal(runResult('located', { verdict: 'red', finished_at: t(1), location: 'us-east', part_of: combined }), 'l1', { historyOnly: true });
+      await ledger.recordSeal(runResult('located', { verdict: 'green', finished_at: t(2), location: 'eu-west', part_of: combined }), 'l1', { historyOnly: true });
+      await ledger.recordSeal(runResult('located', { run_id: combined, verdict: 'red', finished_at: t(3) }), 'l1');
+      expect((await ledger.sealHistory('located', 'l1')).map((h) => h.location ?? 'combined')).toHaveLength(3);
+      // eu-west's green run is not a recovery of the red seal: the release is still failed.
+      expect(await ledger.stats('located', since)).toMatchObject({ green: 0, red: 1, seal_pass_rate: 0, failed_deployments: 1, failed_deployment_recovery: { recovered: 0, unrecovered: 1 } });
+      expect((await ledger.appOverview({ app: 'located' }))[0]?.runs.map((r) => [r.run_id, r.verdict])).toEqual([[combined, 'red']]);
+      // The next located seal, green in both places: one green run, and a recovery.
+      const next = randomUUID();
+      await ledger.recordSeal(runResult('located', { verdict: 'green', finished_at: t(10), location: 'us-east', part_of: next }), 'l1', { historyOnly: true });
+      await ledger.recordSeal(runResult('located', { run_id: next, verdict: 'green', finished_at: t(12) }), 'l1');
+      expect(await ledger.stats('located', since)).toMatchObject({ green: 1, red: 1, failed_deployments: 0 });
+      expect((await ledger.appOverview({ app: 'located' }))[0]?.runs.map((r) => r.run_id)).toEqual([combined, next]);
     });
 
     it('gives the board each app\'s last seals (oldest first, at most `runs`), its latest release, and per row the run time, failing checks and incidents', async () => {

@@ -13,6 +13,13 @@ import { audited, type Note } from './audit.js';
 import { storableText } from './text.js';
 
 /** What `seal release record` says about a release; unknown fields stay as they were. */
+
+/**
+ * Not one location's run of a located seal (those are in the history, `part_of` their combined
+ * seal): counts, recoveries and the board's recent runs count a located seal once, by its combined run.
+ */
+const PART_OF_NONE = sql`${sealRuns.result}->>'part_of' IS NULL`;
+
 export interface ReleaseInput {
   readonly app: string;
   readonly version: string;
@@ -373,7 +380,7 @@ export class Ledger {
       SELECT a.name, cur.version, cur.smoke_seal, r.run_id, r.verdict, r.started_at, r.finished_at, rel.version AS run_version
       FROM (SELECT id, name FROM apps ${app === null ? sql`` : sql`WHERE name = ${app}`} ORDER BY name LIMIT ${most}) a
       LEFT JOIN LATERAL (SELECT version, smoke_seal FROM releases WHERE app_id = a.id ORDER BY id DESC LIMIT 1) cur ON true
-      LEFT JOIN LATERAL (SELECT run_id, verdict, started_at, finished_at, release_id FROM seal_runs WHERE app_id = a.id ORDER BY finished_at DESC LIMIT ${runs}) r ON true
+      LEFT JOIN LATERAL (SELECT run_id, verdict, started_at, finished_at, release_id FROM seal_runs WHERE app_id = a.id AND result->>'part_of' IS NULL ORDER BY finished_at DESC LIMIT ${runs}) r ON true
       LEFT JOIN releases rel ON rel.id = r.release_id
       ORDER BY a.name, r.finished_at`);
     const byApp = new Map<string, AppOverview>();
@@ -593,7 +600,8 @@ export class Ledger {
       .select({ verdict: sealRuns.verdict, n: sql<number>`count(*)::int` })
       .from(sealRuns)
       .innerJoin(apps, eq(apps.id, sealRuns.appId))
-      .where(and(eq(apps.name, app), gte(sealRuns.finishedAt, since)))
+      // A located seal counts once: its runs per location are parts of it (PART_OF_NONE).
+      .where(and(eq(apps.name, app), gte(sealRuns.finishedAt, since), PART_OF_NONE))
       .groupBy(sealRuns.verdict);
     const count = (verdict: string): number => runs.find((r) => r.verdict === verdict)?.n ?? 0;
     const totalRuns = runs.reduce((sum, r) => sum + r.n, 0);
@@ -626,7 +634,7 @@ export class Ledger {
         id: releases.id,
         deployedAt: releases.deployedAt,
         createdAt: releases.createdAt,
-        firstRed: sql<string | null>`(SELECT min(r.finished_at) FROM seal_runs r WHERE r.release_id = ${releases.id} AND r.verdict = 'red')`,
+        firstRed: sql<string | null>`(SELECT min(r.finished_at) FROM seal_runs r WHERE r.release_id = ${releases.id} AND r.verdict = 'red' AND r.result->>'part_of' IS NULL)`,
         documents: sql<Incident[] | null>`(SELECT jsonb_agg(i.document) FROM incidents i WHERE i.release_id = ${releases.id})`,
       })
       .from(releases)
@@ -658,7 +666,7 @@ export class Ledger {
         .from(sealRuns)
         .innerJoin(apps, eq(apps.id, sealRuns.appId))
         // Any release: seals run against production, and a rollback re-seals an older release.
-        .where(and(eq(apps.name, app), eq(sealRuns.verdict, 'green'), sql`${sealRuns.finishedAt} > ${failed.firstRed ?? start}`))
+        .where(and(eq(apps.name, app), eq(sealRuns.verdict, 'green'), PART_OF_NONE, sql`${sealRuns.finishedAt} > ${failed.firstRed ?? start}`))
         .orderBy(asc(sealRuns.finishedAt))
         .limit(1);
       end = green?.at ?? null;

@@ -6,6 +6,7 @@
  * reloads. The connection is checked every `heartbeatMs`: a link that died silently is noticed and
  * replaced, not waited on.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Notification } from 'pg';
 import type { BoardEvent } from './events.js';
 
@@ -119,7 +120,12 @@ export async function listenForBoard({
   }, heartbeatMs);
   heartbeat.unref();
 
-  await connect(true);
+  try {
+    await connect(true);
+  } catch (error) {
+    clearInterval(heartbeat);
+    throw error;
+  }
   return {
     connected: () => live,
     async close() {
@@ -132,7 +138,11 @@ export async function listenForBoard({
       if (current) {
         current.removeAllListeners('end');
         current.on('error', () => undefined);
-        await current.end().catch(() => undefined);
+        // A link that died silently would hold end() until TCP gives up: its socket is torn down after a bound.
+        const bound = new AbortController();
+        const ended = await Promise.race([current.end().then(() => true, () => true), sleep(connectTimeoutMs, false, { signal: bound.signal }).catch(() => true)]);
+        bound.abort();
+        if (!ended) (current as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
       }
     },
   };

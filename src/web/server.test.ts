@@ -11,6 +11,7 @@ import { openDb } from '../store/db.js';
 import { TokenStore } from '../store/tokens.js';
 import { isLoopback, startServer, type RunningServer } from './server.js';
 import { runResult } from '../../test/helpers/run-results.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 
 let production: TestServer;
 let dir: string;
@@ -150,6 +151,30 @@ describe('seal serve', () => {
       expect(history.map((h) => h.soak ?? 'first')).toEqual(['1s', 'first']);
       expect(history[1]?.run_id).toBe(reported.run_id);
       expect(history[0]?.status).toBe('green');
+    } finally {
+      await soaking.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('a soak seal whose release is no longer the app\'s newest when it starts is dropped, said in the log: it would check the newer code', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'seal-serve-'));
+    const seed = await openDb({ databaseUrl: null, dataDir: other });
+    const ci = (await new TokenStore(seed.db).create('ci')).token;
+    await seed.close();
+    const { config } = inspectConfig(`apps:\n  soaky:\n    production_url: ${production.url}\n    soak: [1s]\n    checks:\n      - { name: up, http: /up, expect: { status: 200 } }\n`, 'seal.config.yaml', {});
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const soaking = await startServer({ host: '127.0.0.1', port: 0, public: false, store: { databaseUrl: null, dataDir: other }, config, logger, env: process.env, evidenceRoot: join(other, 'evidence') });
+    const post = (path: string, body: unknown) => fetch(`${soaking.url}/api${path}`, { method: 'POST', headers: { authorization: `Bearer ${ci}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    try {
+      const reported = runResult('soaky', { release: { version: 'v1', sha: null, merge_sha: null, previous_version: null } });
+      expect((await post('/releases/soaky/v1/seals', reported)).status).toBe(201);
+      // v2 is deployed and recorded, not sealed (yet): nothing cancels v1's soak.
+      expect((await post('/releases', { app: 'soaky', version: 'v2' })).status).toBe(201);
+      await waitFor(() => lines.some((line) => line.includes('soak seal dropped: soaky v2 was deployed after v1')), 'the soak to be dropped');
+      const history = ((await (await fetch(`${soaking.url}/api/releases/soaky/v1`)).json()) as { seal_history: { run_id: string }[] }).seal_history;
+      expect(history.map((h) => h.run_id)).toEqual([reported.run_id]);
     } finally {
       await soaking.close();
       rmSync(other, { recursive: true, force: true });

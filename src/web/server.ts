@@ -18,7 +18,7 @@ import { openDb, type StoreLocation } from '../store/db.js';
 import { enqueueSeal } from '../queue/enqueue.js';
 import { createJobRunner, logJobError, type JobRunner } from '../queue/execute.js';
 import { createMemoryQueue } from '../queue/memory.js';
-import { openPgQueue, type PgQueueOptions } from '../queue/pg-boss.js';
+import { openPgQueue, queuePoolSize, type PgQueueOptions } from '../queue/pg-boss.js';
 import type { SealQueue } from '../queue/types.js';
 import { DeliveryStore } from '../store/deliveries.js';
 import { EvidenceStore } from '../store/evidence.js';
@@ -71,6 +71,10 @@ export function isLoopback(host: string): boolean {
 /** Starts the server; resolves once it listens. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { logger } = options;
+  // Checked before anything is opened: a refusal leaves nothing behind.
+  const workerConcurrency = options.workerConcurrency ?? 1;
+  if (!Number.isSafeInteger(workerConcurrency) || workerConcurrency < 0) throw new SealError(`the server's worker concurrency must be a whole number from 0, got ${workerConcurrency}`);
+  if (workerConcurrency === 0 && !options.store.databaseUrl) throw new SealError('--worker-concurrency 0 leaves smoke runs to `seal worker` processes, which need Postgres (DATABASE_URL); on the embedded store the server runs them itself');
   // On the embedded store, shared: held while used, let go of whenever a CLI command waits for it.
   const store = await openDb({ ...options.store, poolMax: options.store.poolMax ?? 16, shared: true });
   const ledger = new Ledger(store.db);
@@ -97,9 +101,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   const readAccess: ReadAccess = options.private ? 'token' : isLoopback(options.host) || options.public ? 'open' : 'token';
   const config = options.config;
-  const workerConcurrency = options.workerConcurrency ?? 1;
-  if (!Number.isSafeInteger(workerConcurrency) || workerConcurrency < 0) throw new SealError(`the server's worker concurrency must be a whole number from 0, got ${workerConcurrency}`);
-  if (workerConcurrency === 0 && !options.store.databaseUrl) throw new SealError('--worker-concurrency 0 leaves smoke runs to `seal worker` processes, which need Postgres (DATABASE_URL); on the embedded store the server runs them itself');
 
   // Evidence files are checked only in the server's own evidence folder (what reporters name is theirs, not ours to read).
   const audit = watchAudit(new AuditLog(store.db), { everyMs: positiveFromEnv(options.env, 'SEAL_AUDIT_VERIFY_EVERY_MS') ?? AUDIT_VERIFY_EVERY_MS, logger, evidenceRoots: [options.evidenceRoot] });
@@ -107,7 +108,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let queue: SealQueue | null = null;
   let runner: JobRunner | null = null;
   try {
-    queue = config ? (options.store.databaseUrl ? await openPgQueue({ ...options.queue, databaseUrl: options.store.databaseUrl, onError: (error) => logger.warn({ err: error }, 'job queue: Postgres did not answer') }) : createMemoryQueue()) : null;
+    queue = config ? (options.store.databaseUrl ? await openPgQueue({ poolMax: queuePoolSize(workerConcurrency + 1), ...options.queue, databaseUrl: options.store.databaseUrl, onError: (error) => logger.warn({ err: error }, 'job queue: Postgres did not answer') }) : createMemoryQueue()) : null;
     runner = config && queue ? createJobRunner({ config, ledger, evidence, deliveries, logger, env: options.env, evidenceRoot: options.evidenceRoot, boardBase: () => publicUrl, onRecorded: (event) => events.publish({ type: 'seal', ...event }), interrupted: options.store.databaseUrl ? 'retry' : 'record', queue }) : null;
     // With --worker-concurrency 0 on Postgres the server still finishes located seals (quick jobs); runs are left to seal workers.
     if (queue && runner) await queue.work({ location: null, concurrency: workerConcurrency, execute: runner.execute, onError: logJobError(logger) });
@@ -201,7 +202,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         // on Postgres they go back on the queue for another worker. One slow to stop does not
         // hold the shutdown for more than the grace period.
         const patience = new AbortController();
-        await Promise.race([queue?.close(), sleep(graceMs, undefined, { signal: patience.signal }).catch(() => undefined)]);
+        // On Postgres they get half the grace to finish first (then go back whole, no retry used).
+        await Promise.race([queue?.close({ graceMs: queue.kind === 'postgres' ? Math.floor(graceMs / 2) : 0 }), sleep(graceMs, undefined, { signal: patience.signal }).catch(() => undefined)]);
         patience.abort();
         await stopped;
         clearInterval(idle);

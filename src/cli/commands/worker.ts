@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { findConfigPath, loadConfig } from '../../config/load.js';
 import { SealError, errorMessage } from '../../errors.js';
 import { createJobRunner, logJobError } from '../../queue/execute.js';
-import { openPgQueue, queueOptionsFromEnv } from '../../queue/pg-boss.js';
+import { openPgQueue, queueOptionsFromEnv, queuePoolSize } from '../../queue/pg-boss.js';
 import { checkLocation, type SealQueue } from '../../queue/types.js';
 import { defaultEvidenceRoot } from '../../runner/run-suite.js';
 import { openDb, storeLocation, type OpenDb } from '../../store/db.js';
@@ -49,7 +49,7 @@ export async function workerCommand(flags: WorkerFlags, io: CliIo): Promise<numb
     const logger = pino({ level: io.env.SEAL_LOG_LEVEL ?? 'info', base: { service: 'seal-worker', location, pid: process.pid } }, destination);
     store = await openDb({ ...where, poolMax: concurrency + 2 });
     const ledger = new Ledger(store.db);
-    queue = await openPgQueue({ ...queueOptions, databaseUrl: where.databaseUrl, poolMax: 3, onError: (error) => logger.warn({ err: error }, 'job queue: Postgres did not answer') });
+    queue = await openPgQueue({ ...queueOptions, databaseUrl: where.databaseUrl, poolMax: queuePoolSize(concurrency), onError: (error) => logger.warn({ err: error }, 'job queue: Postgres did not answer') });
     const runner = createJobRunner({ config, ledger, evidence: new EvidenceStore(store.db), deliveries: new DeliveryStore(store.db), logger, env: io.env, evidenceRoot: defaultEvidenceRoot(io.env, io.cwd), boardBase: () => board, interrupted: 'retry', location, queue });
     await queue.work({ location, concurrency, execute: runner.execute, onError: logJobError(logger) });
     logger.info({ concurrency, apps: Object.keys(config.apps) }, 'seal worker taking jobs');

@@ -188,7 +188,7 @@ export function createApiRoutes(deps: WebDeps): Hono<Env> {
     // A run recorded for the first time is told to the app's notifiers (never a replay).
     if (outcome.recorded?.inserted) deps.notify?.(outcome.result, outcome.recorded.current);
     // A release's seal reported from CI starts its app's soak seals, as one run here would.
-    if (outcome.recorded?.inserted && outcome.release && !result.soak && !result.part_of) deps.sealed?.(app, outcome.release.version, tokenName(sender));
+    if (outcome.recorded?.inserted && outcome.recorded.current && outcome.release && !result.soak && !result.part_of) deps.sealed?.(app, outcome.release.version, tokenName(sender));
     deps.logger.info({ app, version, run_id: result.run_id, verdict: result.verdict, current: outcome.recorded?.current ?? false, token: c.get('token')?.id }, 'seal recorded');
     return c.json(
       { recorded: outcome.recorded?.inserted ?? false, current: outcome.recorded?.current ?? false, seal: outcome.recorded?.seal ?? null, release: outcome.release, result: outcome.result, url: `/releases/${encodeURIComponent(app)}/${encodeURIComponent(version)}` },
