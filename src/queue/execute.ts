@@ -93,12 +93,14 @@ export function createJobRunner(deps: JobDeps): JobRunner {
   async function run(job: SealJob, signal: AbortSignal, attempt: JobAttempt): Promise<void> {
     const app = config.apps[job.app];
     if (!app) throw new SealError(`app ${job.app} is not in this ${deps.location === undefined ? 'server' : 'worker'}'s config (${config.source})`);
-    if (job.kind === 'finish') return finishSet(job, { final: true, last: attempt.last });
+    if (job.kind === 'finish') return finishSet(job, { final: true, last: attempt.last, retried: attempt.retries > 0 });
     if (await overtaken(job)) return;
     // A retried job whose first attempt was recorded after all (its worker was slow, not dead): done.
-    if (await ledger.getRun(job.run_id)) {
+    const already = await ledger.getRun(job.run_id);
+    if (already) {
       logger.info({ app: job.app, version: job.version, run_id: job.run_id }, 'smoke run already recorded; not run again');
       if (job.set) await finishSet(job, { final: false, last: false });
+      else if (attempt.retries > 0 && !job.soak) await tellUntold(job, already.result);
       return;
     }
     const known = await ledger.getRelease(job.app, job.version);
@@ -156,6 +158,21 @@ export function createJobRunner(deps: JobDeps): JobRunner {
     if (outcome.recorded?.current && !job.soak) await soaks(job.app, job.version, job.requested_by);
   }
 
+  /**
+   * A retried job whose seal is recorded but of which no notifier has a word: the worker that
+   * recorded it died before telling anyone (or while it told). Told now, and its soaks scheduled.
+   * At least once, rather than a red seal nobody hears of: a worker that was only frozen and wakes
+   * mid-telling may tell a webhook twice (Discord edits its one message in place).
+   */
+  async function tellUntold(job: SealJob, result: RunResult): Promise<void> {
+    if ((await deps.deliveries.ofRun(result.run_id)).length > 0) return;
+    const release = await ledger.getRelease(job.app, job.version);
+    const current = release?.smoke_seal?.run_id === result.run_id;
+    logger.warn({ app: job.app, version: job.version, run_id: result.run_id }, 'the worker that recorded this seal stopped before any notifier was told: telling them now');
+    await tell(result, current);
+    if (current) await soaks(job.app, job.version, job.requested_by);
+  }
+
   async function soaks(appName: string, version: string, requestedBy: string | undefined): Promise<void> {
     const app = config.apps[appName];
     if (!app || app.soak.length === 0) return;
@@ -178,11 +195,16 @@ export function createJobRunner(deps: JobDeps): JobRunner {
    * `location_timeout`): a location without a run is named as an error; one still running is
    * waited for (the finish job is retried a run's expiry later), unless this is its last try.
    */
-  async function finishSet(job: SealJob, { final, last }: { final: boolean; last: boolean }): Promise<void> {
+  async function finishSet(job: SealJob, { final, last, retried = false }: { final: boolean; last: boolean; retried?: boolean }): Promise<void> {
     const set = job.set;
     const app = config.apps[job.app];
     if (!set || !app) return;
-    if (await ledger.getRun(set.run_id)) return;
+    const combinedAlready = await ledger.getRun(set.run_id);
+    if (combinedAlready) {
+      // The finish job retried after its process died: the combined seal may be untold.
+      if (retried && !job.soak) await tellUntold({ ...job, run_id: set.run_id }, combinedAlready.result);
+      return;
+    }
     const parts: RunResult[] = [];
     const missing: MissingPart[] = [];
     const waited = formatDuration(set.timeout_s * 1000);
