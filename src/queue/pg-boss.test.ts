@@ -137,3 +137,20 @@ describe.skipIf(skip)('the durable queue shutting down', () => {
     }
   }, 60_000);
 });
+
+describe.skipIf(skip)('the durable queue losing its database', () => {
+  it('an idle worker whose Postgres is gone says so, naming why, instead of waiting for jobs in silence', async () => {
+    const database = await createTestDatabase();
+    const errors: string[] = [];
+    const queue = await openPgQueue({ databaseUrl: database.url, pollMs: 50, healthEveryMs: 100, onError: (error) => errors.push((error as Error).message) });
+    try {
+      await queue.work({ location: null, concurrency: 1, execute: () => Promise.resolve() });
+      // The database is dropped under it (its connections closed): every fetch now fails, and pg-boss's fetch says nothing of it.
+      await database.drop();
+      await waitFor(() => errors.some((message) => message.startsWith('the job queue cannot reach Postgres, so no job can be taken')), 'the worker to say its database is gone');
+      expect(errors.find((message) => message.startsWith('the job queue cannot reach Postgres'))).toMatch(/asked again every 0\.1 s\): \S/);
+    } finally {
+      await queue.close().catch(() => undefined);
+    }
+  }, 60_000);
+});

@@ -40,6 +40,11 @@ export interface PgQueueOptions {
   readonly poolMax?: number;
   /** pg-boss's own errors (a lost connection): logged, never thrown. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * How often an idle worker makes sure Postgres answers (ms): pg-boss's `fetch` swallows every
+   * error, so a worker whose database is gone would otherwise wait for jobs in silence.
+   */
+  readonly healthEveryMs?: number;
 }
 
 export const PG_QUEUE_DEFAULTS = { pollMs: 1000, maintenanceSeconds: 30, maxQueued: 1000, retryLimit: 2, statementTimeoutMs: 30_000, recordMarginSeconds: 60 } as const;
@@ -129,6 +134,22 @@ export async function openPgQueue(options: PgQueueOptions): Promise<SealQueue> {
   // Closing: clients are refused; stopped: nothing is taken any more (pg-boss is stopping).
   let closed = false;
   let stopped = false;
+  const healthEveryMs = options.healthEveryMs ?? 30_000;
+  let healthAt = Date.now();
+  let healthy = true;
+
+  /** While idle, now and then: does Postgres answer? Said once per outage. */
+  async function checkHealth(): Promise<void> {
+    if (Date.now() - healthAt < healthEveryMs) return;
+    healthAt = Date.now();
+    try {
+      await db.executeSql('SELECT 1', []);
+      healthy = true;
+    } catch (error) {
+      if (healthy) onError(new Error(`the job queue cannot reach Postgres, so no job can be taken (asked again every ${healthEveryMs / 1000} s): ${errorMessage(error)}`, { cause: error }));
+      healthy = false;
+    }
+  }
 
   /**
    * A job stopped by this process's shutdown goes back as it was before it was taken, without
@@ -160,6 +181,7 @@ export async function openPgQueue(options: PgQueueOptions): Promise<SealQueue> {
         }
       }
       if (!taken) {
+        await checkHealth();
         await sleep(pollMs, undefined, { signal: stop }).catch(() => undefined);
         continue;
       }
