@@ -153,10 +153,18 @@ export interface EmbeddedClient {
  * meanwhile), opens PGlite on it (made from the template when new) and applies the migrations.
  * Also what the worker thread of early-store.ts runs, with no wait.
  */
-export async function openEmbeddedClient(dir: string, { waitMs, announce, template }: { readonly waitMs: number; readonly announce: boolean; readonly template: string | null }): Promise<EmbeddedClient> {
+export async function openEmbeddedClient(dir: string, { waitMs, announce, template, heldFlag }: { readonly waitMs: number; readonly announce: boolean; readonly template: string | null; readonly heldFlag?: Int32Array }): Promise<EmbeddedClient> {
   const describe = `embedded ${dir}`;
   mkdirSync(dir, { recursive: true });
-  const release = await lockEmbedded(dir, waitMs, announce);
+  const locked = await lockEmbedded(dir, waitMs, announce);
+  // Said to whoever shares `heldFlag` (the early store's main thread): 1 while the lock is held.
+  if (heldFlag) Atomics.store(heldFlag, 0, 1);
+  const release = heldFlag
+    ? (): Promise<void> => {
+        Atomics.store(heldFlag, 0, 0);
+        return locked();
+      }
+    : locked;
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const { drizzle } = await import('drizzle-orm/pglite');

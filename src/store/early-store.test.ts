@@ -39,6 +39,23 @@ async function rows<T>(db: Awaited<ReturnType<typeof openDb>>['db'], query: Retu
 }
 
 describe('the embedded store opened in a worker thread', () => {
+  it('a thread ended while it holds the store (recording cut short by its deadline) leaves no lock behind: the next open does not wait for it to go stale', async () => {
+    const dir = dataDir();
+    const lock = join(dir, 'db.lock');
+    const opening = early(dir);
+    const taken = await opening.take();
+    if (!taken.store) throw new Error(taken.why);
+    await new Ledger(taken.store.db).recordRelease({ app: 'cut', version: 'v1' });
+    expect(existsSync(lock)).toBe(true);
+    // Ended without closing, as recording's deadline or Ctrl-C ends it.
+    await opening.dispose();
+    expect(existsSync(lock)).toBe(false);
+    // No wait at all is allowed: a lock left behind would make this a "stayed busy" error.
+    const next = await openDb({ databaseUrl: null, dataDir: dir, waitMs: 0 });
+    expect((await new Ledger(next.db).getRelease('cut', 'v1'))?.version).toBe('v1');
+    await next.close();
+  });
+
   it('makes a fresh store, writes through it, commits and rolls back, and what it wrote is there when the store is opened the usual way', async () => {
     const dir = dataDir();
     const opening = early(dir);
@@ -98,8 +115,11 @@ describe('the embedded store opened in a worker thread', () => {
     } finally {
       other.kill();
     }
-    // Nobody holds it: it opens at once.
-    await (await openDb({ databaseUrl: null, dataDir: dir, waitMs: 0 })).close();
+    // Nobody holds it: it opens at once. The thread, which let go, never touches the lock held now when it is ended.
+    const now = await openDb({ databaseUrl: null, dataDir: dir, waitMs: 0 });
+    await opening.dispose();
+    expect(existsSync(join(dir, 'db.lock'))).toBe(true);
+    await now.close();
   }, 60_000);
 
   it('refuses a row parser that would change the text, rather than answer differently than on the main thread', async () => {

@@ -11,6 +11,7 @@
  * that asks for it (early-worker.ts); then, and on any failure, recording opens the store the
  * usual way after the verdict. `SEAL_STORE_EARLY=0` turns this off.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
@@ -32,10 +33,10 @@ export interface EarlyStore {
 /** Starts opening the embedded store in a worker thread; null for Postgres, or before any build. */
 export function openStoreEarly(location: StoreLocation, fresh: boolean, workerFile = builtFile('store-worker.js')): EarlyStore | null {
   if (location.databaseUrl || !workerFile) return null;
-  const data: StartData = { dir: join(location.dataDir, 'db'), template: location.template };
+  const data: StartData = { dir: join(location.dataDir, 'db'), template: location.template, lockFlag: new SharedArrayBuffer(4) };
   // The thread's own heap holds little (statements and their rows): a young generation of 1 MB
   // instead of V8's default kept a seal's peak RSS 6 MB lower for the same CPU (measured).
-  return new EarlyWorker(new Worker(workerFile, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 1 } }), fresh);
+  return new EarlyWorker(new Worker(workerFile, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 1 } }), fresh, `${data.dir}.lock`, new Int32Array(data.lockFlag));
 }
 
 /** A row's text for a type drizzle asks to keep as it is: what a parser given to `query` must return. */
@@ -49,10 +50,16 @@ class EarlyWorker implements EarlyStore {
   private nextId = 1;
   private ended: Error | null = null;
 
+  /** Run at exit (Ctrl-C while recording calls process.exit): the thread's lock does not outlive the process. */
+  private readonly onExit = (): void => this.dropOrphanLock();
+
   constructor(
     private readonly worker: Worker,
     readonly fresh: boolean,
+    private readonly lockPath: string,
+    private readonly lockHeld: Int32Array,
   ) {
+    process.on('exit', this.onExit);
     // The thread keeps the process alive only while an answer is awaited.
     worker.unref();
     worker.on('message', (reply: Reply) => {
@@ -86,6 +93,20 @@ class EarlyWorker implements EarlyStore {
 
   async dispose(): Promise<void> {
     await this.worker.terminate().catch(() => undefined);
+    this.dropOrphanLock();
+    process.off('exit', this.onExit);
+  }
+
+  /**
+   * A thread ended while it held the store's lock (recording cut by its deadline, Ctrl-C) cannot
+   * let go of it, and proper-lockfile removes locks at exit only for the main thread's: the next
+   * command would wait for it to go stale (5 s), or fail under a shorter SEAL_STORE_WAIT_MS. The
+   * flag is cleared before the thread lets go itself, so a lock already handed on is never touched.
+   */
+  private dropOrphanLock(): void {
+    if (Atomics.load(this.lockHeld, 0) !== 1) return;
+    Atomics.store(this.lockHeld, 0, 0);
+    rmSync(this.lockPath, { recursive: true, force: true });
   }
 
   /** Closes PGlite and lets go of the lock in the thread, then ends it. */

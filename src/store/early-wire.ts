@@ -6,6 +6,12 @@ export interface StartData {
   readonly dir: string;
   /** The template a fresh store is unpacked from; undefined: the build's; null: initdb. */
   readonly template: string | null | undefined;
+  /**
+   * One Int32, 1 while the thread holds the store's lock (set once it is taken, cleared before it
+   * is let go): the main thread removes a lock the thread still held when it was ended, rather
+   * than leave it to go stale (db.ts's `heldFlag`).
+   */
+  readonly lockFlag: SharedArrayBuffer;
 }
 
 /** main → worker. `tx` null: outside any transaction. */

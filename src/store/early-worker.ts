@@ -40,7 +40,7 @@ class Rollback extends Error {}
 
 const send = (reply: Reply): void => port.postMessage(reply);
 
-const opening = openEmbeddedClient(start.dir, { waitMs: 0, announce: false, template: start.template === undefined ? defaultTemplate() : start.template }).then(
+const opening = openEmbeddedClient(start.dir, { waitMs: 0, announce: false, template: start.template === undefined ? defaultTemplate() : start.template, heldFlag: new Int32Array(start.lockFlag) }).then(
   (client) => {
     held = client;
     send({ kind: 'ready', origin: client.origin });
