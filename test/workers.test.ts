@@ -206,8 +206,10 @@ describe.skipIf(skip)('seal workers on Postgres (pg-boss)', () => {
     expect(finishedBy(rescuer)).toEqual([job.run_id]);
     const status = (await (await fetch(`${server.url}/api/runs/${job.run_id}`)).json()) as { status: string; result: { verdict: string; run_id: string } };
     expect(status).toMatchObject({ status: 'finished', result: { verdict: 'green', run_id: job.run_id } });
-    // pg-boss retried it once, under the same id.
-    expect((await client.query<{ retry_count: number; state: string }>('SELECT retry_count, state FROM pgboss.job WHERE id = $1', [job.run_id])).rows[0]).toMatchObject({ retry_count: 1, state: 'completed' });
+    // pg-boss retried it once, under the same id; the job is completed just after the seal is told.
+    const jobRow = async () => (await client.query<{ retry_count: number; state: string }>('SELECT retry_count, state FROM pgboss.job WHERE id = $1', [job.run_id])).rows[0];
+    await waitFor(async () => (await jobRow())?.state === 'completed', 'the retried job to be completed', 10_000);
+    expect(await jobRow()).toMatchObject({ retry_count: 1, state: 'completed' });
     // Every process that could tell it stopped: a late second delivery would have arrived by now.
     await rescuer.stop();
     await server.stop();
