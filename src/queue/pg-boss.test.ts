@@ -116,7 +116,8 @@ describe.skipIf(skip)('the durable queue shutting down', () => {
       });
       await queue.enqueue(job(1), { deadlineMs: 60_000 });
       await running;
-      const closing = queue.close({ graceMs: 300 });
+      // Grace enough for the two asks below to end before the queue stops, however loaded the machine.
+      const closing = queue.close({ graceMs: 2000 });
       await expect(queue.enqueue(job(2), { deadlineMs: 60_000 })).rejects.toThrow('the server is shutting down');
       expect(await queue.enqueue(job(3, { soak: '1h' }), { deadlineMs: 60_000, startAfterSeconds: 3600, internal: true })).toMatchObject({ status: 'queued' });
       await closing;

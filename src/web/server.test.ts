@@ -170,6 +170,7 @@ describe('seal serve', () => {
     try {
       const reported = runResult('soaky', { release: { version: 'v1', sha: null, merge_sha: null, previous_version: null } });
       expect((await post('/releases/soaky/v1/seals', reported)).status).toBe(201);
+      await waitFor(() => lines.some((line) => line.includes('soak seals scheduled')), "v1's soak to be scheduled");
       // v2 is deployed and recorded, not sealed (yet): nothing cancels v1's soak.
       expect((await post('/releases', { app: 'soaky', version: 'v2' })).status).toBe(201);
       await waitFor(() => lines.some((line) => line.includes('soak seal dropped: soaky v2 was deployed after v1')), 'the soak to be dropped');
