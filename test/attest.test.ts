@@ -202,6 +202,7 @@ describe('seal attest', () => {
     expect(p256.stderr).toContain('seal: --key p256.pub.pem is an EC (prime256v1) public key; seal signs and verifies with Ed25519 only');
   });
 
+  // Many seal commands in a row: 35 to 60 s on a slow, loaded 2-core machine (CI, 2026-12-02). The bound is against a hang, not a speed test.
   it('refuses a release without its commit, an unknown app or release, nothing to attest, and a signing key it cannot use (never printing it)', async () => {
     // v2: recorded by a credit alone, so without its commit.
     await seal(['credit', 'web', '--release', 'v2', '--tier', 'unit', '--junit', 'unit.xml']);
@@ -251,5 +252,5 @@ describe('seal attest', () => {
     const tampered = await seal(['attest', 'web', 'v1']);
     expect(tampered).toMatchObject({ code: 2, stdout: '' });
     expect(tampered.stderr).toMatch(/^seal: the audit log does not verify \(credit \d+ of web v\d was changed outside smoke-seal since event #\d+ .*\); attestations would vouch for records changed outside smoke-seal: see seal audit verify\n$/);
-  });
+  }, 180_000);
 });

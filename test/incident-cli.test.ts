@@ -69,6 +69,7 @@ describe('seal incident, from a red seal to a published post-mortem', () => {
     expect(json(bad)).toEqual({ error: '"seven" is not an incident id (a number, as `seal incident list` shows)' });
   });
 
+  // Many seal commands in a row: 35 to 60 s on a slow, loaded 2-core machine (CI, 2026-12-02). The bound is against a hang, not a speed test.
   it('takes the timeline, impact, whys and root cause; warns about blame as it is typed', async () => {
     for (const [milestone, at, text] of [
       ['impact_started', '2026-11-20T18:14:00+13:00', 'First failed booking in the logs'],
@@ -111,7 +112,7 @@ describe('seal incident, from a red seal to a published post-mortem', () => {
     expect(backwards.code).toBe(2);
     expect(backwards.stderr).toContain('--due: 2020-01-01 is in the past');
     expect((await seal('incident', 'root-cause', String(id), 'Releases could ship code ahead of their migrations, and no check exercised booking end to end in production.')).code).toBe(0);
-  });
+  }, 180_000);
 
   it('refuses a bad action item whole: every problem named, nothing saved', async () => {
     const before = json<{ incident: unknown }>(await seal('incident', 'show', String(id), '--json')).incident;
