@@ -11,7 +11,7 @@ import { resolveApp } from '../test/helpers/apps.js';
 import { startServer, type TestServer } from '../test/helpers/servers.js';
 import { DeliveryError, exchange } from './notify/http.js';
 import { runSuite } from './runner/run-suite.js';
-import { timeLimit } from './time-limit.js';
+import { timeLimit, waitAtMost } from './time-limit.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -64,6 +64,14 @@ describe('timeLimit', () => {
     const already = new AbortController();
     already.abort(new Error('before'));
     expect((timeLimit(60_000, already.signal).signal.reason as Error).message).toBe('before');
+  });
+});
+
+describe('waitAtMost', () => {
+  it('is true for work that settles in time (a rejection too), false for work that never does', async () => {
+    expect(await waitAtMost(Promise.resolve('done'), 1000)).toBe(true);
+    expect(await waitAtMost(Promise.reject(new Error('failed')), 1000)).toBe(true);
+    expect(await waitAtMost(new Promise(() => undefined), 50)).toBe(false);
   });
 });
 

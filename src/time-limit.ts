@@ -62,3 +62,20 @@ export function timeLimit(ms: number, ...also: readonly AbortSignal[]): TimeLimi
     dispose,
   };
 }
+
+/**
+ * Waits for `work` to settle, or `ms`, whichever comes first; true when it settled in time. A
+ * rejection counts as settled (whoever needs its reason awaits `work` itself). The timer is
+ * cleared either way: nothing is left to keep the process alive.
+ */
+export async function waitAtMost(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([work.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -134,10 +134,16 @@ export function createJobRunner(deps: JobDeps): JobRunner {
    */
   async function overtaken(job: SealJob): Promise<boolean> {
     if (!job.soak) return false;
-    const latest = await ledger.latestRelease(job.app);
-    if (!latest || latest.version === job.version) return false;
-    logger.info({ app: job.app, version: job.version, run_id: job.run_id, soak: job.soak, newest: latest.version }, `soak seal dropped: ${job.app} ${latest.version} was deployed after ${job.version}`);
+    const newest = await newerRelease(job.app, job.version);
+    if (newest === null) return false;
+    logger.info({ app: job.app, version: job.version, run_id: job.run_id, soak: job.soak, newest }, `soak seal dropped: ${job.app} ${newest} was deployed after ${job.version}`);
     return true;
+  }
+
+  /** The app's newest release when it is not `version`, else null. */
+  async function newerRelease(app: string, version: string): Promise<string | null> {
+    const latest = await ledger.latestRelease(app);
+    return latest && latest.version !== version ? latest.version : null;
   }
 
   /** Records a release's seal (a run, or a located seal's combination), tells people, and schedules the soak seals. */
@@ -178,9 +184,9 @@ export function createJobRunner(deps: JobDeps): JobRunner {
     if (!app || app.soak.length === 0) return;
     try {
       // A late seal of an older release schedules nothing, and so cancels nothing of the newest's.
-      const latest = await ledger.latestRelease(appName);
-      if (latest && latest.version !== version) {
-        logger.info({ app: appName, version, newest: latest.version }, 'no soak seals scheduled: not the newest release of the app');
+      const newest = await newerRelease(appName, version);
+      if (newest !== null) {
+        logger.info({ app: appName, version, newest }, 'no soak seals scheduled: not the newest release of the app');
         return;
       }
       const { cancelled, scheduled } = await scheduleSoaks(deps.queue, app, version, requestedBy);

@@ -4,7 +4,7 @@
  * (soak seals) wait on timers, at most 200. All are lost when the process ends; on Postgres the
  * durable queue (pg-boss.ts) takes its place.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitAtMost } from '../time-limit.js';
 import { QueueFullError, type SealJob, type SealJobStatus, type SealQueue, type WorkOptions } from './types.js';
 
 /** At most this many jobs wait. */
@@ -115,11 +115,7 @@ export function createMemoryQueue(): SealQueue {
       for (const { timer } of scheduled.values()) clearTimeout(timer);
       scheduled.clear();
       const all = [...running.values()];
-      if (graceMs > 0 && all.length > 0) {
-        const patience = new AbortController();
-        await Promise.race([Promise.all(all.map((r) => r.done)), sleep(graceMs, undefined, { signal: patience.signal }).catch(() => undefined)]);
-        patience.abort();
-      }
+      if (graceMs > 0 && all.length > 0) await waitAtMost(Promise.all(all.map((r) => r.done)), graceMs);
       for (const r of all) r.stop.abort();
       await Promise.all(all.map((r) => r.done));
     },

@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type PgBoss from 'pg-boss';
 import { SealError, errorMessage } from '../errors.js';
 import { msFromEnv } from '../store/location.js';
+import { waitAtMost } from '../time-limit.js';
 import { QueueFullError, checkLocation, type SealJob, type SealJobState, type SealJobStatus, type SealQueue, type WorkOptions } from './types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -297,18 +298,12 @@ export async function openPgQueue(options: PgQueueOptions): Promise<SealQueue> {
       closed = true;
       stopping?.abort();
       const all = [...running.values()];
-      if (graceMs > 0 && all.length > 0) {
-        const patience = new AbortController();
-        await Promise.race([Promise.all(all.map((r) => r.done)), sleep(graceMs, undefined, { signal: patience.signal }).catch(() => undefined)]);
-        patience.abort();
-      }
-      // Jobs still running are stopped; their executor gives them back (failed, to be retried).
+      if (graceMs > 0 && all.length > 0) await waitAtMost(Promise.all(all.map((r) => r.done)), graceMs);
+      // Jobs still running are stopped; their slots give them back whole (no retry used).
       for (const r of running.values()) r.stop.abort();
       // A job that ignores its stop does not hold the shutdown: after SLOTS_STOP_MS pg-boss stops
       // anyway; that job's attempt stays active until its expiry, and is then retried elsewhere.
-      const patience = new AbortController();
-      await Promise.race([Promise.all(slots), sleep(SLOTS_STOP_MS, undefined, { signal: patience.signal }).catch(() => undefined)]);
-      patience.abort();
+      await waitAtMost(Promise.all(slots), SLOTS_STOP_MS);
       stopped = true;
       await boss.stop({ graceful: false, wait: true, close: true }).catch(onError);
     },

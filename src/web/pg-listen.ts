@@ -6,7 +6,7 @@
  * reloads. The connection is checked every `heartbeatMs`: a link that died silently is noticed and
  * replaced, not waited on.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitAtMost } from '../time-limit.js';
 import type { Notification } from 'pg';
 import type { BoardEvent } from './events.js';
 
@@ -139,10 +139,7 @@ export async function listenForBoard({
         current.removeAllListeners('end');
         current.on('error', () => undefined);
         // A link that died silently would hold end() until TCP gives up: its socket is torn down after a bound.
-        const bound = new AbortController();
-        const ended = await Promise.race([current.end().then(() => true, () => true), sleep(connectTimeoutMs, false, { signal: bound.signal }).catch(() => true)]);
-        bound.abort();
-        if (!ended) (current as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+        if (!(await waitAtMost(current.end(), connectTimeoutMs))) (current as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
       }
     },
   };

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reply, startServer as startTestServer, type TestServer } from '../../test/helpers/servers.js';
 import { inspectConfig } from '../config/load.js';
@@ -132,13 +132,19 @@ describe('seal serve', () => {
     }
   });
 
-  it('on the embedded store, a seal reported from CI starts its app\'s soak seals, which the server runs itself and keeps in the history', async () => {
+  /** A server on a fresh embedded store whose app `soaky` has a 1 s soak, and a CI token for it. */
+  async function startSoakingServer(logger: Logger): Promise<{ other: string; ci: string; soaking: RunningServer }> {
     const other = mkdtempSync(join(tmpdir(), 'seal-serve-'));
     const seed = await openDb({ databaseUrl: null, dataDir: other });
     const ci = (await new TokenStore(seed.db).create('ci')).token;
     await seed.close();
     const { config } = inspectConfig(`apps:\n  soaky:\n    production_url: ${production.url}\n    soak: [1s]\n    checks:\n      - { name: up, http: /up, expect: { status: 200 } }\n`, 'seal.config.yaml', {});
-    const soaking = await startServer({ host: '127.0.0.1', port: 0, public: false, store: { databaseUrl: null, dataDir: other }, config, logger: pino({ level: 'silent' }), env: process.env, evidenceRoot: join(other, 'evidence') });
+    const soaking = await startServer({ host: '127.0.0.1', port: 0, public: false, store: { databaseUrl: null, dataDir: other }, config, logger, env: process.env, evidenceRoot: join(other, 'evidence') });
+    return { other, ci, soaking };
+  }
+
+  it('on the embedded store, a seal reported from CI starts its app\'s soak seals, which the server runs itself and keeps in the history', async () => {
+    const { other, ci, soaking } = await startSoakingServer(pino({ level: 'silent' }));
     try {
       const reported = runResult('soaky', { release: { version: 'v1', sha: null, merge_sha: null, previous_version: null } });
       const posted = await fetch(`${soaking.url}/api/releases/soaky/v1/seals`, { method: 'POST', headers: { authorization: `Bearer ${ci}`, 'content-type': 'application/json' }, body: JSON.stringify(reported) });
@@ -158,14 +164,8 @@ describe('seal serve', () => {
   });
 
   it('a soak seal whose release is no longer the app\'s newest when it starts is dropped, said in the log: it would check the newer code', async () => {
-    const other = mkdtempSync(join(tmpdir(), 'seal-serve-'));
-    const seed = await openDb({ databaseUrl: null, dataDir: other });
-    const ci = (await new TokenStore(seed.db).create('ci')).token;
-    await seed.close();
-    const { config } = inspectConfig(`apps:\n  soaky:\n    production_url: ${production.url}\n    soak: [1s]\n    checks:\n      - { name: up, http: /up, expect: { status: 200 } }\n`, 'seal.config.yaml', {});
     const lines: string[] = [];
-    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-    const soaking = await startServer({ host: '127.0.0.1', port: 0, public: false, store: { databaseUrl: null, dataDir: other }, config, logger, env: process.env, evidenceRoot: join(other, 'evidence') });
+    const { other, ci, soaking } = await startSoakingServer(pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }));
     const post = (path: string, body: unknown) => fetch(`${soaking.url}/api${path}`, { method: 'POST', headers: { authorization: `Bearer ${ci}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     try {
       const reported = runResult('soaky', { release: { version: 'v1', sha: null, merge_sha: null, previous_version: null } });

@@ -8,7 +8,7 @@ import { AuditLog } from '../store/audit.js';
 import { AUDIT_VERIFY_EVERY_MS, watchAudit } from './audit-watch.js';
 import { PAGE_CACHE_MS } from './page-cache.js';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitAtMost } from '../time-limit.js';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { DEFAULTS, type SealConfig } from '../config/types.js';
@@ -201,10 +201,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         // Running smoke jobs are stopped: on the embedded store their error verdict is recorded,
         // on Postgres they go back on the queue for another worker. One slow to stop does not
         // hold the shutdown for more than the grace period.
-        const patience = new AbortController();
         // On Postgres they get half the grace to finish first (then go back whole, no retry used).
-        await Promise.race([queue?.close({ graceMs: queue.kind === 'postgres' ? Math.floor(graceMs / 2) : 0 }), sleep(graceMs, undefined, { signal: patience.signal }).catch(() => undefined)]);
-        patience.abort();
+        await waitAtMost(Promise.resolve(queue?.close({ graceMs: queue.kind === 'postgres' ? Math.floor(graceMs / 2) : 0 })), graceMs);
         await stopped;
         clearInterval(idle);
         clearTimeout(grace);
